@@ -1,0 +1,121 @@
+// The N-API boundary: sample(name, out BigInt64Array, params, cancel Int32Array|null, timeoutMs)
+// fills the caller's buffer in place (no allocation per call) and returns {filled, unit}.
+#include <napi.h>
+#include "oe.h"
+
+namespace oe {
+std::map<std::string, Sampler>& registry() {
+  static std::map<std::string, Sampler> r;
+  return r;
+}
+}  // namespace oe
+
+namespace {
+
+oe::Params readParams(const Napi::Value& v) {
+  oe::Params p;
+  if (!v.IsObject()) return p;
+  Napi::Object o = v.As<Napi::Object>();
+  Napi::Array keys = o.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); i++) {
+    std::string k = keys.Get(i).ToString();
+    Napi::Value val = o.Get(k);
+    if (val.IsNumber()) p[k] = val.As<Napi::Number>().DoubleValue();
+    else if (val.IsBoolean()) p[k] = val.As<Napi::Boolean>().Value() ? 1.0 : 0.0;
+  }
+  return p;
+}
+
+const oe::Sampler& lookup(Napi::Env env, const Napi::Value& name) {
+  if (!name.IsString()) throw Napi::TypeError::New(env, "sampler name must be a string");
+  std::string n = name.As<Napi::String>();
+  auto& reg = oe::registry();
+  auto it = reg.find(n);
+  if (it == reg.end()) throw Napi::Error::New(env, "unknown native sampler: " + n);
+  return it->second;
+}
+
+Napi::Value Sample(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const oe::Sampler& s = lookup(env, info[0]);
+  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_bigint64_array)
+    throw Napi::TypeError::New(env, "out must be a BigInt64Array");
+  Napi::TypedArrayOf<int64_t> out = info[1].As<Napi::TypedArrayOf<int64_t>>();
+  oe::Context ctx{};
+  ctx.out = out.Data();
+  ctx.n = out.ElementLength();
+  ctx.params = readParams(info[2]);
+  ctx.cancel = nullptr;
+  if (info.Length() > 3 && info[3].IsTypedArray()) {
+    auto c = info[3].As<Napi::TypedArray>();
+    if (c.TypedArrayType() != napi_int32_array || c.ElementLength() < 1)
+      throw Napi::TypeError::New(env, "cancel must be an Int32Array");
+    auto ci = c.As<Napi::TypedArrayOf<int32_t>>();
+    ctx.cancel = reinterpret_cast<const std::atomic<int32_t>*>(ci.Data());
+  }
+  double timeoutMs = info.Length() > 4 && info[4].IsNumber() ? info[4].As<Napi::Number>().DoubleValue() : 0;
+  ctx.deadlineNs = timeoutMs > 0 ? oe::monoRawNs() + uint64_t(timeoutMs * 1e6) : 0;
+  size_t filled = 0;
+  try {
+    filled = s.sample(ctx);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, std::string(s.name) + ": " + e.what());
+  }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("filled", Napi::Number::New(env, double(filled)));
+  r.Set("unit", Napi::String::New(env, oe::unitName(s.unit == oe::Unit::Tsc ? oe::tickUnit() : s.unit)));
+  return r;
+}
+
+// probe(name, params) -> null when available, else the reason (string).
+Napi::Value Probe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const oe::Sampler& s = lookup(env, info[0]);
+  if (!s.probe) return env.Null();
+  std::string reason;
+  try {
+    reason = s.probe(readParams(info[1]));
+  } catch (const std::exception& e) {
+    reason = std::string("probe failed: ") + e.what();
+  }
+  if (reason.empty()) return env.Null();
+  return Napi::String::New(env, reason);
+}
+
+Napi::Value List(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto& reg = oe::registry();
+  Napi::Array a = Napi::Array::New(env, reg.size());
+  uint32_t i = 0;
+  for (auto& [name, s] : reg) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", name);
+    o.Set("unit", oe::unitName(s.unit == oe::Unit::Tsc ? oe::tickUnit() : s.unit));
+    a.Set(i++, o);
+  }
+  return a;
+}
+
+Napi::Value Arch(const Napi::CallbackInfo& info) {
+#if defined(__x86_64__)
+  return Napi::String::New(info.Env(), "x86_64");
+#elif defined(__aarch64__)
+  return Napi::String::New(info.Env(), "aarch64");
+#else
+  return Napi::String::New(info.Env(), "other");
+#endif
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("sample", Napi::Function::New(env, Sample));
+  exports.Set("probe", Napi::Function::New(env, Probe));
+  exports.Set("list", Napi::Function::New(env, List));
+  exports.Set("arch", Napi::Function::New(env, Arch));
+  exports.Set("tickUnit", Napi::String::New(env, oe::unitName(oe::tickUnit())));
+  return exports;
+}
+
+}  // namespace
+
+// NODE_API_MODULE with N-API is context-aware: the addon loads in every worker thread.
+NODE_API_MODULE(oe_native, Init)

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { OeError } from '../errors.js';
+import { packageRoot } from '../util/paths.js';
+
+/** The shape of the compiled addon (native/src/addon.cc). */
+export interface NativeAddon {
+  /** Fills `out` in place; returns how many entries were filled and their unit. */
+  sample(
+    name: string,
+    out: BigInt64Array,
+    params?: Record<string, number | boolean>,
+    cancel?: Int32Array | null,
+    timeoutMs?: number,
+  ): { filled: number; unit: string };
+  /** null when the sampler can run here, otherwise the reason it cannot. */
+  probe(name: string, params?: Record<string, number | boolean>): string | null;
+  list(): { name: string; unit: string }[];
+  arch(): string;
+  tickUnit: 'tsc' | 'ns';
+}
+
+let cached: NativeAddon | undefined;
+
+/** Loads the addon once per thread (it is context-aware, so every worker loads its own instance). */
+export function loadNative(): NativeAddon {
+  if (cached) return cached;
+  const root = packageRoot();
+  const path = join(root, 'build', 'Release', 'oe_native.node');
+  if (!existsSync(path)) {
+    throw new OeError('UNAVAILABLE', `native addon not built (${path} missing): run "npm install" or "npm run build"`);
+  }
+  const require = createRequire(import.meta.url);
+  cached = require(path) as NativeAddon;
+  return cached;
+}
