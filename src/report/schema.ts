@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { OeError } from '../errors.js';
+import { packageRoot } from '../util/paths.js';
+
+const validators = new Map<string, ValidateFunction>();
+let ajv: Ajv2020 | undefined;
+
+/** The compiled validator of `schemas/<name>.schema.json` (JSON Schema 2020-12). */
+export function schemaValidator(name: string): ValidateFunction {
+  const cached = validators.get(name);
+  if (cached) return cached;
+  if (!ajv) {
+    ajv = new Ajv2020({ allErrors: true, strict: false });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+  }
+  const path = join(packageRoot(), 'schemas', `${name}.schema.json`);
+  const v = ajv.compile(JSON.parse(readFileSync(path, 'utf8')));
+  validators.set(name, v);
+  return v;
+}
+
+/** Throws an OeError naming the first violations when `data` does not match schema `name`. */
+export function assertSchema(name: string, data: unknown): void {
+  const v = schemaValidator(name);
+  if (!v(data)) {
+    const why = (v.errors ?? [])
+      .slice(0, 3)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`)
+      .join('; ');
+    throw new OeError('FAILED', `output does not match schemas/${name}.schema.json: ${why}`);
+  }
+}
