@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mostCommonValue } from '../src/analyze/sp800-90b/most-common-value.js';
 

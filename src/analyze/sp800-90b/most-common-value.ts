@@ -26,5 +26,6 @@ export function mostCommonValue(symbols: Uint8Array): MostCommonValueResult {
   for (let s = 1; s < 256; s++) if (counts[s] > counts[mode]) mode = s;
   const pHat = counts[mode] / L;
   const pU = Math.min(1, pHat + Z_ALPHA * Math.sqrt((pHat * (1 - pHat)) / (L - 1)));
-  return { pHat, pU, hMin: -Math.log2(pU), mode };
+  // pU = 1 gives -0; report +0.
+  return { pHat, pU, hMin: pU >= 1 ? 0 : -Math.log2(pU), mode };
 }
