@@ -1,0 +1,150 @@
+/**
+ * Special functions for p-values: log-gamma, the regularized incomplete gamma functions P and Q,
+ * erfc, the standard normal CDF and the chi-square survival function.
+ *
+ * The incomplete gamma functions follow Cephes (S. L. Moshier, `igam.c`: power series for P when
+ * x < a or x < 1, Legendre continued fraction for Q otherwise), which is also what NIST's SP 800-22
+ * reference implementation (STS 2.1.2, `cephes.c`) uses, so p-values agree to ~1e-14. Log-gamma uses
+ * the Lanczos approximation (g = 7, 9 coefficients; Numerical Recipes 3rd ed. §6.1 / Press et al.),
+ * relative error < 2e-15 for x > 0.
+ *
+ * Names are stable: other modules import `igam`, `igamc`, `erfc`, `logGamma`, `normalCdf`,
+ * `chiSquarePValue`.
+ */
+
+/** Machine epsilon used by Cephes as the convergence tolerance (2^-53). */
+const MACHEP = 1.11022302462515654042e-16;
+/** log(2^1024): below -MAXLOG, exp underflows. */
+const MAXLOG = 7.09782712893383996732e2;
+const BIG = 4.503599627370496e15;
+const BIGINV = 2.22044604925031308085e-16;
+
+const LANCZOS_G = 7;
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+/**
+ * ln Γ(x) for real x (ln |Γ(x)| for negative non-integers, +Infinity at the poles x = 0, −1, −2, …).
+ * Lanczos approximation; reflection formula Γ(x)Γ(1−x) = π / sin(πx) for x < 0.5.
+ */
+export function logGamma(x: number): number {
+  if (Number.isNaN(x)) return Number.NaN;
+  if (x < 0.5) {
+    if (Number.isInteger(x)) return Number.POSITIVE_INFINITY;
+    // ln|Γ(x)| = ln(π / |sin(πx)|) − ln Γ(1 − x)
+    return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  }
+  if (x === 1 || x === 2) return 0;
+  const z = x - 1;
+  let a = LANCZOS[0];
+  const t = z + LANCZOS_G + 0.5;
+  for (let i = 1; i < LANCZOS.length; i++) a += LANCZOS[i] / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/**
+ * Regularized lower incomplete gamma function P(a, x) = γ(a, x) / Γ(a) = (1/Γ(a)) ∫₀ˣ e^(−t) t^(a−1) dt.
+ * Cephes `igam`: power series when x ≤ 1 or x ≤ a, else 1 − Q(a, x). Returns 0 for x ≤ 0 or a ≤ 0
+ * (Cephes' convention, which STS relies on).
+ */
+export function igam(a: number, x: number): number {
+  if (x <= 0 || a <= 0) return 0;
+  if (x > 1 && x > a) return 1 - igamc(a, x);
+  let ax = a * Math.log(x) - x - logGamma(a);
+  if (ax < -MAXLOG) return 0;
+  ax = Math.exp(ax);
+  let r = a;
+  let c = 1;
+  let ans = 1;
+  do {
+    r += 1;
+    c *= x / r;
+    ans += c;
+  } while (c / ans > MACHEP);
+  return (ans * ax) / a;
+}
+
+/**
+ * Regularized upper incomplete gamma function Q(a, x) = 1 − P(a, x) = Γ(a, x) / Γ(a).
+ * Cephes `igamc`: continued fraction (Legendre) for x ≥ 1 and x ≥ a, else 1 − P(a, x).
+ * This is NIST STS's `cephes_igamc`; SP 800-22 §5.5.3 uses it for most p-values as igamc(a, x).
+ * Returns 1 for x ≤ 0 or a ≤ 0.
+ */
+export function igamc(a: number, x: number): number {
+  if (x <= 0 || a <= 0) return 1;
+  if (x < 1 || x < a) return 1 - igam(a, x);
+  let ax = a * Math.log(x) - x - logGamma(a);
+  if (ax < -MAXLOG) return 0;
+  ax = Math.exp(ax);
+  let y = 1 - a;
+  let z = x + y + 1;
+  let c = 0;
+  let pkm2 = 1;
+  let qkm2 = x;
+  let pkm1 = x + 1;
+  let qkm1 = z * x;
+  let ans = pkm1 / qkm1;
+  let t: number;
+  do {
+    c += 1;
+    y += 1;
+    z += 2;
+    const yc = y * c;
+    const pk = pkm1 * z - pkm2 * yc;
+    const qk = qkm1 * z - qkm2 * yc;
+    if (qk !== 0) {
+      const r = pk / qk;
+      t = Math.abs((ans - r) / r);
+      ans = r;
+    } else {
+      t = 1;
+    }
+    pkm2 = pkm1;
+    pkm1 = pk;
+    qkm2 = qkm1;
+    qkm1 = qk;
+    if (Math.abs(pk) > BIG) {
+      pkm2 *= BIGINV;
+      pkm1 *= BIGINV;
+      qkm2 *= BIGINV;
+      qkm1 *= BIGINV;
+    }
+  } while (t > MACHEP);
+  return ans * ax;
+}
+
+/**
+ * Complementary error function erfc(x) = (2/√π) ∫ₓ^∞ e^(−t²) dt, through the identity
+ * erfc(x) = Q(1/2, x²) for x ≥ 0 and erfc(x) = 1 + P(1/2, x²) for x < 0 (Abramowitz & Stegun 7.1.2,
+ * 6.5.17). Relative accuracy ~1e-15 over the whole range, with no cancellation in the tail.
+ */
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return Number.NaN;
+  if (x === Number.POSITIVE_INFINITY) return 0;
+  if (x === Number.NEGATIVE_INFINITY) return 2;
+  const x2 = x * x;
+  return x >= 0 ? igamc(0.5, x2) : 1 + igam(0.5, x2);
+}
+
+/** Error function erf(x) = 1 − erfc(x), computed as sign(x)·P(1/2, x²) to keep precision near 0. */
+export function erf(x: number): number {
+  if (Number.isNaN(x)) return Number.NaN;
+  const p = igam(0.5, x * x);
+  return x < 0 ? -p : p;
+}
+
+/** Standard normal cumulative distribution Φ(x) = ½ erfc(−x/√2) (STS's `cephes_normal`). */
+export function normalCdf(x: number): number {
+  return 0.5 * erfc(-x / Math.SQRT2);
+}
+
+/**
+ * Chi-square survival function: the p-value P(X² ≥ chi2) for `df` degrees of freedom,
+ * Q(df/2, chi2/2) (SP 800-22 §5.5.3, igamc). Returns 1 for chi2 ≤ 0.
+ */
+export function chiSquarePValue(chi2: number, df: number): number {
+  if (!(df > 0)) throw new RangeError(`chiSquarePValue needs df > 0, got ${df}`);
+  return igamc(df / 2, chi2 / 2);
+}
