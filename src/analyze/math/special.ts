@@ -13,11 +13,11 @@
  */
 
 /** Machine epsilon used by Cephes as the convergence tolerance (2^-53). */
-const MACHEP = 1.11022302462515654042e-16;
+const MACHEP = 2 ** -53;
 /** log(2^1024): below -MAXLOG, exp underflows. */
-const MAXLOG = 7.09782712893383996732e2;
-const BIG = 4.503599627370496e15;
-const BIGINV = 2.22044604925031308085e-16;
+const MAXLOG = 709.782712893384;
+const BIG = 2 ** 52;
+const BIGINV = 2 ** -52;
 
 const LANCZOS_G = 7;
 const LANCZOS = [
