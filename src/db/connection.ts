@@ -1,0 +1,70 @@
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { errorMessage, OeError } from '../errors.js';
+
+/**
+ * The process-wide DuckDB instance (in-memory). Every query and every Parquet write goes through it;
+ * each operation takes its own connection (cheap) so concurrent writers and readers never share one.
+ */
+let instance: Promise<DuckDBInstance> | undefined;
+
+export interface DbOptions {
+  /** DuckDB worker threads (default: DuckDB's own choice, the number of cores). */
+  threads?: number;
+  /** DuckDB memory limit, e.g. "1GB" (default: DuckDB's, 80 % of RAM). */
+  memoryLimit?: string;
+}
+
+let pendingOptions: DbOptions = {};
+
+/** Sets options for the shared instance; only effective before its first use. */
+export function configureDb(options: DbOptions): void {
+  pendingOptions = { ...pendingOptions, ...options };
+}
+
+/** The shared in-memory DuckDB instance, created on first use. */
+export function getDb(): Promise<DuckDBInstance> {
+  if (!instance) {
+    const opts: Record<string, string> = {};
+    if (pendingOptions.threads !== undefined) opts.threads = String(pendingOptions.threads);
+    if (pendingOptions.memoryLimit !== undefined) opts.memory_limit = pendingOptions.memoryLimit;
+    instance = DuckDBInstance.create(':memory:', opts).catch((e) => {
+      instance = undefined;
+      throw new OeError('UNAVAILABLE', `cannot start DuckDB: ${errorMessage(e)}`, { cause: e });
+    });
+  }
+  return instance;
+}
+
+/** Runs `fn` with a fresh connection to the shared instance and closes the connection afterwards. */
+export async function withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  const db = await getDb();
+  const conn = await db.connect();
+  try {
+    return await fn(conn);
+  } finally {
+    conn.closeSync();
+  }
+}
+
+/** Closes the shared instance (tests, short-lived CLIs). A later call to getDb() opens a new one. */
+export async function closeDb(): Promise<void> {
+  const p = instance;
+  instance = undefined;
+  if (p) {
+    try {
+      (await p).closeSync();
+    } catch {
+      // already failed to open: nothing to close
+    }
+  }
+}
+
+/** A SQL string literal (single quotes doubled), for file paths and globs in COPY / read_parquet. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** A quoted SQL identifier. */
+export function sqlIdent(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}

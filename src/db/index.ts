@@ -1,0 +1,24 @@
+/**
+ * The one DuckDB access layer and the one Parquet writer of oe. Everything that reads or writes
+ * Parquet, or runs SQL, goes through these functions (see docs/ARCHITECTURE.md, "DuckDB layer").
+ */
+export { closeDb, configureDb, type DbOptions, getDb, sqlIdent, sqlString, withConnection } from './connection.js';
+export {
+  type ColumnInput,
+  type ColumnType,
+  type NumericArray,
+  sha256File,
+  type WriteParquetOptions,
+  type WrittenPart,
+  writeParquet,
+} from './parquet.js';
+export {
+  type ColumnChunk,
+  execute,
+  type QueryParams,
+  queryColumns,
+  queryScalar,
+  type ResultColumn,
+  type StreamOptions,
+  streamColumns,
+} from './query.js';
