@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeDb, queryColumns, queryScalar, sqlString, streamColumns, writeParquet } from '../src/db/index.js';
+import { OeError } from '../src/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'oe-db-'));
+afterAll(async () => {
+  await closeDb();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('writeParquet / queryColumns', () => {
+  it('round-trips typed arrays exactly, including int64 above 2^53, and reports the file sha256', async () => {
+    const n = 10_000; // several data chunks, last one partial
+    const value = new BigInt64Array(n);
+    const byte = new Uint8Array(n);
+    const d = new Float64Array(n);
+    const i32 = new Int32Array(n);
+    const s: string[] = [];
+    for (let i = 0; i < n; i++) {
+      value[i] = 9_007_199_254_740_993n + BigInt(i) * 1_000_003n - (i % 7 === 0 ? 2n ** 62n : 0n);
+      byte[i] = (i * 31) & 0xff;
+      d[i] = i / 3 - 1000.5;
+      i32[i] = -i * 7;
+      s.push(`name_${i % 13}`);
+    }
+    const path = join(dir, 'a.parquet');
+    const w = await writeParquet(path, [
+      { name: 'value', type: 'BIGINT', data: value },
+      { name: 'byte', type: 'UTINYINT', data: byte },
+      { name: 'd', type: 'DOUBLE', data: d },
+      { name: 'i', type: 'INTEGER', data: i32 },
+      { name: 's', type: 'VARCHAR', data: s },
+    ]);
+    expect(w.rows).toBe(n);
+    expect(w.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
+    expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
+
+    const r = await queryColumns(`SELECT * FROM read_parquet(${sqlString(path)})`);
+    expect(r.rowCount).toBe(n);
+    expect(r.columns.value).toBeInstanceOf(BigInt64Array);
+    expect(r.columns.byte).toBeInstanceOf(Uint8Array);
+    expect(r.columns.d).toBeInstanceOf(Float64Array);
+    expect(r.columns.i).toBeInstanceOf(Int32Array);
+    expect(Array.from(r.columns.value as BigInt64Array)).toEqual(Array.from(value));
+    expect(Array.from(r.columns.byte as Uint8Array)).toEqual(Array.from(byte));
+    expect(Array.from(r.columns.d as Float64Array)).toEqual(Array.from(d));
+    expect(Array.from(r.columns.i as Int32Array)).toEqual(Array.from(i32));
+    expect(r.columns.s).toEqual(s);
+
+    // The file's own metadata says zstd and the documented physical types.
+    const meta = await queryColumns(
+      `SELECT DISTINCT path_in_schema, compression FROM parquet_metadata(${sqlString(path)}) ORDER BY 1`,
+    );
+    expect(new Set(meta.columns.compression as string[])).toEqual(new Set(['ZSTD']));
+    const types = await queryColumns(
+      `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(path)}))`,
+    );
+    expect(types.columns.column_type).toEqual(['BIGINT', 'UTINYINT', 'DOUBLE', 'INTEGER', 'VARCHAR']);
+  });
+
+  it('streams results in chunks whose sizes add up, and binds parameters', async () => {
+    const n = 200_000;
+    const seq = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) seq[i] = BigInt(i);
+    const path = join(dir, 'b.parquet');
+    await writeParquet(path, [{ name: 'seq', type: 'BIGINT', data: seq }]);
+    let total = 0;
+    let chunks = 0;
+    let expectNext = 0n;
+    for await (const c of streamColumns(
+      `SELECT seq FROM read_parquet(${sqlString(path)}) WHERE seq >= $1 ORDER BY seq`,
+      [10n],
+    )) {
+      chunks++;
+      total += c.rowCount;
+      const col = c.columns.seq as BigInt64Array;
+      expect(col.length).toBe(c.rowCount);
+      if (expectNext === 0n) expectNext = 10n;
+      expect(col[0]).toBe(expectNext);
+      expectNext = col[col.length - 1] + 1n;
+    }
+    expect(total).toBe(n - 10);
+    expect(chunks).toBeGreaterThan(1);
+    expect(await queryScalar(`SELECT count(*) FROM read_parquet(${sqlString(path)})`)).toBe(BigInt(n));
+  });
+
+  it('keeps the column types on an empty result', async () => {
+    const r = await queryColumns('SELECT 1::BIGINT AS a, 2.0::DOUBLE AS b WHERE false');
+    expect(r.rowCount).toBe(0);
+    expect(r.columns.a).toBeInstanceOf(BigInt64Array);
+    expect(r.columns.b).toBeInstanceOf(Float64Array);
+  });
+
+  it('rejects mismatched columns with a usage error', async () => {
+    await expect(
+      writeParquet(join(dir, 'c.parquet'), [
+        { name: 'a', type: 'BIGINT', data: new BigInt64Array(3) },
+        { name: 'b', type: 'UTINYINT', data: new Uint8Array(2) },
+      ]),
+    ).rejects.toThrow(/has 2 rows, expected 3/);
+    await expect(
+      writeParquet(join(dir, 'c.parquet'), [{ name: 'a', type: 'BIGINT', data: new Float64Array(3) }]),
+    ).rejects.toThrow(/needs BigInt64Array/);
+  });
+
+  it('reports an unwritable target as an IO error naming the file and leaves no .tmp', async () => {
+    const path = join(dir, 'no-such-dir', 'x.parquet');
+    const err = await writeParquet(path, [{ name: 'a', type: 'BIGINT', data: new BigInt64Array(5) }]).catch((e) => e);
+    expect(err).toBeInstanceOf(OeError);
+    expect((err as OeError).code).toBe('IO');
+    expect((err as OeError).message).toContain(path);
+    expect(existsSync(`${path}.tmp`)).toBe(false);
+  });
+
+  it('turns a truncated Parquet file into a one-line BAD_INPUT error', async () => {
+    const path = join(dir, 't.parquet');
+    await writeParquet(path, [{ name: 'a', type: 'BIGINT', data: new BigInt64Array(1000) }]);
+    const bytes = readFileSync(path);
+    writeFileSync(path, bytes.subarray(0, bytes.length >> 1));
+    const err = await queryColumns(`SELECT * FROM read_parquet(${sqlString(path)})`).catch((e) => e);
+    expect(err).toBeInstanceOf(OeError);
+    expect((err as OeError).code).toBe('BAD_INPUT');
+    expect((err as OeError).message).not.toContain('\n');
+  });
+});
