@@ -8,6 +8,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <sys/random.h>
 #include <time.h>
 #if defined(__x86_64__)
 #include <x86intrin.h>
@@ -103,6 +104,52 @@ template <typename T>
 inline void sink(T const& value) {
   asm volatile("" : : "r,m"(value) : "memory");
 }
+
+// xoshiro256** seeded from getrandom(2): picks random addresses/offsets for the memory and disk
+// samplers. The addresses are not the measured entropy (the seed is a PRNG's), the timings are.
+struct Rng {
+  uint64_t s[4];
+  Rng() {
+    if (getrandom(s, sizeof s, 0) != ssize_t(sizeof s)) {
+      uint64_t t = monoRawNs();
+      for (auto& x : s) x = t = t * 6364136223846793005ull + 1442695040888963407ull;
+    }
+    if ((s[0] | s[1] | s[2] | s[3]) == 0) s[0] = 1;
+  }
+  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  uint64_t next() {
+    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return r;
+  }
+  // Uniform-enough index in [0, n) for n << 2^64 (multiply-shift).
+  uint64_t below(uint64_t n) { return uint64_t((__uint128_t(next()) * n) >> 64); }
+};
+
+// Size in bytes of the largest (last-level) CPU cache sysfs reports for cpu0; 0 when unknown.
+size_t lastLevelCacheBytes();
+
+// A process-wide, page-touched buffer larger than the last-level cache (max(64 MiB, next power of two
+// >= 2 x LLC), capped at 1 GiB and at 1/8 of RAM), allocated once on first use and never freed. Used by
+// the DRAM samplers; read-modify-write races between threads on it are harmless (it holds no data).
+struct LargeBuffer {
+  uint8_t* data;
+  size_t bytes;
+};
+const LargeBuffer& largeBuffer();
+// The size largeBuffer() maps (computed without mapping it).
+size_t largeBufferBytes();
+// "" when largeBuffer() is larger than the last-level cache, otherwise why not (for probes).
+std::string largeBufferProbe();
+
+// The cache directory for files the I/O samplers create once: $OE_CACHE_DIR, else
+// $XDG_CACHE_HOME/oe, else $HOME/.cache/oe. Created (mkdir -p) on demand; throws SamplerError if it cannot be.
+std::string cacheDir(bool create);
 
 }  // namespace oe
 

@@ -58,9 +58,14 @@ Napi::Value Sample(const Napi::CallbackInfo& info) {
   size_t filled = 0;
   try {
     filled = s.sample(ctx);
+  } catch (const Napi::Error&) {
+    throw;
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, std::string(s.name) + ": " + e.what());
+  } catch (...) {
+    throw Napi::Error::New(env, std::string(s.name) + ": sampler threw a non-standard C++ exception");
   }
+  if (filled > ctx.n) throw Napi::Error::New(env, std::string(s.name) + ": sampler reported more samples than asked for");
   Napi::Object r = Napi::Object::New(env);
   r.Set("filled", Napi::Number::New(env, double(filled)));
   r.Set("unit", Napi::String::New(env, oe::unitName(s.unit == oe::Unit::Tsc ? oe::tickUnit() : s.unit)));
@@ -77,6 +82,8 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
     reason = s.probe(readParams(info[1]));
   } catch (const std::exception& e) {
     reason = std::string("probe failed: ") + e.what();
+  } catch (...) {
+    reason = "probe failed with a non-standard C++ exception";
   }
   if (reason.empty()) return env.Null();
   return Napi::String::New(env, reason);
