@@ -1,9 +1,21 @@
 import { OeError } from '../errors.js';
+import { ioSources } from './sources/io.js';
+import { novelSources } from './sources/novel.js';
+import { referenceSources } from './sources/reference.js';
+import { schedulingSources } from './sources/scheduling.js';
+import { sensorSources } from './sources/sensor.js';
 import { timingSources } from './sources/timing.js';
 import type { SourceSpec } from './types.js';
 
 /** Every source oe knows, in display order. Each category module adds its own. */
-export const CATALOG: readonly SourceSpec[] = [...timingSources];
+export const CATALOG: readonly SourceSpec[] = [
+  ...timingSources,
+  ...schedulingSources,
+  ...ioSources,
+  ...novelSources,
+  ...referenceSources,
+  ...sensorSources,
+];
 
 const byName = new Map(CATALOG.map((s) => [s.name, s]));
 
