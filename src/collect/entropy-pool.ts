@@ -1,0 +1,678 @@
+/**
+ * The entropy pool: harvests health-tested bytes from every selected source and serves them in one
+ * of three modes (docs/CONDITIONING.md). The recorder, `oe stream`, `oe device`, `oe server` and the
+ * library all go through this one module.
+ */
+import { errorMessage, OeError } from '../errors.js';
+import { probeSource } from './availability.js';
+import { getSource, selectSources } from './catalog.js';
+import {
+  type Conditioning,
+  FULL_ENTROPY_INPUT_BITS,
+  OUTPUT_BLOCK_BYTES,
+  parseConditioning,
+  Sha256Conditioner,
+  type SourceContribution,
+  VonNeumannDebiaser,
+} from './conditioning/index.js';
+import { type HealthOptions, SourceHealth, type SourceHealthReport } from './health/source-health.js';
+import { SamplerPool } from './sampler-pool.js';
+import type { SampleBatch, SourceCategory, SourceKind, SourceSpec } from './types.js';
+
+/** What the pool needs from a sampler; `SamplerPool` is one (tests inject recorded or synthetic streams). */
+export interface BatchSampler {
+  sample(source: SourceSpec, n: number, options?: { timeoutMs?: number }): Promise<SampleBatch>;
+  close(): Promise<void>;
+}
+
+export interface EntropyPoolOptions extends HealthOptions {
+  /** Source specs, or a `--sources` filter (absent: the fast set). */
+  sources?: readonly SourceSpec[] | string;
+  /** Sampler to use (default: a new SamplerPool, closed with the pool). */
+  sampler?: BatchSampler;
+  /** Availability probe (default: probeSource). Returns null or the reason a source cannot run. */
+  probe?: (spec: SourceSpec) => string | null;
+  /** Samples per batch (default: each source's catalog batchSize). */
+  batchSize?: number;
+  /** Per-batch sampler deadline in ms (default 5000). */
+  batchTimeoutMs?: number;
+  /** A request that cannot be served within this many ms fails with TIMEOUT (default 30 000). */
+  requestTimeoutMs?: number;
+  /** Health-tested bytes held per source before harvesting pauses (default 4 MiB). */
+  maxQueuedBytes?: number;
+}
+
+/** Static description of a pool source (the seed's `sources()`). */
+export interface PoolSourceInfo {
+  name: string;
+  kind: SourceKind;
+  category: SourceCategory;
+  description: string;
+  physics: string;
+  requirements: readonly string[];
+  catalogCredit: number;
+  available: boolean;
+  reason: string | null;
+}
+
+/** Per-source accounting next to its health state. */
+export interface PoolSourceReport extends SourceHealthReport {
+  healthy: boolean;
+  /** Health-tested bytes accepted from this source. */
+  bytesIn: number;
+  /** Min-entropy credited to those bytes, bits. */
+  creditedBitsIn: number;
+  /** Bytes and credited bits consumed by sha256 output blocks. */
+  bytesConditioned: number;
+  creditedBitsUsed: number;
+  /** Bytes served unconditioned (raw or von Neumann input). */
+  bytesRawOut: number;
+  /** Bytes waiting in the queue, and their credit. */
+  queuedBytes: number;
+  queuedCreditBits: number;
+  /** Last batch: Shannon entropy and MCV min-entropy of its bytes (bits/byte), duration in s. */
+  lastBatch: { bytes: number; shannon: number; minEntropy: number; seconds: number; at: string } | null;
+  batches: number;
+}
+
+export interface PoolHealthReport {
+  /** At least one credited source is healthy: sha256 output can be served. */
+  healthy: boolean;
+  status: 'healthy' | 'degraded' | 'failed';
+  sourcesHealthy: number;
+  sourcesTotal: number;
+  totals: {
+    bytesIn: number;
+    creditedBitsIn: number;
+    creditedBitsUsed: number;
+    blocks: number;
+    outputBytes: { sha256: number; vonneumann: number; raw: number; total: number };
+    /** Full-entropy output bits per credited input bit consumed (limit 256/320 = 0.8). */
+    efficiency: number | null;
+  };
+  sources: PoolSourceReport[];
+  generatedAt: string;
+}
+
+interface Chunk {
+  bytes: Uint8Array;
+  off: number;
+  creditPerByte: number;
+}
+
+interface SourceState {
+  spec: SourceSpec;
+  health: SourceHealth;
+  queue: Chunk[];
+  queuedBytes: number;
+  queuedCredit: number;
+  inFlight: Promise<void> | null;
+  bytesIn: number;
+  creditedBitsIn: number;
+  bytesConditioned: number;
+  creditedBitsUsed: number;
+  bytesRawOut: number;
+  batches: number;
+  lastBatch: PoolSourceReport['lastBatch'];
+  conditioner?: Sha256Conditioner;
+  debiaser?: VonNeumannDebiaser;
+  vnSurplus?: Uint8Array;
+}
+
+/** Bits taken from one source per round-robin turn when assembling an output block. */
+const TURN_BITS = 64;
+const RAW_TURN_BYTES = 4096;
+
+/**
+ * SP 800-90B health-tested entropy pool.
+ *
+ * - `sha256` (default): full-entropy output. Each 32-byte block hashes the previous state with fresh
+ *   bytes carrying >= 320 bits of credited min-entropy from healthy sources, drawn round-robin in
+ *   64-bit turns; the state is never output and is rekeyed one-way after every block.
+ * - `vonneumann`: von Neumann debiasing of the raw mix, exactly n bytes; no entropy claim.
+ * - `raw`: the healthy sources' extracted bytes, unprocessed.
+ *
+ * Fails closed: with no healthy source that can serve a request, it throws OeError('HEALTH'); no
+ * unbacked byte is ever returned. Bytes are used once: whatever one mode consumed no other mode sees.
+ */
+export class EntropyPool {
+  private readonly states: SourceState[];
+  private readonly byName: Map<string, SourceState>;
+  private readonly sampler: BatchSampler;
+  private readonly ownsSampler: boolean;
+  private readonly batchSize?: number;
+  private readonly batchTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly maxQueuedBytes: number;
+  private readonly creditReference: boolean;
+  private readonly conditioner = new Sha256Conditioner('pool');
+  private readonly debiaser = new VonNeumannDebiaser();
+  private vnSurplus: Uint8Array = new Uint8Array(0);
+  private rr = 0;
+  private lock: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly out = { sha256: 0, vonneumann: 0, raw: 0 };
+  private blocks = 0;
+  private wake: (() => void) | null = null;
+
+  constructor(options: EntropyPoolOptions = {}) {
+    const specs =
+      typeof options.sources === 'string' || options.sources === undefined
+        ? selectSources(options.sources)
+        : [...options.sources];
+    if (specs.length === 0) throw new OeError('USAGE', 'the entropy pool needs at least one source');
+    const probe = options.probe ?? probeSource;
+    this.states = specs.map((spec) => {
+      const health = new SourceHealth(spec.name, spec.kind, spec.credit, options);
+      const reason = probe(spec);
+      if (reason !== null) health.markUnavailable(reason);
+      return {
+        spec,
+        health,
+        queue: [],
+        queuedBytes: 0,
+        queuedCredit: 0,
+        inFlight: null,
+        bytesIn: 0,
+        creditedBitsIn: 0,
+        bytesConditioned: 0,
+        creditedBitsUsed: 0,
+        bytesRawOut: 0,
+        batches: 0,
+        lastBatch: null,
+      };
+    });
+    this.byName = new Map(this.states.map((s) => [s.spec.name, s]));
+    this.ownsSampler = options.sampler === undefined;
+    this.sampler = options.sampler ?? (new SamplerPool() as unknown as BatchSampler);
+    this.batchSize = options.batchSize;
+    this.batchTimeoutMs = options.batchTimeoutMs ?? 5000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 4 << 20;
+    this.creditReference = options.creditReference ?? false;
+  }
+
+  /** A pool over the default fast set (or `options.sources`), sampling in worker threads. */
+  static auto(options: EntropyPoolOptions = {}): EntropyPool {
+    return new EntropyPool(options);
+  }
+
+  /**
+   * Runs start-up testing now: samples every available source until each has passed its 1024-sample
+   * start-up tests or been quarantined. Optional (requests start sources on demand); useful before
+   * serving so that /health is meaningful from the first request.
+   */
+  async ready(): Promise<PoolHealthReport> {
+    const deadline = Date.now() + this.requestTimeoutMs;
+    for (;;) {
+      const pending = this.states.filter((s) => s.health.status === 'startup');
+      if (pending.length === 0 || Date.now() > deadline) break;
+      for (const s of pending) this.startBatch(s);
+      await Promise.race(pending.map((s) => s.inFlight).filter((p) => p !== null));
+    }
+    return this.healthReport();
+  }
+
+  /** `n` full-entropy bytes (sha256 conditioning over every healthy credited source). */
+  getRandomBytes(n: number): Promise<Uint8Array> {
+    return this.getBytes(n, 'sha256');
+  }
+
+  /** `n` bytes from the whole pool in the given mode (default sha256). */
+  async getBytes(n: number, conditioning: Conditioning | string = 'sha256'): Promise<Uint8Array> {
+    const mode = parseConditioning(conditioning);
+    checkLength(n);
+    return this.exclusive(async () => {
+      const deadline = Date.now() + this.requestTimeoutMs;
+      if (mode === 'sha256') return this.sha256Bytes(n, this.states, this.conditioner, deadline);
+      if (mode === 'raw') return this.rawBytes(n, this.states, deadline);
+      return this.vnBytes(n, null, deadline);
+    });
+  }
+
+  /** `n` raw bytes from the healthy sources (no processing). */
+  getRawBytes(n: number): Promise<Uint8Array> {
+    return this.getBytes(n, 'raw');
+  }
+
+  /**
+   * `n` bytes from one named source only. In sha256 mode the source has its own conditioner and
+   * only its own credit counts.
+   */
+  async getSourceBytes(name: string, n: number, conditioning: Conditioning | string = 'sha256'): Promise<Uint8Array> {
+    const mode = parseConditioning(conditioning);
+    checkLength(n);
+    const s = this.byName.get(name);
+    if (!s) {
+      getSource(name); // unknown to the catalog: NOT_FOUND with the catalog's message
+      throw new OeError('NOT_FOUND', `source "${name}" is not in this pool (selected: ${this.names().join(', ')})`);
+    }
+    return this.exclusive(async () => {
+      const deadline = Date.now() + this.requestTimeoutMs;
+      if (mode === 'sha256') {
+        s.conditioner ??= new Sha256Conditioner(`source:${name}`);
+        return this.sha256Bytes(n, [s], s.conditioner, deadline);
+      }
+      if (mode === 'raw') return this.rawBytes(n, [s], deadline);
+      return this.vnBytes(n, s, deadline);
+    });
+  }
+
+  /** Names of the pool's sources, in catalog order. */
+  names(): string[] {
+    return this.states.map((s) => s.spec.name);
+  }
+
+  /** Static information on every source in the pool. */
+  sources(): PoolSourceInfo[] {
+    return this.states.map(({ spec, health }) => {
+      const unavailable = health.status === 'unavailable';
+      return {
+        name: spec.name,
+        kind: spec.kind,
+        category: spec.category,
+        description: spec.description,
+        physics: spec.physics,
+        requirements: spec.requirements,
+        catalogCredit: spec.credit,
+        available: !unavailable,
+        reason: unavailable ? health.report().reason : null,
+      };
+    });
+  }
+
+  /** Health and accounting of every source and of the pool (never blocks on a running batch). */
+  healthReport(): PoolHealthReport {
+    const sources = this.states.map((s): PoolSourceReport => {
+      const r = s.health.report();
+      return {
+        ...r,
+        healthy: s.health.healthy,
+        bytesIn: s.bytesIn,
+        creditedBitsIn: s.creditedBitsIn,
+        bytesConditioned: s.bytesConditioned,
+        creditedBitsUsed: s.creditedBitsUsed,
+        bytesRawOut: s.bytesRawOut,
+        queuedBytes: s.queuedBytes,
+        queuedCreditBits: s.queuedCredit,
+        lastBatch: s.lastBatch,
+        batches: s.batches,
+      };
+    });
+    const sum = (f: (s: SourceState) => number) => this.states.reduce((a, s) => a + f(s), 0);
+    const creditedHealthy = this.states.filter((s) => s.health.healthy && s.health.creditPerByte > 0).length;
+    const anyHealthy = this.states.filter((s) => s.health.healthy).length;
+    const creditedBitsUsed = sum((s) => s.creditedBitsUsed);
+    return {
+      healthy: creditedHealthy > 0,
+      status: creditedHealthy > 0 ? 'healthy' : anyHealthy > 0 ? 'degraded' : 'failed',
+      sourcesHealthy: anyHealthy,
+      sourcesTotal: this.states.length,
+      totals: {
+        bytesIn: sum((s) => s.bytesIn),
+        creditedBitsIn: sum((s) => s.creditedBitsIn),
+        creditedBitsUsed,
+        blocks: this.blocks,
+        outputBytes: { ...this.out, total: this.out.sha256 + this.out.vonneumann + this.out.raw },
+        efficiency: creditedBitsUsed > 0 ? (this.blocks * OUTPUT_BLOCK_BYTES * 8) / creditedBitsUsed : null,
+      },
+      sources,
+      generatedAt: new Date().toISOString(),
+    };
+  }
+
+  /** Stops harvesting, waits for running batches and closes the sampler it created. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled(this.states.map((s) => s.inFlight).filter((p) => p !== null));
+    if (this.ownsSampler) await this.sampler.close();
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new OeError('UNAVAILABLE', 'the entropy pool is closed'));
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Credit policy: physical sources (and reference ones with `creditReference`) may be credited. */
+  private creditable(s: SourceState): boolean {
+    if (s.spec.credit <= 0) return false;
+    return s.spec.kind === 'physical' || (s.spec.kind === 'reference' && this.creditReference);
+  }
+
+  /** Starts one batch for `s` unless one is running, the queue is full, or the source may not run. */
+  private startBatch(s: SourceState): void {
+    if (this.closed || s.inFlight || s.queuedBytes >= this.maxQueuedBytes || !s.health.canSample()) return;
+    const n = this.batchSize ?? s.spec.batchSize;
+    const p = this.sampler
+      .sample(s.spec, n, { timeoutMs: this.batchTimeoutMs })
+      .then(
+        (batch) => this.ingest(s, batch),
+        (e) => {
+          s.health.samplerFailed(errorMessage(e));
+          this.dropQueue(s);
+        },
+      )
+      .finally(() => {
+        s.inFlight = null;
+        const w = this.wake;
+        this.wake = null;
+        w?.();
+      });
+    s.inFlight = p;
+  }
+
+  private ingest(s: SourceState, batch: SampleBatch): void {
+    let bytes: Uint8Array;
+    try {
+      bytes = s.spec.extract(batch.values);
+    } catch (e) {
+      s.health.samplerFailed(`extraction failed: ${errorMessage(e)}`);
+      this.dropQueue(s);
+      return;
+    }
+    s.batches++;
+    s.lastBatch = {
+      bytes: bytes.length,
+      ...byteEntropies(bytes),
+      seconds: Number(batch.endNs - batch.startNs) / 1e9,
+      at: new Date().toISOString(),
+    };
+    if (bytes.length === 0) return;
+    const r = s.health.feed(bytes);
+    if (!r.ok) {
+      // The failing batch and everything queued since the last pass are discarded.
+      this.dropQueue(s);
+      return;
+    }
+    if (r.accepted.length === 0) return;
+    // Copy: the batch buffer may be a view into a transferred sampler buffer.
+    const own =
+      r.accepted.byteOffset === 0 && r.accepted.byteLength === r.accepted.buffer.byteLength
+        ? r.accepted
+        : r.accepted.slice();
+    s.queue.push({ bytes: own, off: 0, creditPerByte: r.creditPerByte });
+    s.queuedBytes += own.length;
+    s.queuedCredit += own.length * r.creditPerByte;
+    s.bytesIn += own.length;
+    s.creditedBitsIn += own.length * r.creditPerByte;
+  }
+
+  private dropQueue(s: SourceState): void {
+    s.queue = [];
+    s.queuedBytes = 0;
+    s.queuedCredit = 0;
+  }
+
+  /**
+   * Harvests until `enough()` holds. Throws OeError('HEALTH') as soon as no source among `among`
+   * (filtered by `eligible`) is healthy or in start-up, and TIMEOUT at the deadline.
+   */
+  private async harvest(
+    enough: () => boolean,
+    among: readonly SourceState[],
+    eligible: (s: SourceState) => boolean,
+    deadline: number,
+    what: string,
+  ): Promise<void> {
+    while (!enough()) {
+      const live = among.filter((s) => eligible(s) && s.health.canSample());
+      if (live.length === 0) throw this.failClosed(among, what);
+      if (Date.now() > deadline) {
+        throw new OeError('TIMEOUT', `${what}: not enough health-tested entropy within ${this.requestTimeoutMs} ms`);
+      }
+      for (const s of live) this.startBatch(s);
+      const waiting = live.some((s) => s.inFlight !== null);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, waiting ? Math.max(1, deadline - Date.now()) : 20);
+        const prev = this.wake;
+        this.wake = () => {
+          clearTimeout(t);
+          prev?.();
+          resolve();
+        };
+      });
+    }
+  }
+
+  private failClosed(among: readonly SourceState[], what: string): OeError {
+    // Group sources by why they cannot serve, so that fifteen unavailable sources make one clause.
+    const groups = new Map<string, string[]>();
+    for (const s of among) {
+      const r = s.health.report();
+      let why: string;
+      if (r.status === 'quarantined') {
+        why = `quarantined: ${r.reason}; retry in ${Math.ceil(s.health.retryInMs() / 1000)} s`;
+      } else if (r.status === 'unavailable') why = `unavailable: ${r.reason}`;
+      else if (!this.creditable(s)) why = `uncredited ${r.kind} source`;
+      else why = r.status;
+      const list = groups.get(why);
+      if (list) list.push(r.name);
+      else groups.set(why, [r.name]);
+    }
+    const parts = [...groups].map(([why, names]) => {
+      const shown =
+        names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+      return `${shown} ${why}`;
+    });
+    return new OeError('HEALTH', `${what}: no healthy entropy source (${parts.join('; ')})`);
+  }
+
+  /** Prefetch: keep one batch running for every live source whose queue is low. */
+  private prefetch(among: readonly SourceState[]): void {
+    for (const s of among) if (s.queuedBytes < this.maxQueuedBytes / 4) this.startBatch(s);
+  }
+
+  private async sha256Bytes(
+    n: number,
+    among: readonly SourceState[],
+    conditioner: Sha256Conditioner,
+    deadline: number,
+  ): Promise<Uint8Array> {
+    const out = new Uint8Array(n);
+    const credited = (s: SourceState) => s.health.healthy && s.health.creditPerByte > 0;
+    const queuedCredit = () => among.reduce((a, s) => a + (credited(s) ? s.queuedCredit : 0), 0);
+    const what =
+      among.length === 1 && among !== this.states ? `sha256 output from ${among[0].spec.name}` : 'sha256 output';
+    for (let o = 0; o < n; o += OUTPUT_BLOCK_BYTES) {
+      await this.harvest(
+        () => queuedCredit() >= FULL_ENTROPY_INPUT_BITS,
+        among,
+        (s) => this.creditable(s),
+        deadline,
+        what,
+      );
+      const contributions = this.takeCredit(among.filter(credited), FULL_ENTROPY_INPUT_BITS);
+      const block = conditioner.generate(contributions);
+      const take = Math.min(OUTPUT_BLOCK_BYTES, n - o);
+      out.set(block.subarray(0, take), o);
+      block.fill(0);
+      this.blocks++;
+      this.out.sha256 += take;
+    }
+    this.prefetch(among);
+    return out;
+  }
+
+  /** Takes `bits` of credit round-robin, TURN_BITS per source per turn. */
+  private takeCredit(sources: SourceState[], bits: number): SourceContribution[] {
+    const contributions: SourceContribution[] = [];
+    let have = 0;
+    const k = sources.length;
+    while (have < bits) {
+      let progressed = false;
+      for (let j = 0; j < k && have < bits; j++) {
+        const s = sources[(this.rr + j) % k];
+        if (s.queuedCredit <= 0) continue;
+        const want = Math.min(TURN_BITS, bits - have);
+        const c = this.takeFrom(s, want);
+        if (c.bytes.length > 0) {
+          contributions.push(c);
+          have += c.creditBits;
+          progressed = true;
+        }
+      }
+      if (!progressed) throw new Error('internal: credit accounting out of step with the queues');
+    }
+    this.rr = (this.rr + 1) % Math.max(1, k);
+    return contributions;
+  }
+
+  /** Removes bytes worth at least `bits` of credit (or all that is queued) from one source's queue. */
+  private takeFrom(s: SourceState, bits: number): SourceContribution {
+    const parts: Uint8Array[] = [];
+    let credit = 0;
+    let len = 0;
+    while (credit < bits && s.queue.length > 0) {
+      const c = s.queue[0];
+      const avail = c.bytes.length - c.off;
+      const need = c.creditPerByte > 0 ? Math.ceil((bits - credit) / c.creditPerByte - 1e-9) : avail;
+      const m = Math.min(avail, need);
+      parts.push(c.bytes.subarray(c.off, c.off + m));
+      c.off += m;
+      credit += m * c.creditPerByte;
+      len += m;
+      if (c.off >= c.bytes.length) s.queue.shift();
+      if (c.creditPerByte === 0) break;
+    }
+    s.queuedBytes -= len;
+    s.queuedCredit = Math.max(0, s.queuedCredit - credit);
+    if (s.queue.length === 0) {
+      s.queuedBytes = 0;
+      s.queuedCredit = 0;
+    }
+    s.bytesConditioned += len;
+    s.creditedBitsUsed += credit;
+    const bytes = parts.length === 1 ? parts[0] : concat(parts, len);
+    return { source: s.spec.name, bytes, creditBits: credit };
+  }
+
+  /** Removes up to `max` bytes from one source's queue, for raw or von Neumann output. */
+  private takeRaw(s: SourceState, max: number): Uint8Array {
+    const parts: Uint8Array[] = [];
+    let len = 0;
+    while (len < max && s.queue.length > 0) {
+      const c = s.queue[0];
+      const m = Math.min(c.bytes.length - c.off, max - len);
+      parts.push(c.bytes.subarray(c.off, c.off + m));
+      c.off += m;
+      len += m;
+      s.queuedCredit = Math.max(0, s.queuedCredit - m * c.creditPerByte);
+      if (c.off >= c.bytes.length) s.queue.shift();
+    }
+    s.queuedBytes -= len;
+    if (s.queue.length === 0) {
+      s.queuedBytes = 0;
+      s.queuedCredit = 0;
+    }
+    s.bytesRawOut += len;
+    return parts.length === 1 ? parts[0] : concat(parts, len);
+  }
+
+  private async rawBytes(n: number, among: readonly SourceState[], deadline: number): Promise<Uint8Array> {
+    const out = new Uint8Array(n);
+    let o = 0;
+    const healthy = () => among.filter((s) => s.health.healthy && s.queuedBytes > 0);
+    while (o < n) {
+      await this.harvest(
+        () => healthy().length > 0,
+        among,
+        () => true,
+        deadline,
+        'raw output',
+      );
+      const list = healthy();
+      for (let j = 0; j < list.length && o < n; j++) {
+        const s = list[(this.rr + j) % list.length];
+        const b = this.takeRaw(s, Math.min(RAW_TURN_BYTES, n - o));
+        out.set(b, o);
+        o += b.length;
+      }
+      this.rr++;
+    }
+    this.out.raw += n;
+    this.prefetch(among);
+    return out;
+  }
+
+  private async vnBytes(n: number, one: SourceState | null, deadline: number): Promise<Uint8Array> {
+    const among = one ? [one] : this.states;
+    let deb = this.debiaser;
+    if (one) {
+      one.debiaser ??= new VonNeumannDebiaser();
+      deb = one.debiaser;
+    }
+    const out = new Uint8Array(n);
+    let o = 0;
+    let surplus = one ? (one.vnSurplus ?? new Uint8Array(0)) : this.vnSurplus;
+    const drainSurplus = () => {
+      const m = Math.min(surplus.length, n - o);
+      out.set(surplus.subarray(0, m), o);
+      o += m;
+      surplus = surplus.subarray(m);
+    };
+    drainSurplus();
+    const healthy = () => among.filter((s) => s.health.healthy && s.queuedBytes > 0);
+    while (o < n) {
+      await this.harvest(
+        () => healthy().length > 0,
+        among,
+        () => true,
+        deadline,
+        'von Neumann output',
+      );
+      for (const s of healthy()) {
+        // About four input bytes per output byte for unbiased input; ask for a little more.
+        surplus = deb.push(this.takeRaw(s, Math.min(RAW_TURN_BYTES * 4, (n - o) * 5 + 16)));
+        drainSurplus();
+        if (o >= n) break;
+      }
+    }
+    const keep = surplus.slice();
+    if (one) one.vnSurplus = keep;
+    else this.vnSurplus = keep;
+    this.out.vonneumann += n;
+    this.prefetch(among);
+    return out;
+  }
+}
+
+/** The largest request the pool serves in one call (1 GiB); callers stream larger amounts. */
+export const MAX_REQUEST_BYTES = 1 << 30;
+
+function checkLength(n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_REQUEST_BYTES) {
+    throw new OeError('USAGE', `byte count must be an integer from 0 to ${MAX_REQUEST_BYTES}, got ${n}`);
+  }
+}
+
+function concat(parts: Uint8Array[], len: number): Uint8Array {
+  const b = new Uint8Array(len);
+  let o = 0;
+  for (const p of parts) {
+    b.set(p, o);
+    o += p.length;
+  }
+  return b;
+}
+
+/** Shannon entropy and MCV point estimate (−log2 p̂max, no confidence bound) of a byte array, bits/byte. */
+function byteEntropies(bytes: Uint8Array): { shannon: number; minEntropy: number } {
+  if (bytes.length === 0) return { shannon: 0, minEntropy: 0 };
+  const counts = new Uint32Array(256);
+  for (let i = 0; i < bytes.length; i++) counts[bytes[i]]++;
+  let h = 0;
+  let max = 0;
+  for (let i = 0; i < 256; i++) {
+    const c = counts[i];
+    if (c === 0) continue;
+    const p = c / bytes.length;
+    h -= p * Math.log2(p);
+    if (c > max) max = c;
+  }
+  return { shannon: h + 0, minEntropy: -Math.log2(max / bytes.length) + 0 };
+}
