@@ -1,0 +1,107 @@
+import { igamc } from '../math/special.js';
+import { NIST_TEST_NAMES, type NistTestName, type Sp80022Result } from './types.js';
+
+/** One row of the final analysis report: one p-value series (a test, or one of its sub-tests). */
+export interface SecondLevelRow {
+  name: NistTestName;
+  /** Sub-test label (template, state, forward/reverse, …) when the test has several p-values. */
+  label?: string;
+  /** Counts of p-values in the 10 bins [0, 0.1), …, [0.9, 1.0]. */
+  histogram: number[];
+  /** Number of sequences on which this p-value exists (the test was applicable). */
+  sequences: number;
+  /** Number with p ≥ α. */
+  passed: number;
+  /** passed / sequences. */
+  proportion: number;
+  /** Acceptable range of the proportion: (1−α) ± 3·√(α(1−α)/K) (SP 800-22 §4.2.1). */
+  proportionInterval: [number, number];
+  /** Whether the proportion is inside the interval. */
+  proportionOk: boolean;
+  /** Uniformity p-value P-value_T = igamc(9/2, χ²/2) over the 10 bins (§4.2.2); undefined when K = 0. */
+  uniformityPValue?: number;
+  /** Whether the uniformity p-value is ≥ 0.0001 (§4.2.2). */
+  uniformityOk?: boolean;
+}
+
+export interface SecondLevelReport {
+  alpha: number;
+  sequences: number;
+  rows: SecondLevelRow[];
+  /** SP 800-22 §4.2.2 asks for at least 55 sequences for the uniformity test to be meaningful. */
+  uniformityReliable: boolean;
+}
+
+/**
+ * The second-level analysis of SP 800-22 Rev. 1a §4.2, as STS's finalAnalysisReport: for every
+ * p-value series over K sequences, the proportion of sequences passing at level α with its
+ * confidence interval p̂ ± 3√(p̂(1−p̂)/K), p̂ = 1 − α (§4.2.1), and the uniformity of the p-values:
+ * 10 equal bins, χ² = Σ (F_i − K/10)²/(K/10), P-value_T = igamc(9/2, χ²/2) (§4.2.2). p = 1 goes
+ * into the last bin (STS). Sequences on which a test was not applicable are left out of its rows.
+ */
+export function secondLevelAnalysis(perSequence: Sp80022Result[][], alpha = 0.01): SecondLevelReport {
+  const series = new Map<string, { name: NistTestName; label?: string; pValues: number[] }>();
+  const key = (name: string, i: number) => `${name}#${i}`;
+  for (const name of NIST_TEST_NAMES) {
+    for (const results of perSequence) {
+      const r = results.find((x) => x.name === name);
+      if (!r || !r.applicable) continue;
+      r.pValues.forEach((p, i) => {
+        const k = key(name, i);
+        let s = series.get(k);
+        if (!s) {
+          s = { name, label: r.labels?.[i], pValues: [] };
+          series.set(k, s);
+        }
+        s.pValues.push(p);
+      });
+    }
+  }
+  const rows: SecondLevelRow[] = [];
+  const order = (n: NistTestName) => NIST_TEST_NAMES.indexOf(n);
+  const entries = [...series.entries()].sort((a, b) => {
+    const d = order(a[1].name) - order(b[1].name);
+    return d !== 0 ? d : Number(a[0].split('#')[1]) - Number(b[0].split('#')[1]);
+  });
+  for (const [, s] of entries) rows.push(summarize(s.name, s.label, s.pValues, alpha));
+  return { alpha, sequences: perSequence.length, rows, uniformityReliable: perSequence.length >= 55 };
+}
+
+/** Proportion and uniformity of one p-value series. */
+export function summarize(
+  name: NistTestName,
+  label: string | undefined,
+  pValues: number[],
+  alpha = 0.01,
+): SecondLevelRow {
+  const K = pValues.length;
+  const histogram = new Array<number>(10).fill(0);
+  let passed = 0;
+  for (const p of pValues) {
+    histogram[Math.min(9, Math.max(0, Math.floor(p * 10)))]++;
+    if (p >= alpha) passed++;
+  }
+  const pHat = 1 - alpha;
+  const half = K > 0 ? 3 * Math.sqrt((pHat * alpha) / K) : 0;
+  const proportion = K > 0 ? passed / K : 0;
+  const proportionInterval: [number, number] = [pHat - half, Math.min(1, pHat + half)];
+  let uniformityPValue: number | undefined;
+  if (K > 0) {
+    const expected = K / 10;
+    let chi2 = 0;
+    for (const f of histogram) chi2 += (f - expected) ** 2 / expected;
+    uniformityPValue = igamc(9 / 2, chi2 / 2);
+  }
+  return {
+    name,
+    label,
+    histogram,
+    sequences: K,
+    passed,
+    proportion,
+    proportionInterval,
+    proportionOk: K > 0 && proportion >= proportionInterval[0] && proportion <= proportionInterval[1],
+    uniformityPValue,
+    uniformityOk: uniformityPValue === undefined ? undefined : uniformityPValue >= 0.0001,
+  };
+}

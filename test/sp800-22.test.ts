@@ -1,0 +1,224 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { erfc, igam, igamc, logGamma, normalCdf } from '../src/analyze/math/special.js';
+import { runSp80022 } from '../src/analyze/sp800-22/battery.js';
+import { gf2Rank32 } from '../src/analyze/sp800-22/binary-matrix-rank-test.js';
+import { bitSequence, bitsFromAscii, bitsFromBytes } from '../src/analyze/sp800-22/bits.js';
+import { complexDft } from '../src/analyze/sp800-22/dft.js';
+import { linearComplexity } from '../src/analyze/sp800-22/linear-complexity-test.js';
+import { templateBlockCounts } from '../src/analyze/sp800-22/non-overlapping-template-test.js';
+import { secondLevelAnalysis, summarize } from '../src/analyze/sp800-22/second-level.js';
+import { aperiodicTemplates, templateString } from '../src/analyze/sp800-22/templates.js';
+import { NIST_TEST_NAMES } from '../src/analyze/sp800-22/types.js';
+
+const FIX = join(import.meta.dirname, 'fixtures', 'sp800-22');
+const load = (c: string) => bitsFromBytes(new Uint8Array(readFileSync(join(FIX, `${c}.bin`))));
+const reference = (c: string) =>
+  JSON.parse(readFileSync(join(FIX, `${c}.json`), 'utf8')) as { tests: { name: string; pValues: number[] }[] };
+const stats = (c: string, test: string) => readFileSync(join(FIX, 'stats', `${c}_${test}.txt`), 'utf8');
+const num = (text: string, re: RegExp) => Number(text.match(re)![1]);
+
+describe('special functions', () => {
+  it('match closed forms and tabulated values', () => {
+    expect(logGamma(10)).toBeCloseTo(Math.log(362880), 12);
+    expect(logGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 13);
+    // Q(1, x) = e^-x; Q(3, x) = e^-x (1 + x + x²/2)
+    expect(igamc(1, 2.5)).toBeCloseTo(Math.exp(-2.5), 14);
+    expect(igamc(3, 7)).toBeCloseTo(Math.exp(-7) * (1 + 7 + 24.5), 14);
+    expect(igam(3, 0.5)).toBeCloseTo(1 - Math.exp(-0.5) * (1 + 0.5 + 0.125), 14);
+    // Abramowitz & Stegun table 7.1
+    expect(erfc(0.5)).toBeCloseTo(0.4795001221869535, 14);
+    expect(erfc(2)).toBeCloseTo(0.004677734981047266, 15);
+    expect(erfc(-1)).toBeCloseTo(1.8427007929497148, 14);
+    expect(normalCdf(1.959963984540054)).toBeCloseTo(0.975, 12);
+  });
+});
+
+describe('SP 800-22 battery against NIST STS 2.1.2', () => {
+  for (const c of ['pi', 'sqrt2']) {
+    it(`reproduces every STS p-value of ${c} within 1e-6`, () => {
+      const results = runSp80022(load(c));
+      const ref = reference(c);
+      expect(results.map((r) => r.name)).toEqual([...NIST_TEST_NAMES]);
+      expect(ref.tests.map((t) => t.name)).toEqual([...NIST_TEST_NAMES]);
+      let count = 0;
+      for (const [i, r] of results.entries()) {
+        expect(r.applicable, r.name).toBe(true);
+        expect(r.pValues.length, r.name).toBe(ref.tests[i].pValues.length);
+        r.pValues.forEach((p, j) => {
+          expect(Math.abs(p - ref.tests[i].pValues[j]), `${r.name}[${j}]`).toBeLessThan(1e-6);
+          count++;
+        });
+      }
+      expect(count).toBe(188);
+
+      // intermediate statistics from STS's stats.txt
+      const get = (name: string) => results.find((r) => r.name === name)!;
+      const ro = stats(c, 'Rank');
+      expect(get('Rank').statistics.f32).toBe(num(ro, /F_32 = (\d+)/));
+      expect(get('Rank').statistics.f31).toBe(num(ro, /F_31 = (\d+)/));
+      const lc = stats(c, 'LinearComplexity').trim().split('\n').at(-1)!.trim().split(/\s+/).slice(0, 7).map(Number);
+      expect(get('LinearComplexity').statistics.nu).toEqual(lc);
+      const ot = stats(c, 'OverlappingTemplate').match(/\n\s*(\d+ +\d+ +\d+ +\d+ +\d+ +\d+) +[\d.]+ +[\d.]+ +\w+/)!;
+      expect(get('OverlappingTemplate').statistics.nu).toEqual(ot[1].trim().split(/\s+/).map(Number));
+      const ap = stats(c, 'ApproximateEntropy');
+      expect(get('ApproximateEntropy').statistics.chi2 as number).toBeCloseTo(num(ap, /Chi\^2\s+= ([\d.]+)/), 5);
+      const se = stats(c, 'Serial');
+      expect(get('Serial').statistics.psiM as number).toBeCloseTo(num(se, /Psi_m\s+= ([\d.]+)/), 5);
+      const fft = stats(c, 'FFT');
+      expect(get('FFT').statistics.N1).toBe(num(fft, /N_l\s+= ([\d.]+)/));
+      const un = stats(c, 'Universal');
+      expect(get('Universal').statistics.sum as number).toBeCloseTo(num(un, /sum\s+= ([\d.]+)/), 5);
+      const rev = stats(c, 'RandomExcursionsVariant');
+      const visits = [...rev.matchAll(/Total visits =\s+(\d+)/g)].map((m) => Number(m[1]));
+      expect(get('RandomExcursionsVariant').statistics.visits).toEqual(visits);
+      expect(get('RandomExcursions').statistics.J).toBe(num(stats(c, 'RandomExcursions'), /\(J\) = (\d+)/));
+    });
+  }
+
+  it('generates the 148 aperiodic 9-bit templates in STS order, and counts W_j as STS does', () => {
+    const text = stats('pi', 'NonOverlappingTemplate');
+    const rows = [...text.matchAll(/^([01]{9})\s+((?:\d+\s+){8})/gm)];
+    expect(rows.length).toBe(148);
+    const templates = aperiodicTemplates(9);
+    expect(templates.map((t) => templateString(t, 9))).toEqual(rows.map((r) => r[1]));
+    // W_j by the literal non-overlapping scan, for a few templates
+    const seq = load('pi');
+    for (const i of [0, 73, 147]) {
+      expect(templateBlockCounts(seq, templates[i])).toEqual(rows[i][2].trim().split(/\s+/).map(Number));
+    }
+  });
+});
+
+describe('building blocks', () => {
+  it('parses ASCII and binary MSB first', () => {
+    expect([...bitsFromAscii('1 0\n01\t1').bits]).toEqual([1, 0, 0, 1, 1]);
+    expect(() => bitsFromAscii('0102')).toThrow(/byte 3/);
+    expect([...bitsFromBytes(new Uint8Array([0xa5, 0x80]), 9).bits]).toEqual([1, 0, 1, 0, 0, 1, 0, 1, 1]);
+  });
+
+  it('computes GF(2) ranks', () => {
+    const id = new Uint32Array(32).map((_, i) => (1 << i) >>> 0);
+    expect(gf2Rank32(id)).toBe(32);
+    const dup = id.slice();
+    dup[5] = dup[4];
+    expect(gf2Rank32(dup)).toBe(31);
+    const sum = id.slice();
+    sum[31] = (sum[0] ^ sum[1] ^ sum[2]) >>> 0;
+    sum[30] = 0;
+    expect(gf2Rank32(sum)).toBe(30);
+    expect(gf2Rank32(new Uint32Array(32))).toBe(0);
+  });
+
+  it('Berlekamp–Massey gives the SP 800-22 §2.10.4 example and matches a plain BM', () => {
+    // SP 800-22 §2.10.4: the block 1101011110001 has linear complexity 4.
+    const ex = bitsFromAscii('1101011110001').bits;
+    expect(linearComplexity(ex, 0, 13)).toBe(4);
+    const plain = (s: Uint8Array): number => {
+      const n = s.length;
+      const c = new Uint8Array(n + 1);
+      let b = new Uint8Array(n + 1);
+      c[0] = b[0] = 1;
+      let L = 0;
+      let m = -1;
+      for (let N = 0; N < n; N++) {
+        let d = s[N];
+        for (let i = 1; i <= L; i++) d ^= c[i] & s[N - i];
+        if (!d) continue;
+        const t = c.slice();
+        for (let i = 0; i + N - m <= n; i++) c[i + N - m] ^= b[i];
+        if (2 * L <= N) {
+          L = N + 1 - L;
+          m = N;
+          b = t;
+        }
+      }
+      return L;
+    };
+    const bits = load('sqrt2').bits;
+    for (const [start, M] of [
+      [0, 500],
+      [777, 64],
+      [12345, 1000],
+      [5, 33],
+    ]) {
+      expect(linearComplexity(bits, start, M)).toBe(plain(bits.subarray(start, start + M)));
+    }
+  });
+
+  it('exact-length DFT (Bluestein) matches the O(n²) definition', () => {
+    for (const N of [15, 1000, 64]) {
+      const x = new Float64Array(2 * N);
+      for (let i = 0; i < 2 * N; i++) x[i] = Math.sin(i * 1.7) + (i % 3);
+      const X = complexDft(x);
+      for (const k of [0, 1, 7, N - 1]) {
+        let re = 0;
+        let im = 0;
+        for (let j = 0; j < N; j++) {
+          const a = (-2 * Math.PI * j * k) / N;
+          re += x[2 * j] * Math.cos(a) - x[2 * j + 1] * Math.sin(a);
+          im += x[2 * j] * Math.sin(a) + x[2 * j + 1] * Math.cos(a);
+        }
+        expect(X[2 * k]).toBeCloseTo(re, 8);
+        expect(X[2 * k + 1]).toBeCloseTo(im, 8);
+      }
+    }
+  });
+
+  it('too-short input: tests say not applicable with the bits they need, the others run', () => {
+    const seq = bitSequence(load('pi').bits.slice(0, 50_000));
+    const results = runSp80022(seq);
+    const by = Object.fromEntries(results.map((r) => [r.name, r]));
+    expect(by.Frequency.applicable).toBe(true);
+    expect(by.Rank.applicable).toBe(true);
+    expect(by.Universal.applicable).toBe(false);
+    expect(by.Universal.reason).toBe('not applicable (needs 387,840 bits)');
+    expect(by.Serial.reason).toBe('not applicable (needs 524,288 bits)');
+    expect(by.OverlappingTemplate.reason).toBe('not applicable (needs 1,000,000 bits)');
+    expect(by.RandomExcursions.applicable).toBe(false);
+    expect(by.RandomExcursions.reason).toMatch(/^not applicable/);
+    const tiny = runSp80022(bitsFromAscii('0101'));
+    expect(tiny.every((r) => !r.applicable && r.reason?.startsWith('not applicable'))).toBe(true);
+  });
+
+  it('exact constants are an explicit option and change LinearComplexity', () => {
+    const seq = load('pi');
+    const sts = runSp80022(seq, { tests: ['LinearComplexity'] })[0];
+    const exact = runSp80022(seq, { tests: ['LinearComplexity'], constants: 'exact' })[0];
+    expect(exact.parameters.constants).toBe('exact');
+    expect(exact.pValues[0]).not.toBe(sts.pValues[0]);
+    expect(Math.abs(exact.pValues[0] - sts.pValues[0])).toBeLessThan(0.01);
+  });
+});
+
+describe('second-level analysis (SP 800-22 §4.2)', () => {
+  it('computes proportion, its interval and the uniformity p-value', () => {
+    // 100 p-values evenly spread: χ² = 0, uniformity p = igamc(4.5, 0) = 1
+    const even = Array.from({ length: 100 }, (_, i) => (i + 0.5) / 100);
+    const row = summarize('Frequency', undefined, even);
+    expect(row.histogram).toEqual(new Array(10).fill(10));
+    expect(row.uniformityPValue).toBe(1);
+    expect(row.passed).toBe(99);
+    // SP 800-22 §4.2.1 example: α = 0.01, K = 1000 → 0.99 ± 0.0094392
+    const k1000 = summarize('Frequency', undefined, new Array(1000).fill(0.5));
+    expect(k1000.proportionInterval[0]).toBeCloseTo(0.99 - 0.0094392, 6);
+    // all p-values in one bin: χ² = 9K, p tiny
+    const skew = summarize('Runs', undefined, new Array(100).fill(0.05));
+    expect(skew.uniformityPValue!).toBeLessThan(1e-10);
+    expect(skew.uniformityOk).toBe(false);
+    expect(skew.proportionOk).toBe(true);
+    expect(summarize('Runs', undefined, new Array(100).fill(0.001)).proportionOk).toBe(false);
+  });
+
+  it('groups a battery run over sequences by test and sub-test in NIST order', () => {
+    const seq = load('sqrt2');
+    const parts = [0, 1, 2, 3].map((i) => bitSequence(seq.bits.subarray(i * 250_000, (i + 1) * 250_000)));
+    const per = parts.map((p) => runSp80022(p, { tests: ['Frequency', 'CumulativeSums', 'Serial'] }));
+    const report = secondLevelAnalysis(per);
+    expect(report.rows.map((r) => r.name)).toEqual(['Frequency', 'CumulativeSums', 'CumulativeSums']);
+    expect(report.rows[1].label).toBe('forward');
+    expect(report.rows[0].sequences).toBe(4);
+    expect(report.uniformityReliable).toBe(false);
+  });
+});
