@@ -1,6 +1,22 @@
 import type { CommandModule } from 'yargs';
+import { deviceCommand } from './device.js';
+import { monitorCommand } from './monitor.js';
+import { recordCommand } from './record.js';
 import { scanCommand } from './scan.js';
+import { serverCommand } from './server.js';
+import { sessionsCommand } from './sessions.js';
+import { streamCommand } from './stream.js';
+import { telemetryCommand } from './telemetry.js';
 
 /** Every `oe` command; each lives in its own file. */
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules have heterogeneous argument types
-export const commands: CommandModule<any, any>[] = [scanCommand];
+export const commands: CommandModule<any, any>[] = [
+  scanCommand,
+  monitorCommand,
+  streamCommand,
+  deviceCommand,
+  serverCommand,
+  recordCommand,
+  sessionsCommand,
+  telemetryCommand,
+];

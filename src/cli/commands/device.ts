@@ -1,0 +1,70 @@
+import type { CommandModule } from 'yargs';
+import { parseConditioning } from '../../collect/conditioning/index.js';
+import { EntropyPool } from '../../collect/entropy-pool.js';
+import { type FifoEvent, runFifoDevice } from '../../serve/fifo-device.js';
+
+interface DeviceArgs {
+  path: string;
+  conditioning: string;
+  sources?: string;
+  source?: string;
+  rate?: number;
+}
+
+/** One stderr line per FIFO event. */
+export function fifoEventLine(e: FifoEvent): string {
+  switch (e.type) {
+    case 'created':
+      return `Created FIFO ${e.path} (mode 0600); waiting for readers. Ctrl+C removes it.`;
+    case 'reused':
+      return `Using existing FIFO ${e.path} (mode set to 0600); waiting for readers. Ctrl+C stops.`;
+    case 'reader':
+      return `Reader ${e.readers} connected`;
+    case 'reader-gone':
+      return `Reader left after ${e.bytes} bytes; waiting for the next one`;
+    case 'waiting':
+      return `Not writing (fail closed): ${e.reason}`;
+    case 'removed':
+      return `Removed ${e.path}`;
+  }
+}
+
+export const deviceCommand: CommandModule<object, DeviceArgs> = {
+  command: 'device <path>',
+  describe: 'Serve entropy through a named pipe (FIFO, mode 0600) to readers as they come and go',
+  builder: (y) =>
+    y
+      .positional('path', {
+        type: 'string',
+        demandOption: true,
+        describe: 'FIFO path (created; an existing FIFO is reused)',
+      })
+      .option('conditioning', { type: 'string', default: 'sha256', describe: 'sha256 | vonneumann | raw' })
+      .option('sources', { type: 'string', describe: 'Sources to pool: all, or comma-separated names/substrings' })
+      .option('source', { type: 'string', describe: 'Draw from this one source only (exact name)' })
+      .option('rate', { type: 'number', describe: 'Bytes per second (default: as fast as readers read)' }),
+  handler: async (args) => {
+    const conditioning = parseConditioning(args.conditioning);
+    if (conditioning !== 'sha256') {
+      process.stderr.write(`oe: ${conditioning} output is not conditioned to full entropy (no entropy claim)\n`);
+    }
+    const pool = EntropyPool.auto({ sources: args.sources });
+    const ac = new AbortController();
+    const onSignal = () => ac.abort();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      await runFifoDevice(pool, args.path, {
+        conditioning,
+        source: args.source,
+        rate: args.rate,
+        signal: ac.signal,
+        onEvent: (e) => process.stderr.write(`${fifoEventLine(e)}\n`),
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await pool.close();
+    }
+  },
+};

@@ -1,0 +1,56 @@
+import type { CommandModule } from 'yargs';
+import { EntropyPool } from '../../collect/entropy-pool.js';
+import { startEntropyServer } from '../../serve/http-server.js';
+
+interface ServerArgs {
+  host: string;
+  port: number;
+  'allow-raw': boolean;
+  sources?: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export const serverCommand: CommandModule<object, ServerArgs> = {
+  command: 'server',
+  describe: 'HTTP entropy server (JSON API, loopback by default; see docs/API.md)',
+  builder: (y) =>
+    y
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to bind (loopback by default)' })
+      .option('port', { type: 'number', default: 8042, describe: 'TCP port (0 = any free port)' })
+      .option('allow-raw', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also serve conditioning=raw and conditioning=vonneumann (no entropy claim)',
+      })
+      .option('sources', { type: 'string', describe: 'Sources to pool: all, or comma-separated names/substrings' }),
+  handler: async (args) => {
+    const pool = EntropyPool.auto({ sources: args.sources });
+    let started: Awaited<ReturnType<typeof startEntropyServer>>;
+    try {
+      started = await startEntropyServer(pool, { host: args.host, port: args.port, allowRaw: args['allow-raw'] });
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    if (!LOOPBACK.has(args.host)) {
+      process.stderr.write(`oe: warning: listening on ${args.host}, reachable from other machines (no auth, no TLS)\n`);
+    }
+    process.stderr.write(
+      `oe server listening on ${started.url} (raw output ${args['allow-raw'] ? 'enabled' : 'disabled'})\n`,
+    );
+    const report = await pool.ready();
+    process.stderr.write(`pool: ${report.status}, ${report.sourcesHealthy}/${report.sourcesTotal} sources healthy\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        started.server.close(() => resolve());
+        started.server.closeAllConnections();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await pool.close();
+  },
+};

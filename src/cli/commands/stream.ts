@@ -1,0 +1,93 @@
+import type { CommandModule } from 'yargs';
+import { parseConditioning } from '../../collect/conditioning/index.js';
+import { EntropyPool } from '../../collect/entropy-pool.js';
+import { OeError } from '../../errors.js';
+import { runFifoDevice } from '../../serve/fifo-device.js';
+import { streamEntropy } from '../../serve/stream.js';
+import { parseStreamFormat } from '../../serve/stream-encoder.js';
+import { fifoEventLine } from './device.js';
+
+interface StreamArgs {
+  format: string;
+  bytes?: number;
+  rate?: number;
+  conditioning: string;
+  sources?: string;
+  source?: string;
+  fifo?: string;
+}
+
+export const streamCommand: CommandModule<object, StreamArgs> = {
+  command: 'stream',
+  describe: 'Write entropy to stdout (or a FIFO): sha256 full-entropy by default, fails closed',
+  builder: (y) =>
+    y
+      .option('format', { type: 'string', default: 'raw', describe: 'raw | hex | base64 (one valid document)' })
+      .option('bytes', { type: 'number', describe: 'Total bytes of entropy (default: until interrupted)' })
+      .option('rate', { type: 'number', describe: 'Bytes of entropy per second (default: as fast as possible)' })
+      .option('conditioning', {
+        type: 'string',
+        default: 'sha256',
+        describe: 'sha256 (full entropy) | vonneumann | raw (choosing these is the opt-in; no entropy claim)',
+      })
+      .option('sources', { type: 'string', describe: 'Sources to pool: all, or comma-separated names/substrings' })
+      .option('source', { type: 'string', describe: 'Draw from this one source only (exact name)' })
+      .option('fifo', { type: 'string', describe: 'Feed a named pipe at this path instead of stdout (like oe device)' })
+      .example('$0 stream --bytes 32 --format hex', '32 full-entropy bytes as hex')
+      .example('$0 stream --format base64 --rate 1024 | head -c 100', 'rate-limited base64'),
+  handler: async (args) => {
+    const conditioning = parseConditioning(args.conditioning);
+    const format = parseStreamFormat(args.format);
+    if (args.bytes !== undefined && (!Number.isSafeInteger(args.bytes) || args.bytes < 0)) {
+      throw new OeError('USAGE', `--bytes must be a non-negative integer, got ${args.bytes}`);
+    }
+    if (args.rate !== undefined && !(Number.isFinite(args.rate) && args.rate >= 0)) {
+      throw new OeError('USAGE', `--rate must be a non-negative number, got ${args.rate}`);
+    }
+    if (conditioning !== 'sha256') {
+      process.stderr.write(`oe: ${conditioning} output is not conditioned to full entropy (no entropy claim)\n`);
+    }
+    const pool = EntropyPool.auto({ sources: args.sources });
+    if (args.source && !pool.names().includes(args.source)) {
+      await pool.close();
+      throw new OeError(
+        'NOT_FOUND',
+        `--source ${args.source} is not among the selected sources (${pool.names().join(', ')})`,
+      );
+    }
+    const ac = new AbortController();
+    let signalled: NodeJS.Signals | null = null;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signalled = sig;
+      ac.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      if (args.fifo) {
+        if (format !== 'raw') throw new OeError('USAGE', '--fifo writes raw bytes; --format applies to stdout only');
+        await runFifoDevice(pool, args.fifo, {
+          conditioning,
+          source: args.source,
+          rate: args.rate,
+          signal: ac.signal,
+          onEvent: (e) => process.stderr.write(`${fifoEventLine(e)}\n`),
+        });
+      } else {
+        await streamEntropy(pool, process.stdout, {
+          bytes: args.bytes,
+          rate: args.rate,
+          conditioning,
+          format,
+          source: args.source,
+          signal: ac.signal,
+        });
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await pool.close();
+    }
+    if (signalled === 'SIGINT' && !args.fifo) process.exitCode = 130;
+  },
+};
