@@ -35,6 +35,13 @@ export function realDft(x: ArrayLike<number>, size: number): Float64Array {
   return out;
 }
 
+/** Inverse DFT (with the 1/size factor) of an interleaved complex spectrum; the full complex result. */
+export function inverseDft(spectrum: Float64Array): Float64Array {
+  const out = new Float64Array(spectrum.length);
+  plan(spectrum.length / 2).inverseTransform(out, spectrum);
+  return out;
+}
+
 /** Inverse DFT (with the 1/size factor) of an interleaved complex spectrum; returns the real parts. */
 export function inverseDftReal(spectrum: Float64Array): Float64Array {
   const size = spectrum.length / 2;

@@ -1,0 +1,83 @@
+export interface MutualInformationResult {
+  /** Plug-in MI in bits, Σ p_xy log2(p_xy / (p_x p_y)). */
+  plugIn: number;
+  /**
+   * Miller–Madow corrected MI in bits: each entropy gets + (K − 1)/(2n ln 2) with K its non-empty bins
+   * (Miller 1955), so MI_MM = MI_plugin + (K_x + K_y − K_xy − 1)/(2n ln 2). Not floored: a negative value
+   * says "no more dependence than the bias of the estimator".
+   */
+  millerMadow: number;
+  /** G statistic of the independence test, G = 2n·ln 2·MI_plugin (≈ χ² with `df` under independence). */
+  g: number;
+  /** (K_x − 1)(K_y − 1), the degrees of freedom of G under independence of i.i.d. pairs. */
+  df: number;
+  bins: number;
+  n: number;
+}
+
+/** Bins per axis for n pairs: the largest power of two ≤ 256 with bins² ≤ n/5 (≥ 5 expected per cell), at least 2. */
+export function miBins(n: number): number {
+  let b = 2;
+  while (b < 256 && (2 * b) ** 2 <= n / 5) b *= 2;
+  return b;
+}
+
+/**
+ * Mutual information between two byte streams at a circular offset: pairs (x_i, y_{(i+shift) mod n}) for
+ * i < n, with each byte reduced to `bins` equal-width bins (its top log2(bins) bits). `joint` is scratch
+ * space of bins² counts (reused across calls to avoid allocation in the null loop).
+ */
+export function mutualInformation(
+  x: Uint8Array,
+  y: Uint8Array,
+  bins: number,
+  shift = 0,
+  joint: Uint32Array = new Uint32Array(bins * bins),
+): MutualInformationResult {
+  const n = Math.min(x.length, y.length);
+  const drop = 8 - Math.log2(bins);
+  if (!Number.isInteger(drop) || drop < 0) throw new RangeError(`bins must be a power of two ≤ 256, got ${bins}`);
+  joint.fill(0);
+  const logB = Math.log2(bins);
+  const s = ((shift % n) + n) % n;
+  for (let i = 0, j = s; i < n; i++, j++) {
+    if (j === n) j = 0;
+    joint[((x[i] >> drop) << logB) | (y[j] >> drop)]++;
+  }
+  const px = new Float64Array(bins);
+  const py = new Float64Array(bins);
+  let kxy = 0;
+  for (let a = 0; a < bins; a++)
+    for (let b = 0; b < bins; b++) {
+      const c = joint[a * bins + b];
+      if (c > 0) {
+        kxy++;
+        px[a] += c;
+        py[b] += c;
+      }
+    }
+  let kx = 0;
+  let ky = 0;
+  for (let a = 0; a < bins; a++) {
+    if (px[a] > 0) kx++;
+    if (py[a] > 0) ky++;
+  }
+  let mi = 0;
+  for (let a = 0; a < bins; a++) {
+    if (px[a] === 0) continue;
+    for (let b = 0; b < bins; b++) {
+      const c = joint[a * bins + b];
+      if (c > 0) mi += c * Math.log((c * n) / (px[a] * py[b]));
+    }
+  }
+  mi = n > 0 ? Math.max(0, mi / n) : 0; // nats
+  const plugIn = mi / Math.LN2;
+  return {
+    plugIn,
+    millerMadow: n > 0 ? plugIn + (kx + ky - kxy - 1) / (2 * n * Math.LN2) : 0,
+    g: 2 * n * mi,
+    df: Math.max(0, (kx - 1) * (ky - 1)),
+    bins,
+    n,
+  };
+}
