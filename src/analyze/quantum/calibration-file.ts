@@ -1,0 +1,58 @@
+/** Reading and writing the quantum_proxy_v3 (EXPERIMENTAL) prior calibration file. */
+import { readFileSync } from 'node:fs';
+import { errorMessage, OeError } from '../../errors.js';
+import { assertSchema } from '../../report/schema.js';
+import { type BetaPosterior, betaPosterior, type PriorCalibration } from './prior.js';
+
+/** The calibration as JSON text (schemas/quantum-calibration.schema.json). */
+export function calibrationToJson(c: PriorCalibration): string {
+  return `${JSON.stringify(c, null, 2)}\n`;
+}
+
+/**
+ * Parses and validates a calibration. Derived fields are recomputed from (α, β), so a hand-edited file
+ * only needs α and β per entry. Bad input is an error (the seed warned and silently fell back).
+ */
+export function parseCalibration(text: string, source = 'calibration'): PriorCalibration {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new OeError('BAD_INPUT', `${source}: not JSON (${errorMessage(e)})`);
+  }
+  try {
+    assertSchema('quantum-calibration', data);
+  } catch (e) {
+    throw new OeError('BAD_INPUT', `${source}: ${errorMessage(e)}`);
+  }
+  const d = data as PriorCalibration;
+  const post = (p: BetaPosterior) => betaPosterior(p.alpha, p.beta);
+  const map = (o: Record<string, BetaPosterior>) =>
+    Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, post(o[k])]),
+    );
+  return {
+    model_id: d.model_id,
+    model_version: d.model_version,
+    prior_alpha: d.prior_alpha,
+    prior_beta: d.prior_beta,
+    global: post(d.global),
+    categories: map(d.categories),
+    sources: map(d.sources),
+    description: d.description ?? source,
+  };
+}
+
+/** Reads `--quantum-calibration FILE`. */
+export function readCalibrationFile(path: string): PriorCalibration {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new OeError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `cannot read calibration ${path}: ${errorMessage(e)}`);
+  }
+  return parseCalibration(text, path);
+}
