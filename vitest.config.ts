@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.{ts,tsx}'],
     // Real samplers and DuckDB: give each file room, and keep to the 2 cores we have.
     testTimeout: 60_000,
     hookTimeout: 60_000,

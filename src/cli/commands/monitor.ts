@@ -1,0 +1,88 @@
+import { createElement } from 'react';
+import type { CommandModule } from 'yargs';
+import { LiveMonitor } from '../../collect/live-monitor.js';
+import { telemetrySnapshot } from '../../collect/telemetry/index.js';
+import { OeError } from '../../errors.js';
+import { Dashboard } from '../../report/monitor/app.js';
+import { frameLines, telemetryLine } from '../../report/monitor/plain.js';
+
+interface MonitorArgs {
+  refresh: number;
+  sources?: string;
+  telemetry: boolean;
+  ticks?: number;
+}
+
+export const monitorCommand: CommandModule<object, MonitorArgs> = {
+  command: 'monitor',
+  describe: 'Live dashboard of every source: health, min-entropy, rate, charts (plain lines when not a terminal)',
+  builder: (y) =>
+    y
+      .option('refresh', { type: 'number', default: 1, describe: 'Seconds between updates (0.1 to 60)' })
+      .option('sources', {
+        type: 'string',
+        describe: 'Filter: all, or comma-separated names/substrings (default: fast set)',
+      })
+      .option('telemetry', {
+        type: 'boolean',
+        default: false,
+        describe: 'Show a telemetry_v1 line (load, memory, frequency, temperature)',
+      })
+      .option('ticks', { type: 'number', describe: 'Stop after this many updates (default: until q or Ctrl+C)' })
+      .example('$0 monitor --sources timing', 'watch the timing sources')
+      .example('$0 monitor --ticks 3 | cat', 'three plain-text updates'),
+  handler: async (args) => {
+    if (!Number.isFinite(args.refresh) || args.refresh < 0.1 || args.refresh > 60) {
+      throw new OeError('USAGE', `--refresh must be between 0.1 and 60 seconds, got ${args.refresh}`);
+    }
+    if (args.ticks !== undefined && (!Number.isInteger(args.ticks) || args.ticks < 1)) {
+      throw new OeError('USAGE', `--ticks must be a positive integer, got ${args.ticks}`);
+    }
+    const monitor = new LiveMonitor({ sources: args.sources });
+    const refreshMs = args.refresh * 1000;
+    try {
+      if (process.stdout.isTTY && process.stdin.isTTY && args.ticks === undefined) {
+        await runDashboard(monitor, refreshMs);
+      } else {
+        await runPlain(monitor, refreshMs, args.ticks, args.telemetry);
+      }
+    } finally {
+      await monitor.close();
+    }
+  },
+};
+
+async function runDashboard(monitor: LiveMonitor, refreshMs: number): Promise<void> {
+  const { render } = await import('ink');
+  const app = render(createElement(Dashboard, { driver: monitor, refreshMs }), { exitOnCtrlC: true });
+  await app.waitUntilExit();
+}
+
+async function runPlain(
+  monitor: LiveMonitor,
+  refreshMs: number,
+  ticks: number | undefined,
+  telemetry: boolean,
+): Promise<void> {
+  let stop = false;
+  const onSignal = () => {
+    stop = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    for (let i = 0; !stop && (ticks === undefined || i < ticks); i++) {
+      const started = Date.now();
+      const frame = await monitor.tick();
+      const lines = frameLines(frame);
+      if (telemetry) lines.push(telemetryLine(telemetrySnapshot()));
+      process.stdout.write(`${lines.join('\n')}\n`);
+      if (ticks !== undefined && i + 1 >= ticks) break;
+      const wait = refreshMs - (Date.now() - started);
+      if (wait > 0 && !stop) await new Promise((r) => setTimeout(r, wait));
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
