@@ -11,6 +11,7 @@ import {
   FLOAT,
   INTEGER,
   SMALLINT,
+  TIMESTAMP,
   TINYINT,
   UBIGINT,
   UINTEGER,
@@ -35,6 +36,7 @@ export type ColumnType =
   | 'DOUBLE'
   | 'FLOAT'
   | 'BOOLEAN'
+  | 'TIMESTAMP'
   | 'VARCHAR';
 
 export type NumericArray =
@@ -54,6 +56,8 @@ export interface ColumnInput {
   name: string;
   type: ColumnType;
   data: NumericArray | readonly string[];
+  /** DOUBLE/FLOAT only: store NaN as NULL (e.g. a rate that does not exist for a gauge). */
+  nullIfNaN?: boolean;
 }
 
 const TYPES: Record<ColumnType, { duck: DuckDBType; array: string | null }> = {
@@ -68,6 +72,8 @@ const TYPES: Record<ColumnType, { duck: DuckDBType; array: string | null }> = {
   DOUBLE: { duck: DOUBLE, array: 'Float64Array' },
   FLOAT: { duck: FLOAT, array: 'Float32Array' },
   BOOLEAN: { duck: BOOLEAN, array: 'Uint8Array' },
+  // µs since the Unix epoch (Parquet TIMESTAMP(MICROS), what pandas, R and Spark read as a timestamp)
+  TIMESTAMP: { duck: TIMESTAMP, array: 'BigInt64Array' },
   VARCHAR: { duck: VARCHAR, array: null },
 };
 
@@ -180,6 +186,16 @@ function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
+/** Writes the chunk's validity mask for a NaN-as-NULL column (every row valid except the NaNs). */
+function markNaNInvalid(vector: duckdb.Vector, arr: NumericArray, off: number, len: number): void {
+  const mask = new Uint8Array(Math.ceil(len / 64) * 8).fill(0xff);
+  for (let r = 0; r < len; r++) {
+    if (Number.isNaN(arr[off + r] as number)) mask[r >> 3] &= ~(1 << (r & 7));
+  }
+  duckdb.vector_ensure_validity_writable(vector);
+  duckdb.copy_data_to_vector_validity(vector, 0, mask.buffer, 0, mask.byteLength);
+}
+
 /** Appends all rows in vector-sized data chunks: numeric vectors are filled by one memcpy each. */
 function appendColumns(appender: DuckDBAppender, columns: readonly ColumnInput[], rows: number): void {
   const chunkSize = duckdb.vector_size();
@@ -198,6 +214,7 @@ function appendColumns(appender: DuckDBAppender, columns: readonly ColumnInput[]
           const arr = data as NumericArray;
           const bpe = arr.BYTES_PER_ELEMENT;
           duckdb.copy_data_to_vector(vectors[i], 0, arr.buffer as ArrayBuffer, arr.byteOffset + off * bpe, len * bpe);
+          if (columns[i].nullIfNaN) markNaNInvalid(vectors[i], arr, off, len);
         }
       }
       duckdb.data_chunk_set_size(chunk.chunk, len);

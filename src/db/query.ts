@@ -74,7 +74,7 @@ function readVector(chunk: DuckDBDataChunk, col: number, typeId: DuckDBTypeId, n
     const validity = duckdb.vector_get_validity(raw, Math.ceil(n / 64) * 8);
     if (validity) {
       for (let i = 0; i < n; i++) {
-        if (!duckdb.validity_row_is_valid(validity, i)) {
+        if (((validity[i >> 3] >> (i & 7)) & 1) === 0) {
           if (out instanceof Float64Array || out instanceof Float32Array) out[i] = Number.NaN;
           else throw new OeError('BAD_INPUT', `query column ${name} has NULLs; COALESCE it or read it as DOUBLE`);
         }

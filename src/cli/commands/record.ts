@@ -1,0 +1,142 @@
+import type { CommandModule } from 'yargs';
+import { selectSources } from '../../collect/catalog.js';
+import { parseDuration, parseTags } from '../../collect/recorder/duration.js';
+import { DEFAULT_MAX_RATE, type RecordProgress, recordSession } from '../../collect/recorder/index.js';
+import { DEFAULT_SESSIONS_DIR } from '../../collect/session/layout.js';
+import { OeError } from '../../errors.js';
+import { createProgressRenderer, formatBytes, formatCount, formatDuration } from '../../report/progress.js';
+
+interface RecordArgs {
+  duration?: string;
+  sources?: string;
+  tag?: string[];
+  note?: string;
+  output: string;
+  interval?: string;
+  'flush-interval': string;
+  'telemetry-interval': string;
+  'max-samples'?: number;
+  'max-rate'?: number;
+  'batch-timeout': string;
+  json: boolean;
+  quiet: boolean;
+}
+
+function progressLines(p: RecordProgress): string[] {
+  const head =
+    `${p.phase === 'done' ? 'recorded' : p.phase === 'stopping' ? 'stopping' : 'recording'} ${p.id}  ` +
+    `${formatDuration(p.elapsedMs)}${p.durationMs !== null ? ` / ${formatDuration(p.durationMs)}` : ' (Ctrl+C to stop)'}  ` +
+    `${formatCount(p.totalSamples)} samples  ${formatBytes(p.bytesOnDisk)} in ${p.parts} parts  ` +
+    `telemetry ${p.telemetryRows} rows`;
+  const rows = p.sources.map((s) => {
+    const extra = [
+      s.timeouts ? `${s.timeouts} timeouts` : '',
+      s.errors ? `${s.errors} errors` : '',
+      s.state !== 'sampling' ? s.state : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return `  ${s.name.padEnd(24)} ${formatCount(s.samples).padStart(9)}  ${`${formatCount(s.rate)}/s`.padStart(10)}  ${extra}`;
+  });
+  return [head, ...rows];
+}
+
+export const recordCommand: CommandModule<object, RecordArgs> = {
+  command: 'record',
+  describe: 'Record raw samples of the selected sources (and telemetry) into a Parquet session directory',
+  builder: (y) =>
+    y
+      .option('duration', {
+        type: 'string',
+        describe: 'How long to record: 60, 30s, 2m, 1h (default: until Ctrl+C)',
+      })
+      .option('sources', {
+        type: 'string',
+        describe: 'Sources: all, or comma-separated names/substrings (default: the fast set)',
+      })
+      .option('tag', { type: 'string', array: true, describe: 'key:value tag stored in the manifest (repeatable)' })
+      .option('note', { type: 'string', describe: 'Free-text note stored in the manifest' })
+      .option('output', { type: 'string', default: DEFAULT_SESSIONS_DIR, describe: 'Root directory of sessions' })
+      .option('interval', {
+        type: 'string',
+        describe: 'Pause between two batches of a source (e.g. 100ms; default continuous)',
+      })
+      .option('flush-interval', {
+        type: 'string',
+        default: '1s',
+        describe: 'Write buffered samples to Parquet this often',
+      })
+      .option('telemetry-interval', {
+        type: 'string',
+        default: '1s',
+        describe: 'Telemetry snapshot period (0 turns it off)',
+      })
+      .option('max-samples', { type: 'number', describe: 'Stop each source after this many samples' })
+      .option('max-rate', {
+        type: 'number',
+        describe: `Cap per source, samples/s (default ${DEFAULT_MAX_RATE}; 0 = uncapped)`,
+      })
+      .option('batch-timeout', { type: 'string', default: '2s', describe: 'Deadline of one sampler batch' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the final manifest as JSON on stdout' })
+      .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' }),
+  handler: async (args) => {
+    const specs = selectSources(args.sources);
+    const maxRate = args['max-rate'];
+    if (maxRate !== undefined && (!Number.isFinite(maxRate) || maxRate < 0)) {
+      throw new OeError('USAGE', `--max-rate must be >= 0 (0 = uncapped), got ${maxRate}`);
+    }
+    const telemetryText = String(args['telemetry-interval']).trim();
+    const telemetryMs = /^0+(\.0+)?(ms|s|m|h)?$/.test(telemetryText)
+      ? 0
+      : parseDuration(telemetryText, '--telemetry-interval');
+    const controller = new AbortController();
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        // Second Ctrl+C: leave now. Every renamed part is intact; `oe sessions --repair` finishes the manifest.
+        process.stderr.write('\noe: interrupted again, exiting without the final flush\n');
+        process.exit(130);
+      }
+      controller.abort(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const renderer = args.quiet ? null : createProgressRenderer();
+    try {
+      const { dir, manifest } = await recordSession(
+        {
+          sources: specs,
+          sourcesFilter: args.sources ?? null,
+          durationSec: args.duration === undefined ? null : parseDuration(args.duration, '--duration') / 1000,
+          output: args.output,
+          tags: parseTags(args.tag),
+          note: args.note ?? null,
+          intervalMs: args.interval === undefined ? null : parseDuration(args.interval, '--interval', 'ms'),
+          flushIntervalMs: parseDuration(args['flush-interval'], '--flush-interval'),
+          telemetryIntervalMs: telemetryMs,
+          maxSamples: args['max-samples'] ?? null,
+          maxRate: maxRate === undefined ? null : maxRate === 0 ? Number.POSITIVE_INFINITY : maxRate,
+          batchTimeoutMs: parseDuration(args['batch-timeout'], '--batch-timeout'),
+          signal: controller.signal,
+        },
+        (p) => {
+          if (!renderer) return;
+          if (p.phase === 'done') renderer.done(progressLines(p));
+          else renderer.update(progressLines(p));
+        },
+      );
+      if (args.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
+      else {
+        process.stderr.write(
+          `session ${manifest.id}: ${manifest.total_samples} samples from ${manifest.sources.length} sources in ` +
+            `${formatDuration(manifest.duration_ms ?? 0)}, ${formatBytes(manifest.size_bytes)} (${manifest.end_reason})\n`,
+        );
+        process.stdout.write(`${dir}\n`);
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};

@@ -1,0 +1,264 @@
+import type { Argv, CommandModule } from 'yargs';
+import {
+  DEFAULT_SESSIONS_DIR,
+  type DisplayStatus,
+  listSessions,
+  openSession,
+  repairSession,
+  resolveSession,
+  type SessionSummary,
+  telemetrySummary,
+} from '../../collect/session/index.js';
+import { countSamplesOnDisk, displayStatus } from '../../collect/session/store.js';
+import { OeError } from '../../errors.js';
+import { formatBytes, formatCount, formatDuration } from '../../report/progress.js';
+import { assertSchema } from '../../report/schema.js';
+import { writeJson } from '../output.js';
+
+export interface SessionsArgs {
+  id?: string;
+  dir: string;
+  json: boolean;
+  repair: boolean;
+  verify: boolean;
+  output?: string;
+  [flag: string]: unknown;
+}
+
+/**
+ * An action on one session, selected by its flag (`oe sessions <id> --<flag>`). Other parts add theirs
+ * here (e.g. `--analyze`) with one entry: the option, and a function that does the work and prints.
+ */
+export interface SessionAction {
+  flag: string;
+  describe: string;
+  /** Extra options the action needs (besides its flag). */
+  options?: (y: Argv<SessionsArgs>) => Argv<SessionsArgs>;
+  run(dir: string, args: SessionsArgs): Promise<void>;
+}
+
+export const sessionActions: SessionAction[] = [
+  {
+    flag: 'repair',
+    describe: 'Finalize an incomplete session from its parts (recount, checksums)',
+    run: async (dir, args) => {
+      const r = await repairSession(dir);
+      if (args.json) {
+        writeJson(
+          {
+            kind: 'repair',
+            id: r.manifest.id,
+            changed: r.changed,
+            removed_tmp: r.removedTmp,
+            corrupt: r.corrupt,
+            manifest: r.manifest,
+          },
+          'sessions',
+          args.output,
+        );
+        return;
+      }
+      if (!r.changed) process.stdout.write(`${r.manifest.id}: already complete, every checksum matches\n`);
+      else {
+        process.stdout.write(
+          `${r.manifest.id}: repaired: ${r.manifest.total_samples} samples in ${r.manifest.files.length} parts` +
+            `${r.removedTmp.length ? `, removed ${r.removedTmp.length} unfinished .tmp` : ''}` +
+            `${r.corrupt.length ? `, set aside unreadable ${r.corrupt.join(', ')}` : ''}\n`,
+        );
+      }
+    },
+  },
+];
+
+function statusText(s: SessionSummary): string {
+  return s.repaired && s.status === 'complete' ? 'complete (repaired)' : s.status;
+}
+
+function printList(root: string, list: SessionSummary[]): void {
+  if (list.length === 0) {
+    process.stdout.write(`no sessions in ${root} (record one with "oe record")\n`);
+    return;
+  }
+  const rows = list.map((s) => [
+    s.id,
+    s.started_at ? s.started_at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—',
+    s.duration_ms === null ? '—' : formatDuration(s.duration_ms),
+    s.sources.length === 0
+      ? '—'
+      : s.sources.length <= 2
+        ? s.sources.join(', ')
+        : `${s.sources[0]}, +${s.sources.length - 1} more`,
+    s.samples === null ? '?' : formatCount(s.samples),
+    formatBytes(s.size_bytes),
+    statusText(s),
+  ]);
+  const head = ['SESSION', 'STARTED', 'DURATION', 'SOURCES', 'SAMPLES', 'SIZE', 'STATUS'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i === 4 || i === 5 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  process.stdout.write(`${fmt(head)}\n${rows.map(fmt).join('\n')}\n`);
+  const broken = list.filter((s) => s.status === 'incomplete' || s.status === 'unreadable');
+  for (const b of broken) {
+    process.stdout.write(
+      b.status === 'incomplete'
+        ? `note: ${b.id} did not finish; "oe sessions ${b.id} --repair" finalizes it\n`
+        : `note: ${b.id}: ${b.error}\n`,
+    );
+  }
+}
+
+async function show(dir: string, args: SessionsArgs): Promise<void> {
+  const { manifest: m } = openSession(dir, { verify: args.verify });
+  const status: DisplayStatus = displayStatus(m);
+  const samplesOnDisk = m.status === 'recording' ? await countSamplesOnDisk(dir) : m.total_samples;
+  const tel = await telemetrySummary(dir);
+  if (args.json) {
+    const telemetry = tel
+      ? Array.from({ length: tel.rowCount }, (_, i) => ({
+          domain: (tel.columns.domain as string[])[i],
+          name: (tel.columns.name as string[])[i],
+          unit: (tel.columns.unit as string[])[i],
+          source: (tel.columns.source as string[])[i],
+          kind: (tel.columns.kind as string[])[i],
+          n: Number((tel.columns.n as BigInt64Array)[i]),
+          first: (tel.columns.first as Float64Array)[i],
+          last: (tel.columns.last as Float64Array)[i],
+          min: (tel.columns.min as Float64Array)[i],
+          max: (tel.columns.max as Float64Array)[i],
+          mean: (tel.columns.mean as Float64Array)[i],
+          mean_rate: Number.isNaN((tel.columns.mean_rate as Float64Array)[i])
+            ? null
+            : (tel.columns.mean_rate as Float64Array)[i],
+        }))
+      : [];
+    assertSchema('session', m);
+    writeJson(
+      {
+        kind: 'session',
+        id: m.id,
+        status,
+        samples_on_disk: samplesOnDisk,
+        verified: args.verify,
+        manifest: m,
+        telemetry_summary: telemetry,
+      },
+      'sessions',
+      args.output,
+    );
+    return;
+  }
+  const out: string[] = [];
+  out.push(`session   ${m.id}`);
+  out.push(`dir       ${dir}`);
+  out.push(
+    `status    ${status}${m.repaired_at ? ` (repaired ${m.repaired_at})` : ''}${m.end_reason ? `, ended by ${m.end_reason}` : ''}`,
+  );
+  if (m.error) out.push(`error     ${m.error}`);
+  out.push(`started   ${m.started_at}`);
+  out.push(
+    `ended     ${m.ended_at ?? '—'}  (${m.duration_ms === null ? 'running or interrupted' : formatDuration(m.duration_ms)})`,
+  );
+  out.push(`samples   ${samplesOnDisk}${m.status === 'recording' ? ' (counted from the parts on disk)' : ''}`);
+  out.push(`size      ${formatBytes(m.size_bytes)} in ${m.files.length} parts`);
+  const c = m.config;
+  out.push(
+    `config    flush ${c.flush_interval_ms} ms, telemetry ${c.telemetry_interval_ms} ms, max-rate ${c.max_rate ?? 'uncapped'}, ` +
+      `max-samples ${c.max_samples ?? '—'}, batch timeout ${c.batch_timeout_ms} ms`,
+  );
+  const fm = m.fingerprint.machine;
+  out.push(
+    `machine   ${fm.cpu_model ?? 'unknown CPU'}, ${fm.cores} cores, ${fm.kernel}, clocksource ${fm.clocksource ?? '?'}` +
+      `${fm.virtualization.detected ? ', virtualized' : ''}`,
+  );
+  const sw = m.fingerprint.software;
+  out.push(
+    `software  oe ${sw.oe}, node ${sw.node}, duckdb ${sw.duckdb ?? '?'}${sw.git_commit ? `, commit ${sw.git_commit.slice(0, 10)}` : ''}`,
+  );
+  if (Object.keys(m.tags).length)
+    out.push(
+      `tags      ${Object.entries(m.tags)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(' ')}`,
+    );
+  if (m.note) out.push(`note      ${m.note}`);
+  out.push('');
+  out.push(
+    `${'SOURCE'.padEnd(24)} ${'UNIT'.padEnd(6)} ${'SAMPLES'.padStart(10)} ${'BATCHES'.padStart(8)} ${'TIMEOUTS'.padStart(8)} ${'ERRORS'.padStart(6)}`,
+  );
+  for (const s of m.sources) {
+    const k = m.counts[s.name];
+    out.push(
+      `${s.name.padEnd(24)} ${(s.unit ?? '?').padEnd(6)} ${String(k?.samples ?? 0).padStart(10)} ${String(k?.batches ?? 0).padStart(8)} ` +
+        `${String(k?.timeouts ?? 0).padStart(8)} ${String(k?.errors ?? 0).padStart(6)}${k?.last_error ? `  last: ${k.last_error}` : ''}`,
+    );
+  }
+  if (tel && tel.rowCount > 0) {
+    out.push('');
+    out.push(
+      `telemetry ${m.telemetry?.snapshots ?? '?'} snapshots, ${tel.rowCount} metrics (mean; counters as rate/s)`,
+    );
+    const want = [
+      'loadavg_1m',
+      'cpu_time_busy_seconds',
+      'context_switches_total',
+      'interrupts_total',
+      'available_bytes',
+      'cpu_some_avg10',
+      'kernel_pool_available_bits',
+      'cpu_hz_avg',
+    ];
+    const names = tel.columns.name as string[];
+    for (const w of want) {
+      const i = names.indexOf(w);
+      if (i < 0) continue;
+      const kind = (tel.columns.kind as string[])[i];
+      const unit = (tel.columns.unit as string[])[i];
+      const v = kind === 'counter' ? (tel.columns.mean_rate as Float64Array)[i] : (tel.columns.mean as Float64Array)[i];
+      out.push(
+        `  ${w.padEnd(28)} ${Number.isNaN(v) ? '—' : v.toPrecision(4)} ${kind === 'counter' ? `${unit}/s` : unit}`,
+      );
+    }
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+export const sessionsCommand: CommandModule<object, SessionsArgs> = {
+  command: 'sessions [id]',
+  describe: 'List recorded sessions, show one (manifest, counts, telemetry), or act on it (--repair)',
+  builder: (y) => {
+    let b = y
+      .positional('id', {
+        type: 'string',
+        describe: 'Session id (a unique prefix or substring is enough) or directory',
+      })
+      .option('dir', { type: 'string', default: DEFAULT_SESSIONS_DIR, describe: 'Root directory of sessions' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (schemas/sessions.schema.json)' })
+      .option('verify', {
+        type: 'boolean',
+        default: false,
+        describe: 'Check every part against its sha256 in session.json',
+      })
+      .option('output', { type: 'string', describe: 'Write the JSON to this file' }) as unknown as Argv<SessionsArgs>;
+    for (const a of sessionActions) {
+      b = b.option(a.flag, { type: 'boolean', default: false, describe: a.describe }) as unknown as Argv<SessionsArgs>;
+      if (a.options) b = a.options(b);
+    }
+    return b;
+  },
+  handler: async (args) => {
+    const action = sessionActions.find((a) => args[a.flag] === true);
+    if (!args.id) {
+      if (action) throw new OeError('USAGE', `--${action.flag} needs a session id`);
+      const list = await listSessions(args.dir);
+      if (args.json) writeJson({ kind: 'list', dir: args.dir, sessions: list }, 'sessions', args.output);
+      else printList(args.dir, list);
+      return;
+    }
+    const dir = resolveSession(args.dir, args.id);
+    if (action) await action.run(dir, args);
+    else await show(dir, args);
+  },
+};

@@ -1,0 +1,627 @@
+/**
+ * The session recorder: samples every selected source concurrently through the shared SamplerPool,
+ * buffers the raw measurements, and every flush interval writes one Parquet part per source (plus the
+ * batch log and the telemetry series) through src/db. See docs/SESSIONS.md for the layout.
+ *
+ * Crash safety: session.json is written atomically at the start (status `recording`) and at the end;
+ * parts are written as `.tmp` and renamed, so a kill -9 loses at most the unflushed interval and
+ * `oe sessions --repair` finalizes what is on disk.
+ *
+ * Fairness: each source runs its own loop with at most one batch in flight, and its batch size adapts
+ * so that a batch takes about `batchTargetMs` of sampler time. The pool's FIFO queue then hands out
+ * worker time round-robin in equal slices: a fast source cannot starve a slow one, and a source that
+ * hits its batch deadline backs off exponentially so a hung sampler costs the others little.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ColumnInput, writeParquet } from '../../db/index.js';
+import { errorMessage, isOeError, OeError } from '../../errors.js';
+import { probeSource } from '../availability.js';
+import { selectSources } from '../catalog.js';
+import { fingerprint } from '../fingerprint.js';
+import { SamplerPool } from '../sampler-pool.js';
+import {
+  BATCHES_DIR,
+  DEFAULT_SESSIONS_DIR,
+  isSafeSourceName,
+  newSessionId,
+  partName,
+  sourceDir,
+  TELEMETRY_DIR,
+} from '../session/layout.js';
+import {
+  type FileEntry,
+  type RecordConfig,
+  type SessionManifest,
+  type SessionSource,
+  type SourceCounts,
+  writeManifest,
+} from '../session/manifest.js';
+import { TelemetrySeries, telemetrySnapshot } from '../telemetry/index.js';
+import type { SampleBatch, SourceSpec } from '../types.js';
+
+/**
+ * Default per-source cap, samples per second. 20 000/s gives every source 1.2 M samples in a 60 s
+ * session (SP 800-90B §3.1.1 asks for at least 1 M samples for an assessment) while keeping the
+ * session small: see README "Recording sessions" for the measured size.
+ */
+export const DEFAULT_MAX_RATE = 20_000;
+export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
+export const DEFAULT_TELEMETRY_INTERVAL_MS = 1000;
+export const DEFAULT_BATCH_TIMEOUT_MS = 2000;
+/** Sampler time one batch should take; equal slices make the shared pool fair between sources. */
+export const BATCH_TARGET_MS = 20;
+
+/** What a sampler must offer the recorder (SamplerPool does; tests may wrap it). */
+export interface RecorderSampler {
+  sample(source: SourceSpec, n: number, options?: { timeoutMs?: number }): Promise<SampleBatch>;
+}
+
+export interface RecordOptions {
+  /** A `--sources` filter (absent: the fast set) or explicit specs. */
+  sources?: string | readonly SourceSpec[];
+  /** Seconds to record; null/undefined records until `signal` aborts (or max-samples is reached everywhere). */
+  durationSec?: number | null;
+  /** Root directory of sessions (default `sessions`). */
+  output?: string;
+  tags?: Record<string, string>;
+  note?: string | null;
+  /** Pause between two batches of the same source, ms (default none: continuous). */
+  intervalMs?: number | null;
+  flushIntervalMs?: number;
+  /** 0 turns the telemetry series off. */
+  telemetryIntervalMs?: number;
+  /** Per-source sample limit. */
+  maxSamples?: number | null;
+  /** Per-source samples/s cap; null = DEFAULT_MAX_RATE, Infinity (or 0 from the CLI) = uncapped. */
+  maxRate?: number | null;
+  batchTimeoutMs?: number;
+  signal?: AbortSignal;
+  /** Shared sampler (default: a SamplerPool created and closed by the recorder). */
+  sampler?: RecorderSampler;
+  /** Explicit session id (tests); default `<time>-<label>-<random>`. */
+  id?: string;
+  /** Skip availability probes (explicit test specs). Unavailable sources are otherwise an error. */
+  skipProbe?: boolean;
+  /** The `--sources` text, stored in the config. */
+  sourcesFilter?: string | null;
+}
+
+export type SourceState = 'sampling' | 'backoff' | 'done' | 'stopped';
+
+export interface SourceProgress {
+  name: string;
+  samples: number;
+  batches: number;
+  timeouts: number;
+  errors: number;
+  /** Samples per second over the last progress interval. */
+  rate: number;
+  state: SourceState;
+  lastError: string | null;
+}
+
+export interface RecordProgress {
+  id: string;
+  dir: string;
+  elapsedMs: number;
+  durationMs: number | null;
+  sources: SourceProgress[];
+  totalSamples: number;
+  bytesOnDisk: number;
+  parts: number;
+  telemetryRows: number;
+  phase: 'recording' | 'stopping' | 'done';
+}
+
+export interface RecordResult {
+  dir: string;
+  manifest: SessionManifest;
+}
+
+interface PendingBatch {
+  batch: number;
+  seqStart: number;
+  values: BigInt64Array;
+  bytes: Uint8Array;
+  requested: number;
+  startNs: bigint;
+  endNs: bigint;
+  status: 'ok' | 'short';
+}
+
+interface SourceRun {
+  spec: SourceSpec;
+  counts: SourceCounts;
+  pending: PendingBatch[];
+  nextSeq: number;
+  nextBatch: number;
+  nextPart: number;
+  batchSize: number;
+  backoffMs: number;
+  state: SourceState;
+  unit: string | null;
+  lastSamples: number;
+  rate: number;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function concat<T extends BigInt64Array | Uint8Array>(parts: T[], ctor: new (n: number) => T): T {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new ctor(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p as never, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function positiveOr(v: number | null | undefined, dflt: number, name: string): number {
+  if (v === undefined || v === null) return dflt;
+  if (!Number.isFinite(v) || v <= 0) throw new OeError('USAGE', `${name} must be a positive number, got ${v}`);
+  return v;
+}
+
+/**
+ * Records a session and returns its directory and final manifest. `onProgress` is called about
+ * every 250 ms (and once at the end) with per-source totals and rates; the library never prints.
+ * Errors: unavailable sources → UNAVAILABLE before anything is written; a write failure (full disk)
+ * ends the session, keeps every flushed part, marks the manifest `failed` when it can, and throws
+ * OeError('IO') naming the file.
+ */
+export async function recordSession(
+  options: RecordOptions = {},
+  onProgress?: (p: RecordProgress) => void,
+): Promise<RecordResult> {
+  const specs =
+    typeof options.sources === 'string' || options.sources === undefined
+      ? selectSources(options.sources as string | undefined)
+      : [...options.sources];
+  if (specs.length === 0) throw new OeError('USAGE', 'no sources selected');
+  for (const s of specs) {
+    if (!isSafeSourceName(s.name)) throw new OeError('USAGE', `source name "${s.name}" cannot be a directory name`);
+  }
+  if (!options.skipProbe) {
+    const bad = specs.map((s) => [s.name, probeSource(s)] as const).filter(([, r]) => r !== null);
+    if (bad.length > 0) {
+      throw new OeError('UNAVAILABLE', `unavailable here: ${bad.map(([n, r]) => `${n} (${r})`).join('; ')}`);
+    }
+  }
+  const durationSec = options.durationSec ?? null;
+  if (durationSec !== null && (!Number.isFinite(durationSec) || durationSec <= 0)) {
+    throw new OeError('USAGE', `--duration must be a positive number of seconds, got ${durationSec}`);
+  }
+  const flushMs = positiveOr(options.flushIntervalMs, DEFAULT_FLUSH_INTERVAL_MS, '--flush-interval');
+  const telemetryMs = options.telemetryIntervalMs ?? DEFAULT_TELEMETRY_INTERVAL_MS;
+  if (!Number.isFinite(telemetryMs) || telemetryMs < 0) {
+    throw new OeError('USAGE', `--telemetry-interval must be >= 0, got ${telemetryMs}`);
+  }
+  const batchTimeoutMs = positiveOr(options.batchTimeoutMs, DEFAULT_BATCH_TIMEOUT_MS, 'batch timeout');
+  const maxRate = options.maxRate === undefined || options.maxRate === null ? DEFAULT_MAX_RATE : options.maxRate;
+  if (!(maxRate > 0)) throw new OeError('USAGE', `--max-rate must be positive (0 on the CLI means uncapped)`);
+  const maxSamples = options.maxSamples ?? null;
+  if (maxSamples !== null && (!Number.isInteger(maxSamples) || maxSamples <= 0)) {
+    throw new OeError('USAGE', `--max-samples must be a positive integer, got ${maxSamples}`);
+  }
+  const intervalMs = options.intervalMs ?? null;
+  if (intervalMs !== null && (!Number.isFinite(intervalMs) || intervalMs < 0)) {
+    throw new OeError('USAGE', `--interval must be >= 0 ms, got ${intervalMs}`);
+  }
+
+  const root = options.output ?? DEFAULT_SESSIONS_DIR;
+  const started = new Date();
+  const id =
+    options.id ??
+    newSessionId(
+      specs.map((s) => s.name),
+      started,
+      randomBytes(4).toString('hex'),
+    );
+  const dir = join(root, id);
+  try {
+    mkdirSync(root, { recursive: true });
+    mkdirSync(dir);
+  } catch (e) {
+    throw new OeError('IO', `cannot create session directory ${dir}: ${errorMessage(e)}`);
+  }
+
+  const runs: SourceRun[] = specs.map((spec) => ({
+    spec,
+    counts: { samples: 0, batches: 0, parts: 0, timeouts: 0, errors: 0, last_error: null },
+    pending: [],
+    nextSeq: 0,
+    nextBatch: 0,
+    nextPart: 0,
+    batchSize: Math.max(1, Math.min(spec.batchSize, Number.isFinite(maxRate) ? Math.ceil(maxRate / 20) : Infinity)),
+    backoffMs: 0,
+    state: 'sampling',
+    unit: null,
+    lastSamples: 0,
+    rate: 0,
+  }));
+
+  const config: RecordConfig = {
+    duration_s: durationSec,
+    sources: specs.map((s) => s.name),
+    sources_filter: options.sourcesFilter ?? (typeof options.sources === 'string' ? options.sources : null),
+    interval_ms: intervalMs,
+    flush_interval_ms: flushMs,
+    telemetry_interval_ms: telemetryMs,
+    conditioning: null,
+    max_samples: maxSamples,
+    max_rate: Number.isFinite(maxRate) ? maxRate : null,
+    batch_timeout_ms: batchTimeoutMs,
+    tags: { ...(options.tags ?? {}) },
+    note: options.note ?? null,
+    output: root,
+  };
+  const files: FileEntry[] = [];
+  const series = new TelemetrySeries();
+  let telemetryRows = 0;
+  let telemetryMetrics = 0;
+  let nextBatchesPart = 0;
+  let nextTelemetryPart = 0;
+  const manifest = (): SessionManifest => {
+    const counts: Record<string, SourceCounts> = {};
+    for (const r of runs) counts[r.spec.name] = { ...r.counts };
+    return {
+      format: 'oe-session',
+      version: 1,
+      id,
+      status: 'recording',
+      started_at: started.toISOString(),
+      ended_at: null,
+      duration_ms: null,
+      end_reason: null,
+      error: null,
+      repaired_at: null,
+      pid: process.pid,
+      sources: runs.map(
+        (r): SessionSource => ({
+          name: r.spec.name,
+          category: r.spec.category,
+          kind: r.spec.kind,
+          sampler: r.spec.sampler,
+          params: { ...(r.spec.params ?? {}) },
+          unit: r.unit,
+          extraction: r.spec.extract.name || 'custom',
+          credit: r.spec.credit,
+        }),
+      ),
+      config,
+      tags: config.tags,
+      note: config.note,
+      fingerprint: fp,
+      counts,
+      total_samples: runs.reduce((a, r) => a + r.counts.samples, 0),
+      telemetry:
+        telemetryMs > 0
+          ? { interval_ms: telemetryMs, snapshots: series.snapshots, rows: telemetryRows, metrics: telemetryMetrics }
+          : null,
+      conditioned: null,
+      files: [...files],
+      size_bytes: files.reduce((a, f) => a + f.bytes, 0),
+    };
+  };
+  const fp = fingerprint();
+  try {
+    writeManifest(dir, manifest());
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+
+  const ownSampler = options.sampler ? null : new SamplerPool();
+  const sampler: RecorderSampler = options.sampler ?? (ownSampler as SamplerPool);
+  const t0 = performance.now();
+  const stop = new AbortController();
+  let endReason: string | null = null;
+  let fatal: OeError | null = null;
+  const requestStop = (reason: string) => {
+    if (!endReason) endReason = reason;
+    stop.abort();
+  };
+  const onAbort = () => {
+    const r = options.signal?.reason;
+    requestStop(typeof r === 'string' ? r : r instanceof Error && r.message ? r.message : 'aborted');
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const durationTimer = durationSec !== null ? setTimeout(() => requestStop('duration'), durationSec * 1000) : null;
+
+  // --- per-source sampling loops -------------------------------------------------------------
+  const sourceLoop = async (run: SourceRun): Promise<void> => {
+    const loopStart = performance.now();
+    let taken = 0;
+    while (!stop.signal.aborted) {
+      if (maxSamples !== null && taken >= maxSamples) {
+        run.state = 'done';
+        return;
+      }
+      if (Number.isFinite(maxRate)) {
+        const due = loopStart + (taken / maxRate) * 1000;
+        await sleep(due - performance.now(), stop.signal);
+        if (stop.signal.aborted) break;
+      }
+      let n = run.batchSize;
+      if (maxSamples !== null) n = Math.min(n, maxSamples - taken);
+      const t = performance.now();
+      let batch: SampleBatch;
+      try {
+        batch = await sampler.sample(run.spec, n, { timeoutMs: batchTimeoutMs });
+      } catch (e) {
+        run.counts.errors++;
+        run.counts.last_error = errorMessage(e);
+        run.backoffMs = Math.min(30_000, Math.max(500, run.backoffMs * 2));
+        run.state = 'backoff';
+        await sleep(run.backoffMs, stop.signal);
+        run.state = 'sampling';
+        continue;
+      }
+      const took = performance.now() - t;
+      const filled = batch.values.length;
+      run.unit ??= batch.unit;
+      const short = filled < n;
+      if (filled > 0) {
+        const values = batch.values;
+        run.pending.push({
+          batch: run.nextBatch++,
+          seqStart: run.nextSeq,
+          values,
+          bytes: run.spec.extract(values),
+          requested: n,
+          startNs: batch.startNs,
+          endNs: batch.endNs,
+          status: short ? 'short' : 'ok',
+        });
+        run.nextSeq += filled;
+        taken += filled;
+        run.counts.samples += filled;
+        run.counts.batches++;
+      }
+      if (short) {
+        // The batch hit its deadline: a slow or hung sampler. Back off so it does not hold a worker.
+        run.counts.timeouts++;
+        run.counts.last_error = `batch of ${n} hit the ${batchTimeoutMs} ms deadline with ${filled} samples`;
+        run.batchSize = Math.max(1, Math.floor(Math.max(filled, 1) / 2));
+        run.backoffMs = Math.min(30_000, Math.max(1000, run.backoffMs * 2));
+        run.state = 'backoff';
+        await sleep(run.backoffMs, stop.signal);
+        run.state = 'sampling';
+        continue;
+      }
+      run.backoffMs = 0;
+      // Adapt the batch to ~BATCH_TARGET_MS of work, within [1, 4 × catalog size] and the rate cap.
+      const perSample = took / Math.max(1, filled);
+      let next = Math.round(BATCH_TARGET_MS / Math.max(perSample, 1e-6));
+      next = Math.min(next, run.spec.batchSize * 4, Math.max(1, Math.floor(run.batchSize * 2)));
+      if (Number.isFinite(maxRate)) next = Math.min(next, Math.max(1, Math.ceil(maxRate / 20)));
+      run.batchSize = Math.max(1, next);
+      if (intervalMs) await sleep(intervalMs, stop.signal);
+    }
+    if (run.state !== 'done') run.state = 'stopped';
+  };
+
+  // --- flushing ------------------------------------------------------------------------------
+  const writePart = async (rel: string, columns: ColumnInput[]): Promise<void> => {
+    const part = await writeParquet(join(dir, rel), columns);
+    files.push({ path: rel, rows: part.rows, bytes: part.bytes, sha256: part.sha256 });
+  };
+
+  const flush = async (): Promise<void> => {
+    const batchRows: { run: SourceRun; b: PendingBatch }[] = [];
+    for (const run of runs) {
+      if (run.pending.length === 0) continue;
+      const pending = run.pending;
+      run.pending = [];
+      const values = concat(
+        pending.map((p) => p.values),
+        BigInt64Array,
+      );
+      const bytes = concat(
+        pending.map((p) => p.bytes),
+        Uint8Array,
+      );
+      const seq = new BigInt64Array(values.length);
+      const batch = new BigInt64Array(values.length);
+      let off = 0;
+      for (const p of pending) {
+        for (let i = 0; i < p.values.length; i++) {
+          seq[off + i] = BigInt(p.seqStart + i);
+          batch[off + i] = BigInt(p.batch);
+        }
+        off += p.values.length;
+        batchRows.push({ run, b: p });
+      }
+      const rel = `${sourceDir(run.spec.name)}/${partName(run.nextPart)}`;
+      mkdirSync(join(dir, sourceDir(run.spec.name)), { recursive: true });
+      await writePart(rel, [
+        { name: 'value', type: 'BIGINT', data: values },
+        { name: 'byte', type: 'UTINYINT', data: bytes },
+        { name: 'seq', type: 'BIGINT', data: seq },
+        { name: 'batch', type: 'BIGINT', data: batch },
+      ]);
+      run.nextPart++;
+      run.counts.parts++;
+    }
+    if (batchRows.length > 0) {
+      const n = batchRows.length;
+      const col = {
+        source: new Array<string>(n),
+        batch: new BigInt64Array(n),
+        seq_start: new BigInt64Array(n),
+        n: new Int32Array(n),
+        requested: new Int32Array(n),
+        start_ns: new BigInt64Array(n),
+        end_ns: new BigInt64Array(n),
+        status: new Array<string>(n),
+      };
+      batchRows.forEach(({ run, b }, i) => {
+        col.source[i] = run.spec.name;
+        col.batch[i] = BigInt(b.batch);
+        col.seq_start[i] = BigInt(b.seqStart);
+        col.n[i] = b.values.length;
+        col.requested[i] = b.requested;
+        col.start_ns[i] = b.startNs;
+        col.end_ns[i] = b.endNs;
+        col.status[i] = b.status;
+      });
+      mkdirSync(join(dir, BATCHES_DIR), { recursive: true });
+      await writePart(`${BATCHES_DIR}/${partName(nextBatchesPart++)}`, [
+        { name: 'source', type: 'VARCHAR', data: col.source },
+        { name: 'batch', type: 'BIGINT', data: col.batch },
+        { name: 'seq_start', type: 'BIGINT', data: col.seq_start },
+        { name: 'n', type: 'INTEGER', data: col.n },
+        { name: 'requested', type: 'INTEGER', data: col.requested },
+        { name: 'start_ns', type: 'BIGINT', data: col.start_ns },
+        { name: 'end_ns', type: 'BIGINT', data: col.end_ns },
+        { name: 'status', type: 'VARCHAR', data: col.status },
+      ]);
+    }
+    if (series.pending > 0) {
+      const rows = series.drain();
+      mkdirSync(join(dir, TELEMETRY_DIR), { recursive: true });
+      await writePart(`${TELEMETRY_DIR}/${partName(nextTelemetryPart++)}`, [
+        { name: 't', type: 'TIMESTAMP', data: rows.t },
+        { name: 'domain', type: 'VARCHAR', data: rows.domain },
+        { name: 'name', type: 'VARCHAR', data: rows.name },
+        { name: 'unit', type: 'VARCHAR', data: rows.unit },
+        { name: 'source', type: 'VARCHAR', data: rows.source },
+        { name: 'kind', type: 'VARCHAR', data: rows.kind },
+        { name: 'value', type: 'DOUBLE', data: rows.value },
+        { name: 'rate', type: 'DOUBLE', data: rows.rate, nullIfNaN: true },
+      ]);
+      telemetryRows += rows.value.length;
+    }
+  };
+
+  // --- telemetry, flush and progress timers ---------------------------------------------------
+  const takeTelemetry = () => {
+    try {
+      const s = telemetrySnapshot();
+      telemetryMetrics = Math.max(telemetryMetrics, s.metrics.length);
+      series.add(s);
+    } catch {
+      // telemetry is best effort: a failed read never ends a recording
+    }
+  };
+  if (telemetryMs > 0) takeTelemetry();
+  const telemetryTimer = telemetryMs > 0 ? setInterval(takeTelemetry, telemetryMs) : null;
+
+  let flushing: Promise<void> = Promise.resolve();
+  const scheduleFlush = () => {
+    flushing = flushing
+      .then(async () => {
+        if (fatal) return;
+        try {
+          await flush();
+        } catch (e) {
+          fatal = isOeError(e) ? e : new OeError('IO', errorMessage(e));
+          requestStop('error');
+        }
+      })
+      .catch(() => undefined);
+    return flushing;
+  };
+  const flushTimer = setInterval(scheduleFlush, flushMs);
+
+  const progress = (phase: RecordProgress['phase']): RecordProgress => {
+    const elapsedMs = performance.now() - t0;
+    return {
+      id,
+      dir,
+      elapsedMs,
+      durationMs: durationSec === null ? null : durationSec * 1000,
+      sources: runs.map((r) => ({
+        name: r.spec.name,
+        samples: r.counts.samples,
+        batches: r.counts.batches,
+        timeouts: r.counts.timeouts,
+        errors: r.counts.errors,
+        rate: r.rate,
+        state: r.state,
+        lastError: r.counts.last_error,
+      })),
+      totalSamples: runs.reduce((a, r) => a + r.counts.samples, 0),
+      bytesOnDisk: files.reduce((a, f) => a + f.bytes, 0),
+      parts: files.length,
+      telemetryRows: telemetryRows + series.pending,
+      phase,
+    };
+  };
+  const PROGRESS_MS = 250;
+  let lastTick = performance.now();
+  const progressTimer = setInterval(() => {
+    const now = performance.now();
+    const dt = (now - lastTick) / 1000;
+    lastTick = now;
+    for (const r of runs) {
+      const inst = (r.counts.samples - r.lastSamples) / dt;
+      r.rate = r.rate === 0 ? inst : 0.7 * r.rate + 0.3 * inst;
+      r.lastSamples = r.counts.samples;
+    }
+    onProgress?.(progress(stop.signal.aborted ? 'stopping' : 'recording'));
+  }, PROGRESS_MS);
+
+  // --- run until every loop ends (duration, signal, max-samples, fatal error) --------------------
+  await Promise.all(runs.map((r) => sourceLoop(r)));
+  if (!endReason) endReason = maxSamples !== null ? 'max-samples' : 'stopped';
+  stop.abort();
+  if (durationTimer) clearTimeout(durationTimer);
+  if (telemetryTimer) clearInterval(telemetryTimer);
+  clearInterval(flushTimer);
+  clearInterval(progressTimer);
+  options.signal?.removeEventListener('abort', onAbort);
+  if (telemetryMs > 0 && !fatal) takeTelemetry();
+  await scheduleFlush();
+  if (ownSampler) await ownSampler.close().catch(() => undefined);
+
+  const ended = new Date();
+  const final = manifest();
+  final.status = fatal ? 'failed' : 'complete';
+  final.ended_at = ended.toISOString();
+  final.duration_ms = Math.round(performance.now() - t0);
+  final.end_reason = endReason;
+  final.error = fatal ? (fatal as OeError).message : null;
+  try {
+    writeManifest(dir, final);
+  } catch (e) {
+    // A full disk may refuse the final manifest too; the parts are intact and --repair can finish it.
+    if (!fatal) fatal = isOeError(e) ? e : new OeError('IO', errorMessage(e));
+  }
+  onProgress?.({ ...progress('done'), bytesOnDisk: dirBytes(dir, files) });
+  if (fatal) {
+    const f = fatal as OeError;
+    throw new OeError(
+      f.code,
+      `${f.message}; session ${id} ended early, ${final.total_samples} samples flushed intact in ${dir}`,
+      { cause: f },
+    );
+  }
+  return { dir, manifest: final };
+}
+
+function dirBytes(dir: string, files: FileEntry[]): number {
+  let n = files.reduce((a, f) => a + f.bytes, 0);
+  try {
+    n += statSync(join(dir, 'session.json')).size;
+  } catch {
+    // manifest missing: counted as 0
+  }
+  return n;
+}

@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ColumnChunk, queryColumns, sqlString, streamColumns } from '../../db/index.js';
+import { errorMessage, isOeError, OeError } from '../../errors.js';
+import { listParts, parquetRowCount, verifyFiles } from './files.js';
+import { BATCHES_DIR, CONDITIONED_DIR, SAMPLES_DIR, TELEMETRY_DIR } from './layout.js';
+import { readManifest, type SessionManifest } from './manifest.js';
+
+/** A session opened for reading: its directory and validated manifest. */
+export interface OpenSession {
+  dir: string;
+  manifest: SessionManifest;
+}
+
+/**
+ * Loads a session's manifest; with `verify` also checks every listed part's size and sha256 (one-line
+ * errors naming the file: missing, bad JSON, checksum mismatch).
+ */
+export function openSession(dir: string, options: { verify?: boolean } = {}): OpenSession {
+  const manifest = readManifest(dir);
+  if (options.verify) verifyFiles(dir, manifest);
+  return { dir, manifest };
+}
+
+/** `read_parquet(…)` over every samples part of a session (hive partition → `source` column). */
+export function samplesRelation(dir: string): string {
+  return `read_parquet(${sqlString(join(dir, SAMPLES_DIR, '*', '*.parquet'))}, hive_partitioning = true)`;
+}
+
+/** `read_parquet(…)` over a session's batches, telemetry or conditioned parts. */
+export function tableRelation(dir: string, table: 'batches' | 'telemetry' | 'conditioned'): string {
+  const sub = table === 'batches' ? BATCHES_DIR : table === 'telemetry' ? TELEMETRY_DIR : CONDITIONED_DIR;
+  return `read_parquet(${sqlString(join(dir, sub, '*.parquet'))})`;
+}
+
+export type SampleColumn = 'value' | 'byte' | 'seq' | 'batch';
+
+export interface SourceSamples {
+  source: string;
+  rowCount: number;
+  value?: BigInt64Array;
+  byte?: Uint8Array;
+  seq?: BigInt64Array;
+  batch?: BigInt64Array;
+}
+
+function sourcePartPaths(dir: string, source: string): string[] {
+  return listParts(dir)
+    .filter((p) => p.table === 'samples' && p.source === source)
+    .map((p) => join(dir, p.path));
+}
+
+function checkSource(dir: string, source: string, manifest?: SessionManifest): string[] {
+  const parts = sourcePartPaths(dir, source);
+  if (parts.length === 0) {
+    const known = manifest?.sources.map((s) => s.name) ?? [];
+    if (manifest && !known.includes(source)) {
+      throw new OeError('NOT_FOUND', `session ${manifest.id} has no source "${source}" (it has: ${known.join(', ')})`);
+    }
+  }
+  return parts;
+}
+
+/**
+ * Streams one source's samples in recording order (part by part, each part in row order), as typed
+ * arrays: value BigInt64Array, byte Uint8Array, seq/batch BigInt64Array. A part that cannot be read is
+ * a one-line error naming it.
+ */
+export async function* streamSourceSamples(
+  dir: string,
+  source: string,
+  options: { columns?: readonly SampleColumn[]; chunkRows?: number; manifest?: SessionManifest } = {},
+): AsyncGenerator<ColumnChunk> {
+  const cols = options.columns ?? ['value', 'byte', 'seq', 'batch'];
+  const list = cols.map((c) => `"${c}"`).join(', ');
+  for (const path of checkSource(dir, source, options.manifest)) {
+    try {
+      yield* streamColumns(`SELECT ${list} FROM read_parquet(${sqlString(path)})`, undefined, {
+        chunkRows: options.chunkRows,
+      });
+    } catch (e) {
+      if (isOeError(e) && e.code === 'BAD_INPUT') {
+        throw new OeError('BAD_INPUT', `${path}: not a readable Parquet file (${errorMessage(e)})`);
+      }
+      throw e;
+    }
+  }
+}
+
+/** One source's samples, whole, as typed arrays (see streamSourceSamples). */
+export async function readSourceSamples(
+  dir: string,
+  source: string,
+  options: { columns?: readonly SampleColumn[]; manifest?: SessionManifest } = {},
+): Promise<SourceSamples> {
+  const cols = options.columns ?? ['value', 'byte', 'seq', 'batch'];
+  const paths = checkSource(dir, source, options.manifest);
+  // Size the output from the footers, then fill it chunk by chunk: one copy, no concatenation.
+  let total = 0;
+  for (const p of paths) total += await parquetRowCount(p);
+  const out: SourceSamples = { source, rowCount: 0 };
+  if (cols.includes('value')) out.value = new BigInt64Array(total);
+  if (cols.includes('byte')) out.byte = new Uint8Array(total);
+  if (cols.includes('seq')) out.seq = new BigInt64Array(total);
+  if (cols.includes('batch')) out.batch = new BigInt64Array(total);
+  let off = 0;
+  for await (const chunk of streamSourceSamples(dir, source, { ...options, columns: cols, chunkRows: 1 << 20 })) {
+    if (off + chunk.rowCount > total) throw new OeError('BAD_INPUT', `${dir}: samples of ${source} changed while read`);
+    for (const c of cols) (out[c] as BigInt64Array | Uint8Array).set(chunk.columns[c] as never, off);
+    off += chunk.rowCount;
+  }
+  out.rowCount = off;
+  return out;
+}
+
+/** The telemetry series of a session, column-major (t µs, domain, name, unit, source, kind, value, rate). */
+export async function readTelemetry(dir: string): Promise<ColumnChunk> {
+  if (listParts(dir).every((p) => p.table !== TELEMETRY_DIR)) {
+    return {
+      rowCount: 0,
+      columns: {
+        t: new BigInt64Array(0),
+        domain: [],
+        name: [],
+        unit: [],
+        source: [],
+        kind: [],
+        value: new Float64Array(0),
+        rate: new Float64Array(0),
+      },
+    };
+  }
+  return queryColumns(
+    `SELECT epoch_us(t) AS t, domain, name, unit, source, kind, value, rate FROM ${tableRelation(dir, 'telemetry')} ORDER BY t, domain, name, source`,
+  );
+}
+
+/** Per metric over the session: first, last, min, max, mean value and mean rate (counters). */
+export async function telemetrySummary(dir: string): Promise<ColumnChunk | null> {
+  if (!existsSync(join(dir, TELEMETRY_DIR)) || listParts(dir).every((p) => p.table !== TELEMETRY_DIR)) return null;
+  return queryColumns(
+    `SELECT domain, name, unit, source, any_value(kind) AS kind, count(*)::BIGINT AS n,
+            arg_min(value, t) AS first, arg_max(value, t) AS last, min(value) AS min, max(value) AS max,
+            avg(value) AS mean, avg(rate) AS mean_rate
+       FROM ${tableRelation(dir, 'telemetry')} GROUP BY ALL ORDER BY domain, name, source`,
+  );
+}
