@@ -1,9 +1,16 @@
 import { OeError } from '../errors.js';
+import { compositeSources } from './sources/composite.js';
 import { ioSources } from './sources/io.js';
+import { ipcSources } from './sources/ipc.js';
+import { microarchSources } from './sources/microarch.js';
+import { networkSources } from './sources/network.js';
 import { novelSources } from './sources/novel.js';
 import { referenceSources } from './sources/reference.js';
 import { schedulingSources } from './sources/scheduling.js';
 import { sensorSources } from './sources/sensor.js';
+import { signalSources } from './sources/signal.js';
+import { systemSources } from './sources/system.js';
+import { thermalSources } from './sources/thermal.js';
 import { timingSources } from './sources/timing.js';
 import type { SourceSpec } from './types.js';
 
@@ -12,6 +19,13 @@ export const CATALOG: readonly SourceSpec[] = [
   ...timingSources,
   ...schedulingSources,
   ...ioSources,
+  ...ipcSources,
+  ...microarchSources,
+  ...thermalSources,
+  ...compositeSources,
+  ...signalSources,
+  ...systemSources,
+  ...networkSources,
   ...novelSources,
   ...referenceSources,
   ...sensorSources,
