@@ -1,0 +1,310 @@
+import type { ColumnChunk } from '../db/index.js';
+import { benjaminiHochberg } from './dependence/benjamini-hochberg.js';
+import { mostCommonValue } from './sp800-90b/most-common-value.js';
+import { spearman } from './stats/spearman.js';
+
+/** Windows by sample count, or by recorded time (seconds). */
+export type WindowSpec = { by: 'count'; samples: number } | { by: 'time'; seconds: number };
+
+export interface EntropyWindow {
+  index: number;
+  /** Recorded time of the first and last sample in the window, seconds since the Unix epoch (null without times). */
+  start: number | null;
+  end: number | null;
+  n: number;
+  /** SP 800-90B §6.3.1 Most Common Value min-entropy of the window's bytes, bits per byte (null below 2 samples). */
+  minEntropy: number | null;
+}
+
+/**
+ * Cuts a byte stream into windows as it streams past (chunk by chunk), keeping only the current window:
+ * memory is bounded by one window, not by the stream. Each closed window gets its MCV min-entropy.
+ */
+export class EntropyWindowAccumulator {
+  readonly windows: EntropyWindow[] = [];
+  private buf: Uint8Array;
+  private len = 0;
+  private start: number | null = null;
+  private last: number | null = null;
+  private windowStart: number | null = null;
+
+  constructor(private readonly spec: WindowSpec) {
+    if (spec.by === 'count' && !(spec.samples >= 2)) throw new RangeError('a count window needs at least 2 samples');
+    if (spec.by === 'time' && !(spec.seconds > 0)) throw new RangeError('a time window must be longer than 0 s');
+    this.buf = new Uint8Array(spec.by === 'count' ? spec.samples : 4096);
+  }
+
+  /** Adds samples; `times` (seconds since the epoch, one per byte) is required for time windows. */
+  push(bytes: Uint8Array, times?: Float64Array | null): void {
+    if (this.spec.by === 'time' && !times) throw new RangeError('time windows need sample times');
+    for (let i = 0; i < bytes.length; i++) {
+      const t = times ? times[i] : null;
+      if (this.spec.by === 'count') {
+        if (this.len === this.spec.samples) this.close();
+      } else if (t !== null) {
+        if (this.windowStart === null) this.windowStart = t;
+        if (t >= this.windowStart + this.spec.seconds) {
+          if (this.len > 0) this.close();
+          // Next window starts on the grid (empty grid cells are skipped, not reported).
+          this.windowStart += Math.floor((t - this.windowStart) / this.spec.seconds) * this.spec.seconds;
+        }
+        if (this.len === this.buf.length) {
+          const bigger = new Uint8Array(this.buf.length * 2);
+          bigger.set(this.buf);
+          this.buf = bigger;
+        }
+      }
+      if (this.len === 0) this.start = t;
+      this.buf[this.len++] = bytes[i];
+      this.last = t;
+    }
+  }
+
+  /** Closes the last (possibly partial) window and returns every window. */
+  finish(): EntropyWindow[] {
+    if (this.len > 0) this.close();
+    return this.windows;
+  }
+
+  private close(): void {
+    const w = this.buf.subarray(0, this.len);
+    this.windows.push({
+      index: this.windows.length,
+      start: this.start,
+      end: this.last,
+      n: this.len,
+      minEntropy: this.len >= 2 ? mostCommonValue(w).hMin : null,
+    });
+    this.len = 0;
+  }
+}
+
+/** Windows of a stream held in memory (see EntropyWindowAccumulator). */
+export function entropyWindows(bytes: Uint8Array, times: Float64Array | null, spec: WindowSpec): EntropyWindow[] {
+  const acc = new EntropyWindowAccumulator(spec);
+  acc.push(bytes, times);
+  return acc.finish();
+}
+
+/** One recorded telemetry series: gauges by value, counters by their rate (per second). */
+export interface TelemetrySeries {
+  domain: string;
+  name: string;
+  unit: string;
+  source: string;
+  kind: string;
+  /** What `v` holds: the gauge's value or the counter's rate. */
+  measure: 'value' | 'rate';
+  /** Seconds since the epoch, ascending. */
+  t: Float64Array;
+  v: Float64Array;
+}
+
+/** Splits the session's telemetry rows (readTelemetry: t in µs) into series, in (domain, name, source, unit) order. */
+export function telemetrySeries(rows: ColumnChunk): TelemetrySeries[] {
+  const c = rows.columns;
+  const t = c.t as BigInt64Array;
+  const domain = c.domain as string[];
+  const name = c.name as string[];
+  const unit = c.unit as string[];
+  const source = c.source as string[];
+  const kind = c.kind as string[];
+  const value = c.value as Float64Array;
+  const rate = c.rate as Float64Array;
+  const groups = new Map<string, { meta: Omit<TelemetrySeries, 't' | 'v'>; t: number[]; v: number[] }>();
+  for (let i = 0; i < rows.rowCount; i++) {
+    const key = `${domain[i]}\u0000${name[i]}\u0000${source[i]}\u0000${unit[i]}`;
+    let g = groups.get(key);
+    const measure = kind[i] === 'counter' ? 'rate' : 'value';
+    if (!g) {
+      g = {
+        meta: { domain: domain[i], name: name[i], unit: unit[i], source: source[i], kind: kind[i], measure },
+        t: [],
+        v: [],
+      };
+      groups.set(key, g);
+    }
+    const v = measure === 'rate' ? rate[i] : value[i];
+    if (Number.isFinite(v)) {
+      g.t.push(Number(t[i]) / 1e6);
+      g.v.push(v);
+    }
+  }
+  return [...groups.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, g]) => {
+      const order = g.t.map((_, i) => i).sort((a, b) => g.t[a] - g.t[b]);
+      return { ...g.meta, t: Float64Array.from(order, (i) => g.t[i]), v: Float64Array.from(order, (i) => g.v[i]) };
+    });
+}
+
+/**
+ * The series' level during each window (a time join): the mean of its points inside [start, end]; with no
+ * point inside, the last point before the window's end (telemetry is sampled more sparsely than entropy);
+ * NaN when the series has no point before the window ends.
+ */
+export function seriesPerWindow(series: TelemetrySeries, windows: EntropyWindow[]): Float64Array {
+  const out = new Float64Array(windows.length).fill(Number.NaN);
+  const { t, v } = series;
+  windows.forEach((w, k) => {
+    if (w.start === null || w.end === null) return;
+    let lo = 0;
+    let hi = t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (t[mid] < w.start) lo = mid + 1;
+      else hi = mid;
+    }
+    let sum = 0;
+    let n = 0;
+    let i = lo;
+    for (; i < t.length && t[i] <= w.end; i++) {
+      sum += v[i];
+      n++;
+    }
+    if (n > 0) out[k] = sum / n;
+    else if (lo > 0) out[k] = v[lo - 1];
+  });
+  return out;
+}
+
+export interface TelemetryCorrelation {
+  domain: string;
+  name: string;
+  source: string;
+  unit: string;
+  measure: 'value' | 'rate';
+  /** Windows where both the min-entropy and the series have a value. */
+  n: number;
+  /** Spearman's ρ between window min-entropy and the series' level in the window. */
+  rho: number;
+  pValue: number;
+  /** Benjamini–Hochberg over every series tested for this source. */
+  qValue: number;
+}
+
+export interface HeadlineRelation {
+  /** The series standing for this quantity, or null with the reason. */
+  series: string | null;
+  result: TelemetryCorrelation | null;
+  reason?: string;
+}
+
+export interface TelemetryRelation {
+  windows: number;
+  tested: number;
+  /** Series that could not be tested (constant over the windows or too few windows), by name. */
+  untested: { series: string; reason: string }[];
+  correlations: TelemetryCorrelation[];
+  /** The four quantities the issue names: load, CPU frequency, temperature, memory pressure. */
+  headline: {
+    load: HeadlineRelation;
+    frequency: HeadlineRelation;
+    temperature: HeadlineRelation;
+    memory_pressure: HeadlineRelation;
+  };
+}
+
+const HEADLINES: Record<keyof TelemetryRelation['headline'], (s: TelemetrySeries) => number> = {
+  // lower rank = preferred stand-in; Infinity = not a candidate
+  load: (s) =>
+    s.domain === 'scheduling' && s.name === 'loadavg_1m'
+      ? 0
+      : s.domain === 'pressure' && s.name === 'cpu_some_avg10'
+        ? 1
+        : s.name === 'runnable_tasks'
+          ? 2
+          : Infinity,
+  frequency: (s) =>
+    s.domain === 'frequency' && s.name === 'cpu_hz_avg'
+      ? 0
+      : s.domain === 'frequency' && s.name === 'cpu0_hz'
+        ? 1
+        : Infinity,
+  temperature: (s) => (s.domain === 'thermal' && s.unit === 'C' ? 0 : Infinity),
+  memory_pressure: (s) =>
+    s.domain === 'pressure' && s.name === 'memory_some_avg10'
+      ? 0
+      : s.domain === 'memory' && s.name === 'available_bytes'
+        ? 1
+        : Infinity,
+};
+
+export function seriesLabel(s: { domain: string; name: string; source: string }): string {
+  return `${s.domain}/${s.name}${s.source ? ` (${s.source})` : ''}`;
+}
+
+/**
+ * How a source's min-entropy per window moves with the session's own recorded telemetry: Spearman's ρ per
+ * series over the windows (rank-based: robust to the skew of rates and gauges), two-sided p-values and BH
+ * q-values over all series, plus the four headline quantities.
+ */
+export function telemetryRelation(windows: EntropyWindow[], series: TelemetrySeries[]): TelemetryRelation {
+  const h = Float64Array.from(windows, (w) => (w.minEntropy === null ? Number.NaN : w.minEntropy));
+  const results: (TelemetryCorrelation & { label: string })[] = [];
+  const untested: { series: string; reason: string }[] = [];
+  for (const s of series) {
+    const x = seriesPerWindow(s, windows);
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < h.length; i++)
+      if (Number.isFinite(h[i]) && Number.isFinite(x[i])) {
+        a.push(h[i]);
+        b.push(x[i]);
+      }
+    const label = seriesLabel(s);
+    if (a.length < 4) {
+      untested.push({ series: label, reason: `${a.length} windows with data (needs 4)` });
+      continue;
+    }
+    const r = spearman(a, b);
+    if (!r) {
+      untested.push({ series: label, reason: 'constant over the windows (or min-entropy constant)' });
+      continue;
+    }
+    results.push({
+      label,
+      domain: s.domain,
+      name: s.name,
+      source: s.source,
+      unit: s.unit,
+      measure: s.measure,
+      n: r.n,
+      rho: r.rho,
+      pValue: r.pValue,
+      qValue: 1,
+    });
+  }
+  const q = benjaminiHochberg(results.map((r) => r.pValue));
+  results.forEach((r, i) => {
+    r.qValue = q[i];
+  });
+  const headline = {} as TelemetryRelation['headline'];
+  for (const key of Object.keys(HEADLINES) as (keyof TelemetryRelation['headline'])[]) {
+    const rank = HEADLINES[key];
+    const candidates = series.filter((s) => Number.isFinite(rank(s))).sort((a, b) => rank(a) - rank(b));
+    if (candidates.length === 0) {
+      headline[key] = { series: null, result: null, reason: 'not recorded in this session' };
+      continue;
+    }
+    const tested = candidates.map((c) => results.find((r) => r.label === seriesLabel(c))).find((r) => r !== undefined);
+    if (tested) {
+      const { label, ...rest } = tested;
+      headline[key] = { series: label, result: rest };
+    } else {
+      const label = seriesLabel(candidates[0]);
+      headline[key] = {
+        series: label,
+        result: null,
+        reason: untested.find((u) => u.series === label)?.reason ?? 'not testable',
+      };
+    }
+  }
+  return {
+    windows: windows.length,
+    tested: results.length,
+    untested,
+    correlations: results.map(({ label: _l, ...r }) => r),
+    headline,
+  };
+}
