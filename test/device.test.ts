@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { OeError } from '../src/errors.js';
+import { prepareFifo } from '../src/serve/fifo-device.js';
+
+const CLI = ['--import', 'tsx', 'src/cli/run.ts'];
+const dir = mkdtempSync(join(tmpdir(), 'oe-device-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      if (pattern.test(buf)) {
+        child.stderr?.off('data', onData);
+        resolve(buf);
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.once('exit', (c) => reject(new Error(`exited ${c} before ${pattern}: ${buf}`)));
+  });
+}
+
+/** A real reader process: `head -c N PATH`. */
+function readWithHead(path: string, n: number): Buffer {
+  const r = spawnSync('head', ['-c', String(n), path], { timeout: 30_000 });
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
+describe.each([
+  ['oe device', (p: string) => ['device', p, '--sources', 'clock_jitter']],
+  ['oe stream --fifo', (p: string) => ['stream', '--fifo', p, '--sources', 'clock_jitter']],
+])('%s', (_name, argv) => {
+  it('creates a 0600 FIFO, feeds readers as they come and go, removes it on SIGTERM', async () => {
+    const path = join(dir, `fifo-${argv('x')[0]}`);
+    const child = spawn(process.execPath, [...CLI, ...argv(path)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await waitFor(child, /FIFO/);
+    const st = lstatSync(path);
+    expect(st.isFIFO()).toBe(true);
+    expect(st.mode & 0o777).toBe(0o600);
+    const a = readWithHead(path, 1000);
+    expect(a.length).toBe(1000);
+    const b = readWithHead(path, 5000);
+    expect(b.length).toBe(5000);
+    expect(a.equals(b.subarray(0, 1000))).toBe(false);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('prepareFifo', () => {
+  it('refuses an existing path that is not a FIFO and leaves it untouched', () => {
+    const path = join(dir, 'regular-file');
+    writeFileSync(path, 'keep me');
+    expect(() => prepareFifo(path)).toThrow(`${path} exists and is not a FIFO; refusing to use it`);
+    try {
+      prepareFifo(path);
+    } catch (e) {
+      expect((e as OeError).code).toBe('BAD_INPUT');
+    }
+    expect(readFileSync(path, 'utf8')).toBe('keep me');
+    mkdirSync(join(dir, 'a-dir'));
+    expect(() => prepareFifo(join(dir, 'a-dir'))).toThrow(/is not a FIFO/);
+  });
+
+  it('creates a missing FIFO with mode 0600 and reuses an existing one', () => {
+    const path = join(dir, 'made');
+    expect(prepareFifo(path)).toEqual({ created: true });
+    expect(lstatSync(path).isFIFO()).toBe(true);
+    expect(lstatSync(path).mode & 0o777).toBe(0o600);
+    expect(prepareFifo(path)).toEqual({ created: false });
+  });
+});
