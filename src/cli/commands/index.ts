@@ -1,7 +1,9 @@
 import type { CommandModule } from 'yargs';
+import { benchCommand } from './bench.js';
 import { deviceCommand } from './device.js';
 import { monitorCommand } from './monitor.js';
 import { recordCommand } from './record.js';
+import { reportCommand } from './report.js';
 import { scanCommand } from './scan.js';
 import { serverCommand } from './server.js';
 import { sessionsCommand } from './sessions.js';
@@ -19,4 +21,6 @@ export const commands: CommandModule<any, any>[] = [
   recordCommand,
   sessionsCommand,
   telemetryCommand,
+  benchCommand,
+  reportCommand,
 ];

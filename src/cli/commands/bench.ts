@@ -1,0 +1,104 @@
+import type { CommandModule } from 'yargs';
+import type { BENCH_PROFILES } from '../../analyze/bench/grade.js';
+import { runBench } from '../../analyze/bench/run.js';
+import { benchProgressLine, renderBenchTable } from '../../report/bench-table.js';
+import { assertSchema } from '../../report/schema.js';
+import { writeJson } from '../output.js';
+
+interface BenchArgs {
+  profile: keyof typeof BENCH_PROFILES;
+  source?: string;
+  sources?: string;
+  'samples-per-round'?: number;
+  rounds?: number;
+  'warmup-rounds'?: number;
+  'timeout-sec'?: number;
+  'rank-by': 'balanced' | 'min_entropy' | 'throughput' | 'quantum';
+  conditioning: string;
+  telemetry: boolean;
+  pool: boolean;
+  output?: string;
+  json: boolean;
+  seed: number;
+  quantum: boolean;
+  'quantum-calibration'?: string;
+  'quantum-live-stress': boolean;
+}
+
+export const benchCommand: CommandModule<object, BenchArgs> = {
+  command: 'bench',
+  describe: 'Benchmark sources in rounds: SP 800-90B min-entropy and grade, Shannon, throughput, stability; the pool',
+  builder: (y) =>
+    y
+      .option('profile', {
+        choices: ['quick', 'standard', 'deep'] as const,
+        default: 'standard' as const,
+        describe: 'quick 2048×3, standard 4096×5, deep 16384×10 samples × rounds',
+      })
+      .option('source', { type: 'string', describe: 'Benchmark one source (exact name or first partial match)' })
+      .option('sources', {
+        type: 'string',
+        describe: 'Filter: all, or comma-separated names/substrings (default: the fast set)',
+      })
+      .option('samples-per-round', { type: 'number', describe: 'Override the profile (>= 1)' })
+      .option('rounds', { type: 'number', describe: 'Override the profile (>= 1)' })
+      .option('warmup-rounds', { type: 'number', describe: 'Override the profile (>= 0)' })
+      .option('timeout-sec', { type: 'number', describe: 'Per-batch deadline, seconds (>= 0.1)' })
+      .option('rank-by', {
+        choices: ['balanced', 'min_entropy', 'throughput', 'quantum'] as const,
+        default: 'balanced' as const,
+        describe: 'Row order; quantum implies --quantum',
+      })
+      .option('conditioning', {
+        choices: ['sha256', 'vonneumann', 'raw'],
+        default: 'sha256',
+        describe: 'Pool section only; per-source metrics are always on raw bytes',
+      })
+      .option('telemetry', {
+        type: 'boolean',
+        default: false,
+        describe: 'Record a telemetry_v1 window around the run (experimental section)',
+      })
+      .option('pool', { type: 'boolean', default: true, describe: 'Pool section (--no-pool skips it)' })
+      .option('output', { type: 'string', describe: 'Write the JSON report here (schemas/bench.schema.json)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the JSON report instead of the table' })
+      .option('seed', { type: 'number', default: 1, describe: 'Seed of every random draw (quantum Monte-Carlo)' })
+      .option('quantum', { type: 'boolean', default: false, describe: 'EXPERIMENTAL: add quantum_proxy_v3' })
+      .option('quantum-calibration', {
+        type: 'string',
+        describe: 'EXPERIMENTAL: prior calibration file (schemas/quantum-calibration.schema.json)',
+      })
+      .option('quantum-live-stress', {
+        type: 'boolean',
+        default: false,
+        describe: 'EXPERIMENTAL: stress from a live CPU/memory/scheduler sweep (implies --quantum)',
+      }),
+  handler: async (args) => {
+    const report = await runBench({
+      profile: args.profile,
+      source: args.source,
+      sources: args.sources,
+      samplesPerRound: args['samples-per-round'],
+      rounds: args.rounds,
+      warmupRounds: args['warmup-rounds'],
+      timeoutSec: args['timeout-sec'],
+      rankBy: args['rank-by'],
+      conditioning: args.conditioning,
+      telemetry: args.telemetry,
+      pool: args.pool,
+      seed: args.seed,
+      quantum: args.quantum || args['quantum-calibration'] !== undefined,
+      quantumCalibration: args['quantum-calibration'],
+      quantumLiveStress: args['quantum-live-stress'],
+      onProgress: (e) => process.stderr.write(`${benchProgressLine(e)}\n`),
+    });
+    const q = report.experimental?.quantum_proxy_v3;
+    if (q) assertSchema('quantum', JSON.parse(JSON.stringify(q.report)));
+    if (args.output) {
+      const path = writeJson(report, 'bench', args.output);
+      process.stderr.write(`bench report written to ${path}\n`);
+    }
+    if (args.json) writeJson(report, 'bench');
+    else process.stdout.write(renderBenchTable(report));
+  },
+};
