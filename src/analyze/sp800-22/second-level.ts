@@ -45,7 +45,7 @@ export function secondLevelAnalysis(perSequence: Sp80022Result[][], alpha = 0.01
   for (const name of NIST_TEST_NAMES) {
     for (const results of perSequence) {
       const r = results.find((x) => x.name === name);
-      if (!r || !r.applicable) continue;
+      if (!r?.applicable) continue;
       r.pValues.forEach((p, i) => {
         const k = key(name, i);
         let s = series.get(k);

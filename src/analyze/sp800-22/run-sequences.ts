@@ -1,0 +1,57 @@
+import { availableParallelism } from 'node:os';
+import { createWorkerPool } from '../../util/workers.js';
+import { type BatteryOptions, runSp80022 } from './battery.js';
+import type { BatteryTask } from './battery-worker.js';
+import type { BitSequence } from './bits.js';
+import type { Sp80022Result } from './types.js';
+
+/** Packs 0/1 bytes into bytes, most significant bit first. */
+export function packBits(seq: BitSequence): Uint8Array {
+  const out = new Uint8Array(Math.ceil(seq.n / 8));
+  const { bits, n } = seq;
+  for (let i = 0; i < n; i++) if (bits[i]) out[i >>> 3] |= 0x80 >>> (i & 7);
+  return out;
+}
+
+export interface RunSequencesOptions extends BatteryOptions {
+  /** Worker threads (default: CPUs, at most the number of sequences). 0 runs in this thread. */
+  threads?: number;
+  /** Called after each sequence finishes (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Runs the battery on every sequence, in parallel on a piscina pool (src/util/workers.ts) when there
+ * is more than one sequence and more than one thread. Results come back in sequence order.
+ */
+export async function runSp80022OnSequences(
+  sequences: BitSequence[],
+  options: RunSequencesOptions = {},
+): Promise<Sp80022Result[][]> {
+  const { threads: wanted, onProgress, ...battery } = options;
+  const threads = Math.min(wanted ?? availableParallelism(), sequences.length);
+  let done = 0;
+  if (threads <= 1 || sequences.length === 1) {
+    const out: Sp80022Result[][] = [];
+    for (const s of sequences) {
+      out.push(runSp80022(s, battery));
+      onProgress?.(++done, sequences.length);
+      // Let progress render between sequences.
+      await new Promise((r) => setImmediate(r));
+    }
+    return out;
+  }
+  const pool = createWorkerPool(import.meta.url, 'battery-worker', { minThreads: threads, maxThreads: threads });
+  try {
+    return await Promise.all(
+      sequences.map(async (s) => {
+        const task: BatteryTask = { packed: packBits(s), nBits: s.n, options: battery };
+        const r = (await pool.run(task)) as Sp80022Result[];
+        onProgress?.(++done, sequences.length);
+        return r;
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
+}

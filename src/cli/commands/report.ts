@@ -1,0 +1,141 @@
+import type { CommandModule } from 'yargs';
+import { assessSp80022 } from '../../analyze/sp800-22/assess.js';
+import { extendedTests } from '../../analyze/sp800-22/extended.js';
+import { OeError } from '../../errors.js';
+import { type ReportDocument, renderMarkdownReport } from '../../report/markdown-report.js';
+import { createProgressRenderer } from '../../report/progress.js';
+import { type BitFormat, plotDirFor, readBitFile, writeReportFiles } from '../../report/report-files.js';
+import { sp80022Json } from '../../report/sp800-22-json.js';
+import { sp80022TerminalSummary } from '../../report/terminal-summary.js';
+import { writeJson, writeOutput } from '../output.js';
+
+interface ReportArgs {
+  input?: string;
+  format: BitFormat;
+  sequences?: number;
+  json: boolean;
+  output?: string;
+  constants: 'sts' | 'exact';
+  threads?: number;
+  source?: string;
+  sources?: string;
+  samples?: number;
+  conditioning?: string;
+  telemetry: boolean;
+  session?: string;
+  dir: string;
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report',
+  describe: 'NIST SP 800-22 battery and a Markdown report with SVG plots (a file, live sources or a session)',
+  builder: (y) =>
+    y
+      .option('input', { type: 'string', describe: 'Run the battery on a bit file' })
+      .option('format', {
+        choices: ['binary', 'ascii'] as const,
+        default: 'binary' as const,
+        describe: "--input format: raw bytes (bits MSB first) or NIST ASCII '0'/'1' (whitespace ignored)",
+      })
+      .option('sequences', {
+        type: 'number',
+        describe: 'Cut the bits into K sequences (second-level analysis when K > 1)',
+      })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (schemas/sp800-22.schema.json)' })
+      .option('output', {
+        type: 'string',
+        describe: 'Write to this file (Markdown report + plots beside it, or JSON with --json)',
+      })
+      .option('constants', {
+        choices: ['sts', 'exact'] as const,
+        default: 'sts' as const,
+        describe: "sts: NIST STS 2.1.2's rounded constants (reproduces STS); exact: SP 800-22's exact probabilities",
+      })
+      .option('threads', { type: 'number', describe: 'Worker threads for the sequences (default: CPUs)' })
+      .option('source', { type: 'string', describe: 'Sample one source live' })
+      .option('sources', { type: 'string', describe: 'Sample several sources live: all, or comma-separated names' })
+      .option('samples', {
+        type: 'number',
+        describe: 'Samples (bytes) per source when sampling live (default 125000 × K)',
+      })
+      .option('conditioning', {
+        type: 'string',
+        describe: 'Live: raw (default), sha256 or vonneumann (through the entropy pool)',
+      })
+      .option('telemetry', { type: 'boolean', default: false, describe: 'Live: add a telemetry_v1 section' })
+      .option('session', { type: 'string', describe: 'Report on a recorded session' })
+      .option('dir', { type: 'string', default: 'sessions', describe: 'Sessions directory (with --session)' })
+      .check((a) => {
+        const modes = [
+          a.input !== undefined,
+          a.source !== undefined || a.sources !== undefined,
+          a.session !== undefined,
+        ];
+        if (modes.filter(Boolean).length !== 1) {
+          throw new OeError('USAGE', 'give exactly one of --input FILE, --source/--sources, or --session ID');
+        }
+        if (a.sequences !== undefined && (!Number.isInteger(a.sequences) || a.sequences < 1)) {
+          throw new OeError('USAGE', `--sequences must be a positive integer, got ${a.sequences}`);
+        }
+        if (a.threads !== undefined && (!Number.isInteger(a.threads) || a.threads < 0)) {
+          throw new OeError('USAGE', `--threads must be a non-negative integer, got ${a.threads}`);
+        }
+        return true;
+      }),
+  handler: async (args) => {
+    if (args.input !== undefined) return reportOnFile(args);
+    throw new OeError('UNAVAILABLE', 'live and session reports are not available in this build yet');
+  },
+};
+
+async function reportOnFile(args: ReportArgs): Promise<void> {
+  const path = args.input!;
+  const { seq, bytes } = readBitFile(path, args.format);
+  const progress = createProgressRenderer();
+  const K = args.sequences ?? 1;
+  const assessment = await assessSp80022(seq, {
+    sequences: K,
+    constants: args.constants,
+    threads: args.threads,
+    onProgress: K > 1 ? (done, total) => progress.update([`SP 800-22: ${done}/${total} sequences`]) : undefined,
+  });
+  if (K > 1) progress.done([`SP 800-22: ${K}/${K} sequences`]);
+  else progress.done();
+  const extended = extendedTests(bytes);
+  if (args.json) {
+    const written = writeJson(
+      sp80022Json(assessment, { name: path, kind: args.format }, extended),
+      'sp800-22',
+      args.output,
+    );
+    if (written) process.stderr.write(`wrote ${written}\n`);
+    return;
+  }
+  if (!args.output) {
+    writeOutput(sp80022TerminalSummary(path, assessment, extended));
+    return;
+  }
+  const doc: ReportDocument = {
+    title: `SP 800-22 report — ${path}`,
+    generatedAt: new Date().toISOString(),
+    context: [
+      [
+        'input',
+        `\`${path}\` (${args.format}${args.format === 'binary' ? ', bits MSB first' : ", '0'/'1' characters"})`,
+      ],
+      ['bits', seq.n.toLocaleString('en-US')],
+    ],
+    sources: [
+      {
+        name: path.split('/').pop() ?? path,
+        origin: `File \`${path}\`, ${seq.n.toLocaleString('en-US')} bits.`,
+        bytes,
+        sp80022: assessment,
+        extended,
+      },
+    ],
+  };
+  const rendered = renderMarkdownReport(doc, plotDirFor(args.output));
+  const written = writeReportFiles(rendered, args.output);
+  process.stderr.write(`wrote ${written[0]} and ${written.length - 1} plots\n`);
+}
