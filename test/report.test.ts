@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { assessSp80022 } from '../src/analyze/sp800-22/assess.js';
+import { bitsFromBytes } from '../src/analyze/sp800-22/bits.js';
+import { extendedTests } from '../src/analyze/sp800-22/extended.js';
+import { NIST_TEST_NAMES } from '../src/analyze/sp800-22/types.js';
+import { renderMarkdownReport } from '../src/report/markdown-report.js';
+import { plotDirFor, readBitFile, writeReportFiles } from '../src/report/report-files.js';
+import { assertSchema } from '../src/report/schema.js';
+import { sp80022Json } from '../src/report/sp800-22-json.js';
+
+const run = promisify(execFile);
+const FIX = join(import.meta.dirname, 'fixtures', 'sp800-22');
+const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'run.ts');
+const TSX = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
+
+async function oe(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(TSX, [CLI, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('oe report --input', () => {
+  it('--json on the sqrt2 bits (ASCII) gives STS p-values in NIST order, valid against the schema', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oe-report-'));
+    const bits = bitsFromBytes(new Uint8Array(readFileSync(join(FIX, 'sqrt2.bin'))));
+    // NIST's ASCII format with line breaks every 64 characters (whitespace is ignored)
+    let ascii = '';
+    for (let i = 0; i < bits.n; i += 64) ascii += `${Array.from(bits.bits.subarray(i, i + 64)).join('')}\n`;
+    const file = join(dir, 'sqrt2.txt');
+    writeFileSync(file, ascii);
+    const r = await oe(['report', '--input', file, '--format', 'ascii', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout);
+    assertSchema('sp800-22', json);
+    const ref = JSON.parse(readFileSync(join(FIX, 'sqrt2.json'), 'utf8'));
+    expect(json.tests.map((t: { name: string }) => t.name)).toEqual([...NIST_TEST_NAMES]);
+    json.tests.forEach((t: { pValues: number[] }, i: number) => {
+      expect(t.pValues.length).toBe(ref.tests[i].pValues.length);
+      t.pValues.forEach((p, j) => {
+        expect(Math.abs(p - ref.tests[i].pValues[j])).toBeLessThan(1e-6);
+      });
+    });
+    expect(json.extended.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('bad input gets one clear line and the right exit code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oe-report-'));
+    const bad = join(dir, 'bad.txt');
+    writeFileSync(bad, '0101x');
+    const [missing, r, none, tooMany] = await Promise.all([
+      oe(['report', '--input', join(dir, 'nope.bin')]),
+      oe(['report', '--input', bad, '--format', 'ascii']),
+      oe(['report']),
+      oe(['report', '--input', join(FIX, 'pi.bin'), '--sequences', '2000000']),
+    ]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/not found/);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/byte 4/);
+    expect(none.code).toBe(2);
+    expect(tooMany.code).toBe(4);
+  }, 60_000);
+});
+
+describe('Markdown report', () => {
+  it('writes the report with relative links to readable SVG plots beside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oe-report-'));
+    const { seq, bytes } = readBitFile(join(FIX, 'pi.bin'), 'binary');
+    const short = { n: 400_000, bits: seq.bits.subarray(0, 400_000) };
+    const a = await assessSp80022(short, { sequences: 4, threads: 0 });
+    expect(a.secondLevel.rows.length).toBeGreaterThan(15);
+    const out = join(dir, 'report.md');
+    const rendered = renderMarkdownReport(
+      {
+        title: 'test report',
+        generatedAt: '2026-01-01T00:00:00Z',
+        context: [['input', 'pi']],
+        sources: [
+          {
+            name: 'pi digits',
+            origin: 'pi',
+            bytes: bytes.subarray(0, 50_000),
+            sp80022: a,
+            extended: extendedTests(bytes),
+          },
+        ],
+      },
+      plotDirFor(out),
+    );
+    const written = writeReportFiles(rendered, out);
+    const md = readFileSync(out, 'utf8');
+    expect(md).toMatch(/^# test report/);
+    expect(md).toMatch(/\| Frequency \| 1 \| 4 \|/);
+    // 100,000-bit sequences: Universal and OverlappingTemplate are not applicable, with the reason
+    expect(md).toMatch(/\| Universal \| — \| 0 \| — \| — \| — \| not applicable \(needs 387,840 bits\) \|/);
+    const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
+    expect(links.length).toBe(4);
+    for (const l of links) {
+      expect(l.startsWith('report-plots/')).toBe(true);
+      const svg = readFileSync(join(dir, decodeURI(l)), 'utf8');
+      expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+      expect(svg).toMatch(/font-weight="bold"[^>]*>[^<]+<\/text>/);
+      expect(svg).toMatch(/aria-label="[xy]-axis label"/);
+    }
+    expect(written.every((p) => existsSync(p))).toBe(true);
+  }, 60_000);
+
+  it('the JSON of a K-sequence run carries the second-level rows and validates', async () => {
+    const { seq } = readBitFile(join(FIX, 'pi.bin'), 'binary');
+    const a = await assessSp80022({ n: 200_000, bits: seq.bits.subarray(0, 200_000) }, { sequences: 2, threads: 0 });
+    const json = sp80022Json(a, { name: 'pi', kind: 'binary' }, []);
+    assertSchema('sp800-22', json);
+    const freq = json.tests[0];
+    expect(freq.sequences).toHaveLength(2);
+    expect(freq.pValues).toHaveLength(2);
+    expect(freq.secondLevel?.[0].sequences).toBe(2);
+    expect(json.secondLevelNote).toMatch(/55 sequences/);
+  });
+});
