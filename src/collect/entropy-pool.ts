@@ -3,6 +3,7 @@
  * of three modes (docs/CONDITIONING.md). The recorder, `oe stream`, `oe device`, `oe server` and the
  * library all go through this one module.
  */
+import { availableParallelism } from 'node:os';
 import { errorMessage, OeError } from '../errors.js';
 import { probeSource } from './availability.js';
 import { getSource, selectSources } from './catalog.js';
@@ -16,13 +17,15 @@ import {
   VonNeumannDebiaser,
 } from './conditioning/index.js';
 import { type HealthOptions, SourceHealth, type SourceHealthReport } from './health/source-health.js';
-import { SamplerPool } from './sampler-pool.js';
+import { sharedSamplerPool } from './sampler-pool.js';
 import type { SampleBatch, SourceCategory, SourceKind, SourceSpec } from './types.js';
 
 /** What the pool needs from a sampler; `SamplerPool` is one (tests inject recorded or synthetic streams). */
 export interface BatchSampler {
   sample(source: SourceSpec, n: number, options?: { timeoutMs?: number }): Promise<SampleBatch>;
   close(): Promise<void>;
+  /** Optional: the sampler's failure count for a source, to tell a source's fault from congestion. */
+  sourceState?(name: string): { totalFailures: number; retryAt?: number };
 }
 
 export interface EntropyPoolOptions extends HealthOptions {
@@ -38,8 +41,10 @@ export interface EntropyPoolOptions extends HealthOptions {
   batchTimeoutMs?: number;
   /** A request that cannot be served within this many ms fails with TIMEOUT (default 30 000). */
   requestTimeoutMs?: number;
-  /** Health-tested bytes held per source before harvesting pauses (default 4 MiB). */
+  /** Health-tested bytes held per source before harvesting pauses (default 1 MiB). */
   maxQueuedBytes?: number;
+  /** Batches running at once across all sources (default: max(2, CPUs), the sampler's worker count). */
+  maxInFlight?: number;
 }
 
 /** Static description of a pool source (the seed's `sources()`). */
@@ -107,6 +112,10 @@ interface SourceState {
   queuedBytes: number;
   queuedCredit: number;
   inFlight: Promise<void> | null;
+  /** Not sampled before this time (ms): the sampler refused for reasons that are not the source's fault. */
+  cooldownUntil: number;
+  lastStart: number;
+  sampleSeconds: number;
   bytesIn: number;
   creditedBitsIn: number;
   bytesConditioned: number;
@@ -139,11 +148,11 @@ export class EntropyPool {
   private readonly states: SourceState[];
   private readonly byName: Map<string, SourceState>;
   private readonly sampler: BatchSampler;
-  private readonly ownsSampler: boolean;
   private readonly batchSize?: number;
   private readonly batchTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly maxQueuedBytes: number;
+  private readonly maxInFlight: number;
   private readonly creditReference: boolean;
   private readonly conditioner = new Sha256Conditioner('pool');
   private readonly debiaser = new VonNeumannDebiaser();
@@ -173,6 +182,9 @@ export class EntropyPool {
         queuedBytes: 0,
         queuedCredit: 0,
         inFlight: null,
+        cooldownUntil: 0,
+        lastStart: 0,
+        sampleSeconds: 0,
         bytesIn: 0,
         creditedBitsIn: 0,
         bytesConditioned: 0,
@@ -183,12 +195,12 @@ export class EntropyPool {
       };
     });
     this.byName = new Map(this.states.map((s) => [s.spec.name, s]));
-    this.ownsSampler = options.sampler === undefined;
-    this.sampler = options.sampler ?? (new SamplerPool() as unknown as BatchSampler);
+    this.sampler = options.sampler ?? sharedSamplerPool();
     this.batchSize = options.batchSize;
     this.batchTimeoutMs = options.batchTimeoutMs ?? 5000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.maxQueuedBytes = options.maxQueuedBytes ?? 4 << 20;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 1 << 20;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? Math.max(2, availableParallelism()));
     this.creditReference = options.creditReference ?? false;
   }
 
@@ -207,8 +219,8 @@ export class EntropyPool {
     for (;;) {
       const pending = this.states.filter((s) => s.health.status === 'startup');
       if (pending.length === 0 || Date.now() > deadline) break;
-      for (const s of pending) this.startBatch(s);
-      await Promise.race(pending.map((s) => s.inFlight).filter((p) => p !== null));
+      this.schedule(pending, false);
+      await this.waitForBatch(deadline);
     }
     return this.healthReport();
   }
@@ -321,12 +333,14 @@ export class EntropyPool {
     };
   }
 
-  /** Stops harvesting, waits for running batches and closes the sampler it created. */
+  /**
+   * Stops harvesting and waits for running batches. The sampler is not closed: by default it is the
+   * process-wide `sharedSamplerPool()` (close it with `closeSharedSamplerPool()`), or the caller's.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled(this.states.map((s) => s.inFlight).filter((p) => p !== null));
-    if (this.ownsSampler) await this.sampler.close();
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -346,13 +360,23 @@ export class EntropyPool {
 
   /** Starts one batch for `s` unless one is running, the queue is full, or the source may not run. */
   private startBatch(s: SourceState): void {
-    if (this.closed || s.inFlight || s.queuedBytes >= this.maxQueuedBytes || !s.health.canSample()) return;
+    if (this.closed || s.inFlight || s.queuedBytes >= this.maxQueuedBytes || Date.now() < s.cooldownUntil) return;
+    if (!s.health.canSample()) return;
     const n = this.batchSize ?? s.spec.batchSize;
+    const failuresBefore = this.sampler.sourceState?.(s.spec.name).totalFailures;
+    s.lastStart = Date.now();
     const p = this.sampler
       .sample(s.spec, n, { timeoutMs: this.batchTimeoutMs })
       .then(
         (batch) => this.ingest(s, batch),
         (e) => {
+          const st = this.sampler.sourceState?.(s.spec.name);
+          if (st && failuresBefore !== undefined && st.totalFailures === failuresBefore) {
+            // Congestion (no free worker) or the sampler's own backoff for failures already counted:
+            // not this source's fault, so no health failure; just wait a little.
+            s.cooldownUntil = Math.max(Date.now() + 100, st.retryAt ?? 0);
+            return;
+          }
           s.health.samplerFailed(errorMessage(e));
           this.dropQueue(s);
         },
@@ -366,6 +390,46 @@ export class EntropyPool {
     s.inFlight = p;
   }
 
+  /**
+   * Starts batches on the best candidates among `live`, keeping at most maxInFlight running: sources
+   * never sampled first, then any whose last batch started over a second ago (every live source stays
+   * health-tested and contributing), then the most productive (credited bits, or bytes when
+   * `bytesOnly`, per second of sampling).
+   */
+  private schedule(live: readonly SourceState[], bytesOnly: boolean): void {
+    let running = this.states.reduce((a, s) => a + (s.inFlight ? 1 : 0), 0);
+    if (running >= this.maxInFlight) return;
+    const now = Date.now();
+    const rank = (s: SourceState): number => {
+      if (s.lastStart === 0) return Number.POSITIVE_INFINITY;
+      if (now - s.lastStart > 1000) return 1e300 - s.lastStart;
+      if (s.sampleSeconds <= 0) return 1e200;
+      return (bytesOnly ? s.bytesIn : s.creditedBitsIn) / s.sampleSeconds;
+    };
+    const candidates = live
+      .filter((s) => !s.inFlight && s.queuedBytes < this.maxQueuedBytes && now >= s.cooldownUntil)
+      .sort((a, b) => rank(b) - rank(a));
+    for (const s of candidates) {
+      if (running >= this.maxInFlight) break;
+      this.startBatch(s);
+      if (s.inFlight) running++;
+    }
+  }
+
+  /** Resolves when any batch finishes (or after 20 ms when none is running, or at the deadline). */
+  private waitForBatch(deadline: number): Promise<void> {
+    const running = this.states.some((s) => s.inFlight !== null);
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, running ? Math.max(1, deadline - Date.now()) : 20);
+      const prev = this.wake;
+      this.wake = () => {
+        clearTimeout(t);
+        prev?.();
+        resolve();
+      };
+    });
+  }
+
   private ingest(s: SourceState, batch: SampleBatch): void {
     let bytes: Uint8Array;
     try {
@@ -376,6 +440,7 @@ export class EntropyPool {
       return;
     }
     s.batches++;
+    s.sampleSeconds += Number(batch.endNs - batch.startNs) / 1e9;
     s.lastBatch = {
       bytes: bytes.length,
       ...byteEntropies(bytes),
@@ -418,24 +483,16 @@ export class EntropyPool {
     eligible: (s: SourceState) => boolean,
     deadline: number,
     what: string,
+    bytesOnly = false,
   ): Promise<void> {
     while (!enough()) {
-      const live = among.filter((s) => eligible(s) && s.health.canSample());
+      const live = among.filter((s) => eligible(s) && s.health.status !== 'unavailable' && s.health.canSample());
       if (live.length === 0) throw this.failClosed(among, what);
       if (Date.now() > deadline) {
         throw new OeError('TIMEOUT', `${what}: not enough health-tested entropy within ${this.requestTimeoutMs} ms`);
       }
-      for (const s of live) this.startBatch(s);
-      const waiting = live.some((s) => s.inFlight !== null);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, waiting ? Math.max(1, deadline - Date.now()) : 20);
-        const prev = this.wake;
-        this.wake = () => {
-          clearTimeout(t);
-          prev?.();
-          resolve();
-        };
-      });
+      this.schedule(live, bytesOnly);
+      await this.waitForBatch(deadline);
     }
   }
 
@@ -464,7 +521,10 @@ export class EntropyPool {
 
   /** Prefetch: keep one batch running for every live source whose queue is low. */
   private prefetch(among: readonly SourceState[]): void {
-    for (const s of among) if (s.queuedBytes < this.maxQueuedBytes / 4) this.startBatch(s);
+    this.schedule(
+      among.filter((s) => s.queuedBytes < this.maxQueuedBytes / 4 && s.health.status !== 'unavailable'),
+      false,
+    );
   }
 
   private async sha256Bytes(
@@ -584,6 +644,7 @@ export class EntropyPool {
         () => true,
         deadline,
         'raw output',
+        true,
       );
       const list = healthy();
       for (let j = 0; j < list.length && o < n; j++) {
@@ -624,6 +685,7 @@ export class EntropyPool {
         () => true,
         deadline,
         'von Neumann output',
+        true,
       );
       for (const s of healthy()) {
         // About four input bytes per output byte for unbiased input; ask for a little more.

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { parseConditioning } from '../../collect/conditioning/index.js';
 import { EntropyPool } from '../../collect/entropy-pool.js';
+import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { type FifoEvent, runFifoDevice } from '../../serve/fifo-device.js';
 
 interface DeviceArgs {
@@ -65,6 +66,7 @@ export const deviceCommand: CommandModule<object, DeviceArgs> = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await pool.close();
+      await closeSharedSamplerPool();
     }
   },
 };

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { EntropyPool } from '../../collect/entropy-pool.js';
+import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { startEntropyServer } from '../../serve/http-server.js';
 
 interface ServerArgs {
@@ -31,6 +32,7 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       started = await startEntropyServer(pool, { host: args.host, port: args.port, allowRaw: args['allow-raw'] });
     } catch (e) {
       await pool.close();
+      await closeSharedSamplerPool();
       throw e;
     }
     if (!LOOPBACK.has(args.host)) {
@@ -52,5 +54,6 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       process.on('SIGTERM', stop);
     });
     await pool.close();
+    await closeSharedSamplerPool();
   },
 };

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { parseConditioning } from '../../collect/conditioning/index.js';
 import { EntropyPool } from '../../collect/entropy-pool.js';
+import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { OeError } from '../../errors.js';
 import { runFifoDevice } from '../../serve/fifo-device.js';
 import { streamEntropy } from '../../serve/stream.js';
@@ -50,6 +51,7 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
     const pool = EntropyPool.auto({ sources: args.sources });
     if (args.source && !pool.names().includes(args.source)) {
       await pool.close();
+      await closeSharedSamplerPool();
       throw new OeError(
         'NOT_FOUND',
         `--source ${args.source} is not among the selected sources (${pool.names().join(', ')})`,
@@ -87,6 +89,7 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await pool.close();
+      await closeSharedSamplerPool();
     }
     if (signalled === 'SIGINT' && !args.fifo) process.exitCode = 130;
   },
