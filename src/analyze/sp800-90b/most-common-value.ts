@@ -10,6 +10,8 @@ export interface MostCommonValueResult {
   hMin: number;
   /** The most common symbol (smallest one on ties). */
   mode: number;
+  /** Occurrences of the most common symbol (NIST's "Mode count"). */
+  modeCount: number;
 }
 
 /**
@@ -27,5 +29,5 @@ export function mostCommonValue(symbols: Uint8Array): MostCommonValueResult {
   const pHat = counts[mode] / L;
   const pU = Math.min(1, pHat + Z_ALPHA * Math.sqrt((pHat * (1 - pHat)) / (L - 1)));
   // pU = 1 gives -0; report +0.
-  return { pHat, pU, hMin: pU >= 1 ? 0 : -Math.log2(pU), mode };
+  return { pHat, pU, hMin: pU >= 1 ? 0 : -Math.log2(pU), mode, modeCount: counts[mode] };
 }

@@ -1,0 +1,60 @@
+import { createRequire } from 'node:module';
+import { OeError } from '../../errors.js';
+
+/**
+ * bzip2 compressed sizes for the §5.1.11 compression test. NIST's tool calls libbzip2's
+ * BZ2_bzBuffToBuffCompress(level 5, workFactor 0); the `libbzip2-wasm` package is libbzip2 itself
+ * compiled to WebAssembly, so the sizes are byte-for-byte those of the C library (checked against
+ * the `bzip2 -5` command and the tool's unpermuted statistic in the tests).
+ */
+interface Bz2Module {
+  compressBZ2(
+    input: string,
+    blockSize: number,
+    workFactor: number,
+  ): { error: number; errorMsg: string; output: string };
+}
+interface Bz2Factory {
+  then(cb: (m: Bz2Module) => void): void;
+}
+
+let ready: Promise<void> | undefined;
+let instance: Bz2Module | undefined;
+
+/** Loads the WebAssembly module once per thread. */
+export function loadBzip2(): Promise<void> {
+  if (!ready) {
+    ready = new Promise((resolve, reject) => {
+      try {
+        const require = createRequire(import.meta.url);
+        const factory = require('libbzip2-wasm') as () => Bz2Factory;
+        const m = factory();
+        m.then((mod) => {
+          // the emscripten object is itself "thenable": hand it over without resolving through it
+          instance = mod;
+          resolve();
+        });
+      } catch (e) {
+        reject(new OeError('UNAVAILABLE', `bzip2 (libbzip2-wasm) cannot be loaded: ${(e as Error).message}`));
+      }
+    });
+  }
+  return ready;
+}
+
+const DIGITS: string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
+/** The §5.1.11 text: the sample values in decimal separated by single spaces. */
+export function compressionText(raw: Uint8Array): string {
+  const parts = new Array<string>(raw.length);
+  for (let i = 0; i < raw.length; i++) parts[i] = DIGITS[raw[i]];
+  return parts.join(' ');
+}
+
+/** Size in bytes of bzip2 -5 of the §5.1.11 text. Call after `await loadBzip2()`. */
+export function bzip2Size(raw: Uint8Array): number {
+  if (!instance) throw new OeError('FAILED', 'bzip2 module not loaded: await loadBzip2() first');
+  const r = instance.compressBZ2(compressionText(raw), 5, 0);
+  if (r.error !== 0) throw new OeError('FAILED', `bzip2 failed: ${r.errorMsg}`);
+  return r.output.length;
+}

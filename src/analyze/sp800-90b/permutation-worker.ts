@@ -1,0 +1,45 @@
+import { bzip2Size, loadBzip2 } from './bzip2.js';
+import { NUM_TESTS, permutationStatistics } from './permutation-statistics.js';
+import { RoundRng, shuffleTogether } from './shuffle.js';
+
+export interface PermutationTask {
+  symbols: SharedArrayBuffer;
+  raw: SharedArrayBuffer;
+  alphabetSize: number;
+  rawMean: number;
+  median: number;
+  seed: number;
+  /** Rounds [from, to). */
+  from: number;
+  to: number;
+  /** Which of the 19 statistics are still undecided. */
+  active: boolean[];
+}
+
+/** Piscina worker: runs permutation rounds and returns their statistics, 19 per round (NaN = skipped). */
+export default async function run(task: PermutationTask): Promise<Float64Array> {
+  if (task.active[18]) await loadBzip2();
+  return permutationRounds(task);
+}
+
+/** The same rounds on the calling thread (bzip2 must already be loaded when compression is active). */
+export function permutationRounds(task: PermutationTask): Float64Array {
+  const symbols = new Uint8Array(task.symbols);
+  const raw = new Uint8Array(task.raw);
+  const out = new Float64Array((task.to - task.from) * NUM_TESTS);
+  const data = new Uint8Array(symbols.length);
+  const values = new Uint8Array(raw.length);
+  const ctx = {
+    alphabetSize: task.alphabetSize,
+    rawMean: task.rawMean,
+    median: task.median,
+    compressedSize: bzip2Size,
+  };
+  for (let r = task.from; r < task.to; r++) {
+    data.set(symbols);
+    values.set(raw);
+    shuffleTogether(data, values, new RoundRng(task.seed, r));
+    out.set(permutationStatistics(data, values, ctx, task.active), (r - task.from) * NUM_TESTS);
+  }
+  return out;
+}
