@@ -3,6 +3,43 @@
 export { detectAvailable, probeSource, type SourceAvailability, sourceUnit } from './collect/availability.js';
 export { CATALOG, getSource, selectSources } from './collect/catalog.js';
 export {
+  type Conditioning,
+  FULL_ENTROPY_INPUT_BITS,
+  OUTPUT_BLOCK_BYTES,
+  parseConditioning,
+  Sha256Conditioner,
+  type SourceContribution,
+  VonNeumannDebiaser,
+  vonNeumann,
+} from './collect/conditioning/index.js';
+export {
+  type BatchSampler,
+  EntropyPool,
+  type EntropyPoolOptions,
+  MAX_REQUEST_BYTES,
+  type PoolHealthReport,
+  type PoolSourceInfo,
+  type PoolSourceReport,
+} from './collect/entropy-pool.js';
+export { AdaptiveProportionTest } from './collect/health/adaptive-proportion-test.js';
+export {
+  APT_WINDOW,
+  APT_WINDOW_BINARY,
+  aptCutoff,
+  critBinom,
+  DEFAULT_ALPHA,
+  rctCutoff,
+} from './collect/health/cutoffs.js';
+export { RepetitionCountTest } from './collect/health/repetition-count-test.js';
+export {
+  type HealthFailure,
+  type HealthOptions,
+  type HealthStatus,
+  SourceHealth,
+  type SourceHealthReport,
+  STARTUP_SAMPLES,
+} from './collect/health/source-health.js';
+export {
   closeSharedSamplerPool,
   type SampleOptions,
   SamplerPool,
@@ -16,3 +53,7 @@ export {
 export { type ScanEntry, type ScanOptions, type ScanReport, scanSources } from './collect/scan.js';
 export type { MeasurementUnit, SampleBatch, SourceCategory, SourceKind, SourceSpec } from './collect/types.js';
 export { type ErrorCode, EXIT_CODES, OeError } from './errors.js';
+export { type FifoEvent, type FifoOptions, prepareFifo, runFifoDevice } from './serve/fifo-device.js';
+export { createEntropyServer, MAX_HTTP_LENGTH, RANDOM_TYPES, startEntropyServer } from './serve/http-server.js';
+export { type StreamOptions, type StreamResult, streamEntropy } from './serve/stream.js';
+export { StreamEncoder, type StreamFormat } from './serve/stream-encoder.js';
