@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { selectSources } from '../../collect/catalog.js';
 import { parseDuration, parseTags } from '../../collect/recorder/duration.js';
 import { DEFAULT_MAX_RATE, type RecordProgress, recordSession } from '../../collect/recorder/index.js';
+import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { DEFAULT_SESSIONS_DIR } from '../../collect/session/layout.js';
 import { OeError } from '../../errors.js';
 import { createProgressRenderer, formatBytes, formatCount, formatDuration } from '../../report/progress.js';
@@ -137,6 +138,7 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await closeSharedSamplerPool();
     }
   },
 };

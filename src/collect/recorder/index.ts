@@ -20,7 +20,7 @@ import { errorMessage, isOeError, OeError } from '../../errors.js';
 import { probeSource } from '../availability.js';
 import { selectSources } from '../catalog.js';
 import { fingerprint } from '../fingerprint.js';
-import { SamplerPool } from '../sampler-pool.js';
+import { sharedSamplerPool } from '../sampler-pool.js';
 import {
   BATCHES_DIR,
   DEFAULT_SESSIONS_DIR,
@@ -52,10 +52,16 @@ export const DEFAULT_TELEMETRY_INTERVAL_MS = 1000;
 export const DEFAULT_BATCH_TIMEOUT_MS = 2000;
 /** Sampler time one batch should take; equal slices make the shared pool fair between sources. */
 export const BATCH_TARGET_MS = 20;
+/** First batch of every source: small, so that a slow source learns its size before hitting a deadline. */
+export const INITIAL_BATCH = 64;
 
 /** What a sampler must offer the recorder (SamplerPool does; tests may wrap it). */
 export interface RecorderSampler {
   sample(source: SourceSpec, n: number, options?: { timeoutMs?: number }): Promise<SampleBatch>;
+  /** When the sampler backs a failing source off, the time (ms since the epoch) it may be retried. */
+  sourceState?(name: string): { retryAt?: number };
+  /** Starts the worker threads up front, so thread start-up does not count against the first deadlines. */
+  warmUp?(): Promise<unknown>;
 }
 
 export interface RecordOptions {
@@ -78,7 +84,7 @@ export interface RecordOptions {
   maxRate?: number | null;
   batchTimeoutMs?: number;
   signal?: AbortSignal;
-  /** Shared sampler (default: a SamplerPool created and closed by the recorder). */
+  /** Sampler (default: the process-wide shared SamplerPool, which the recorder does not close). */
   sampler?: RecorderSampler;
   /** Explicit session id (tests); default `<time>-<label>-<random>`. */
   id?: string;
@@ -171,6 +177,14 @@ function concat<T extends BigInt64Array | Uint8Array>(parts: T[], ctor: new (n: 
   return out;
 }
 
+function ensureDir(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (e) {
+    throw new OeError('IO', `cannot create ${path}: ${errorMessage(e)}`);
+  }
+}
+
 function positiveOr(v: number | null | undefined, dflt: number, name: string): number {
   if (v === undefined || v === null) return dflt;
   if (!Number.isFinite(v) || v <= 0) throw new OeError('USAGE', `${name} must be a positive number, got ${v}`);
@@ -247,7 +261,11 @@ export async function recordSession(
     nextSeq: 0,
     nextBatch: 0,
     nextPart: 0,
-    batchSize: Math.max(1, Math.min(spec.batchSize, Number.isFinite(maxRate) ? Math.ceil(maxRate / 20) : Infinity)),
+    // Start small: the first batches measure the source's speed, then the size adapts (see sourceLoop).
+    batchSize: Math.max(
+      1,
+      Math.min(spec.batchSize, INITIAL_BATCH, Number.isFinite(maxRate) ? Math.ceil(maxRate / 20) : Infinity),
+    ),
     backoffMs: 0,
     state: 'sampling',
     unit: null,
@@ -326,8 +344,14 @@ export async function recordSession(
     throw e;
   }
 
-  const ownSampler = options.sampler ? null : new SamplerPool();
-  const sampler: RecorderSampler = options.sampler ?? (ownSampler as SamplerPool);
+  const sampler: RecorderSampler = options.sampler ?? sharedSamplerPool();
+  if (sampler.warmUp) {
+    try {
+      await sampler.warmUp();
+    } catch {
+      // a worker that fails to start shows up as batch errors below
+    }
+  }
   const t0 = performance.now();
   const stop = new AbortController();
   let endReason: string | null = null;
@@ -365,18 +389,28 @@ export async function recordSession(
       try {
         batch = await sampler.sample(run.spec, n, { timeoutMs: batchTimeoutMs });
       } catch (e) {
-        run.counts.errors++;
-        run.counts.last_error = errorMessage(e);
-        run.backoffMs = Math.min(30_000, Math.max(500, run.backoffMs * 2));
+        const err = isOeError(e) ? e : new OeError('FAILED', errorMessage(e));
+        run.counts.last_error = err.message;
+        if (err.code === 'TIMEOUT') {
+          // A slow or hung sampler (the pool discards a batch that missed its deadline): smaller batches,
+          // and the pool's backoff keeps it from holding a worker.
+          run.counts.timeouts++;
+          run.batchSize = Math.max(1, Math.floor(n / 2));
+        } else if (err.code !== 'UNAVAILABLE') {
+          run.counts.errors++;
+        }
+        // Wait for the pool's retry time when it backs the source off, else a short own backoff.
+        const retryAt = sampler.sourceState?.(run.spec.name).retryAt;
+        run.backoffMs = Math.min(30_000, Math.max(100, run.backoffMs * 2));
+        const wait = retryAt !== undefined ? Math.max(50, retryAt - Date.now()) : run.backoffMs;
         run.state = 'backoff';
-        await sleep(run.backoffMs, stop.signal);
+        await sleep(wait, stop.signal);
         run.state = 'sampling';
         continue;
       }
       const took = performance.now() - t;
       const filled = batch.values.length;
       run.unit ??= batch.unit;
-      const short = filled < n;
       if (filled > 0) {
         const values = batch.values;
         run.pending.push({
@@ -387,23 +421,12 @@ export async function recordSession(
           requested: n,
           startNs: batch.startNs,
           endNs: batch.endNs,
-          status: short ? 'short' : 'ok',
+          status: filled < n ? 'short' : 'ok',
         });
         run.nextSeq += filled;
         taken += filled;
         run.counts.samples += filled;
         run.counts.batches++;
-      }
-      if (short) {
-        // The batch hit its deadline: a slow or hung sampler. Back off so it does not hold a worker.
-        run.counts.timeouts++;
-        run.counts.last_error = `batch of ${n} hit the ${batchTimeoutMs} ms deadline with ${filled} samples`;
-        run.batchSize = Math.max(1, Math.floor(Math.max(filled, 1) / 2));
-        run.backoffMs = Math.min(30_000, Math.max(1000, run.backoffMs * 2));
-        run.state = 'backoff';
-        await sleep(run.backoffMs, stop.signal);
-        run.state = 'sampling';
-        continue;
       }
       run.backoffMs = 0;
       // Adapt the batch to ~BATCH_TARGET_MS of work, within [1, 4 × catalog size] and the rate cap.
@@ -449,7 +472,7 @@ export async function recordSession(
         batchRows.push({ run, b: p });
       }
       const rel = `${sourceDir(run.spec.name)}/${partName(run.nextPart)}`;
-      mkdirSync(join(dir, sourceDir(run.spec.name)), { recursive: true });
+      ensureDir(join(dir, sourceDir(run.spec.name)));
       await writePart(rel, [
         { name: 'value', type: 'BIGINT', data: values },
         { name: 'byte', type: 'UTINYINT', data: bytes },
@@ -481,7 +504,7 @@ export async function recordSession(
         col.end_ns[i] = b.endNs;
         col.status[i] = b.status;
       });
-      mkdirSync(join(dir, BATCHES_DIR), { recursive: true });
+      ensureDir(join(dir, BATCHES_DIR));
       await writePart(`${BATCHES_DIR}/${partName(nextBatchesPart++)}`, [
         { name: 'source', type: 'VARCHAR', data: col.source },
         { name: 'batch', type: 'BIGINT', data: col.batch },
@@ -495,7 +518,7 @@ export async function recordSession(
     }
     if (series.pending > 0) {
       const rows = series.drain();
-      mkdirSync(join(dir, TELEMETRY_DIR), { recursive: true });
+      ensureDir(join(dir, TELEMETRY_DIR));
       await writePart(`${TELEMETRY_DIR}/${partName(nextTelemetryPart++)}`, [
         { name: 't', type: 'TIMESTAMP', data: rows.t },
         { name: 'domain', type: 'VARCHAR', data: rows.domain },
@@ -589,7 +612,6 @@ export async function recordSession(
   options.signal?.removeEventListener('abort', onAbort);
   if (telemetryMs > 0 && !fatal) takeTelemetry();
   await scheduleFlush();
-  if (ownSampler) await ownSampler.close().catch(() => undefined);
 
   const ended = new Date();
   const final = manifest();

@@ -1,0 +1,243 @@
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeSource } from '../src/collect/availability.js';
+import { CATALOG, getSource } from '../src/collect/catalog.js';
+import { lowByte } from '../src/collect/extract.js';
+import { recordSession } from '../src/collect/recorder/index.js';
+import { SamplerPool } from '../src/collect/sampler-pool.js';
+import {
+  listParts,
+  openSession,
+  readSourceSamples,
+  readTelemetry,
+  samplesRelation,
+  tableRelation,
+  verifyFiles,
+} from '../src/collect/session/index.js';
+import type { SourceSpec } from '../src/collect/types.js';
+import { closeDb, queryColumns } from '../src/db/index.js';
+import { schemaValidator } from '../src/report/schema.js';
+import { packageRoot } from '../src/util/paths.js';
+
+const root = mkdtempSync(join(tmpdir(), 'oe-rec-'));
+let pool: SamplerPool;
+beforeAll(() => {
+  pool = new SamplerPool();
+});
+afterAll(async () => {
+  await pool.close();
+  await closeDb();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** The documented column types, parsed from schemas/PARQUET.md (so the doc and the files must agree). */
+function documentedTypes(section: string): Record<string, string> {
+  const md = readFileSync(join(packageRoot(), 'schemas', 'PARQUET.md'), 'utf8');
+  const start = md.indexOf(`## \`${section}`);
+  const end = md.indexOf('\n## ', start + 1);
+  const out: Record<string, string> = {};
+  for (const line of md.slice(start, end < 0 ? undefined : end).split('\n')) {
+    const m = /^\|\s*`(\w+)`\s*\|\s*([A-Z]+)\s*\|/.exec(line);
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+async function describeTypes(relation: string): Promise<Record<string, string>> {
+  const r = await queryColumns(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${relation})`);
+  const out: Record<string, string> = {};
+  (r.columns.column_name as string[]).forEach((n, i) => {
+    out[n] = (r.columns.column_type as string[])[i];
+  });
+  return out;
+}
+
+/** A few fast sources that run here (clock_jitter first), so the test does not depend on one machine's set. */
+function fastAvailable(n: number): SourceSpec[] {
+  const picked = [getSource('clock_jitter')];
+  for (const s of CATALOG) {
+    if (picked.length >= n) break;
+    if (s.fast && !s.optIn && s.kind === 'physical' && !picked.includes(s) && probeSource(s) === null) picked.push(s);
+  }
+  return picked;
+}
+
+const hangSpec: SourceSpec = {
+  name: 'test_hang',
+  category: 'timing',
+  kind: 'physical',
+  description: 'test-only sampler that never produces a sample before its deadline',
+  physics: 'none: it spins until cancelled',
+  requirements: [],
+  fast: true,
+  sampler: 'test_hang',
+  batchSize: 1024,
+  credit: 0,
+  extract: lowByte,
+};
+
+describe('recordSession', () => {
+  it('records a short session whose Parquet matches the manifest, the documented types and the extraction', async () => {
+    const sources = fastAvailable(3);
+    const { dir, manifest } = await recordSession({
+      sources,
+      durationSec: 2.5,
+      output: root,
+      flushIntervalMs: 500,
+      telemetryIntervalMs: 400,
+      maxRate: 50_000,
+      tags: { test: 'roundtrip' },
+      note: 'vitest',
+      sampler: pool,
+    });
+    expect(schemaValidator('session')(manifest)).toBe(true);
+    expect(manifest.status).toBe('complete');
+    expect(manifest.end_reason).toBe('duration');
+    expect(manifest.tags).toEqual({ test: 'roundtrip' });
+    expect(openSession(dir, { verify: true }).manifest).toEqual(manifest);
+    verifyFiles(dir, manifest);
+    expect(manifest.files.map((f) => f.path).sort()).toEqual(
+      listParts(dir)
+        .map((p) => p.path)
+        .sort(),
+    );
+
+    // Counts per source: DuckDB over the hive glob == manifest == sum of batch sizes.
+    const counts = await queryColumns(
+      `SELECT source, count(*)::BIGINT AS n, min(seq) AS lo, max(seq) AS hi, count(DISTINCT seq)::BIGINT AS d
+         FROM ${samplesRelation(dir)} GROUP BY source ORDER BY source`,
+    );
+    const batches = await queryColumns(
+      `SELECT source, sum(n)::BIGINT AS n, count(*)::BIGINT AS b FROM ${tableRelation(dir, 'batches')} GROUP BY source ORDER BY source`,
+    );
+    const names = counts.columns.source as string[];
+    expect(names).toEqual(sources.map((s) => s.name).sort());
+    names.forEach((name, i) => {
+      const n = Number((counts.columns.n as BigInt64Array)[i]);
+      expect(n).toBe(manifest.counts[name].samples);
+      expect(n).toBeGreaterThan(0);
+      expect((counts.columns.lo as BigInt64Array)[i]).toBe(0n);
+      expect(Number((counts.columns.hi as BigInt64Array)[i])).toBe(n - 1);
+      expect(Number((counts.columns.d as BigInt64Array)[i])).toBe(n);
+      expect(Number((batches.columns.n as BigInt64Array)[i])).toBe(n);
+      expect(Number((batches.columns.b as BigInt64Array)[i])).toBe(manifest.counts[name].batches);
+    });
+    expect(manifest.total_samples).toBe(names.reduce((a, n) => a + manifest.counts[n].samples, 0));
+
+    // Types as documented in schemas/PARQUET.md.
+    const sampleTypes = await describeTypes(samplesRelation(dir));
+    expect(sampleTypes).toEqual({ ...documentedTypes('samples'), source: 'VARCHAR' });
+    expect(await describeTypes(tableRelation(dir, 'batches'))).toEqual(documentedTypes('batches'));
+    expect(await describeTypes(tableRelation(dir, 'telemetry'))).toEqual(documentedTypes('telemetry'));
+
+    // The byte column is the source's documented extraction of the value column, in seq order.
+    for (const spec of sources) {
+      const s = await readSourceSamples(dir, spec.name);
+      expect(s.rowCount).toBe(manifest.counts[spec.name].samples);
+      expect(Array.from(s.seq as BigInt64Array).every((v, i) => v === BigInt(i))).toBe(true);
+      expect(Buffer.from(s.byte as Uint8Array).equals(Buffer.from(spec.extract(s.value as BigInt64Array)))).toBe(true);
+      expect(manifest.sources.find((x) => x.name === spec.name)?.unit).toMatch(/^(tsc|ns|count|value)$/);
+    }
+
+    // Telemetry present: several snapshots, counters with rates, gauges without.
+    const tel = await readTelemetry(dir);
+    expect(tel.rowCount).toBe(manifest.telemetry?.rows);
+    expect(manifest.telemetry?.snapshots).toBeGreaterThanOrEqual(3);
+    const tnames = tel.columns.name as string[];
+    expect(tnames).toContain('uptime_seconds');
+    const kinds = tel.columns.kind as string[];
+    const rate = tel.columns.rate as Float64Array;
+    expect(kinds.some((k, i) => k === 'counter' && !Number.isNaN(rate[i]))).toBe(true);
+    expect(kinds.every((k, i) => k === 'counter' || Number.isNaN(rate[i]))).toBe(true);
+  });
+
+  it('keeps recording the other sources while one sampler hangs', async () => {
+    const { dir, manifest } = await recordSession({
+      sources: [getSource('clock_jitter'), hangSpec],
+      durationSec: 2,
+      output: root,
+      flushIntervalMs: 500,
+      telemetryIntervalMs: 0,
+      batchTimeoutMs: 300,
+      maxRate: 20_000,
+      skipProbe: true,
+      sampler: pool,
+    });
+    expect(manifest.status).toBe('complete');
+    expect(manifest.end_reason).toBe('duration');
+    expect(manifest.counts.test_hang.samples).toBe(0);
+    expect(manifest.counts.test_hang.timeouts).toBeGreaterThanOrEqual(1);
+    // The hung sampler got a handful of attempts; clock_jitter kept delivering batch after batch.
+    expect(manifest.counts.clock_jitter.batches).toBeGreaterThan(4 * manifest.counts.test_hang.timeouts);
+    expect(manifest.counts.clock_jitter.errors).toBe(0);
+    expect(manifest.telemetry).toBeNull();
+    const r = await queryColumns(`SELECT count(*)::BIGINT AS n FROM ${samplesRelation(dir)}`);
+    expect(Number((r.columns.n as BigInt64Array)[0])).toBe(manifest.counts.clock_jitter.samples);
+  });
+
+  it('stops each source at --max-samples and ends by itself', async () => {
+    const { manifest } = await recordSession({
+      sources: [getSource('clock_jitter')],
+      maxSamples: 5000,
+      output: root,
+      telemetryIntervalMs: 0,
+      flushIntervalMs: 200,
+      maxRate: Number.POSITIVE_INFINITY,
+      sampler: pool,
+    });
+    expect(manifest.counts.clock_jitter.samples).toBe(5000);
+    expect(manifest.end_reason).toBe('max-samples');
+  });
+
+  it('ends cleanly on abort (SIGINT path) with status complete', async () => {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort('SIGINT'), 800);
+    const { manifest } = await recordSession({
+      sources: [getSource('clock_jitter')],
+      output: root,
+      signal: ac.signal,
+      telemetryIntervalMs: 0,
+      sampler: pool,
+    });
+    expect(manifest.status).toBe('complete');
+    expect(manifest.end_reason).toBe('SIGINT');
+    expect(manifest.counts.clock_jitter.samples).toBeGreaterThan(0);
+  });
+
+  it('ends with a one-line IO error naming the file when a part cannot be written, keeping what was flushed', async () => {
+    const ac = new AbortController();
+    const id = 'write-failure-test';
+    const dir = join(root, id);
+    // After the first flush, make the samples directory unwritable by replacing it with a file.
+    let swapped = false;
+    const p = recordSession(
+      {
+        sources: [getSource('clock_jitter')],
+        output: root,
+        id,
+        signal: ac.signal,
+        durationSec: 5,
+        flushIntervalMs: 200,
+        telemetryIntervalMs: 0,
+        sampler: pool,
+      },
+      (prog) => {
+        if (!swapped && prog.parts >= 1) {
+          swapped = true;
+          const src = join(dir, 'samples', 'source=clock_jitter');
+          renameSync(src, `${src}.moved`);
+          writeFileSync(src, 'not a directory');
+        }
+      },
+    );
+    const err = await p.catch((e) => e);
+    expect(String(err.message)).toMatch(/cannot (write|create)/);
+    expect(err.message).not.toContain('\n');
+    expect(err.code).toBe('IO');
+    const m = JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8'));
+    expect(m.status).toBe('failed');
+    expect(m.files.length).toBeGreaterThanOrEqual(1);
+  });
+});
