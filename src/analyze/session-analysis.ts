@@ -1,6 +1,16 @@
+import { probeSource } from '../collect/availability.js';
+import { Sha256Conditioner, vonNeumann } from '../collect/conditioning/index.js';
+import { sampleSource } from '../collect/sampler-pool.js';
 import { listParts } from '../collect/session/files.js';
 import type { SessionManifest } from '../collect/session/manifest.js';
 import { openSession, readSourceSamples, readTelemetry, tableRelation } from '../collect/session/reader.js';
+import {
+  TelemetrySeries as TelemetryRecorder,
+  telemetrySnapshot,
+  telemetryWindow,
+} from '../collect/telemetry/index.js';
+import type { TelemetryWindow } from '../collect/telemetry/types.js';
+import type { SourceSpec } from '../collect/types.js';
 import { queryColumns } from '../db/index.js';
 import { errorMessage, OeError } from '../errors.js';
 import { type DependenceOptions, type DependenceResult, dependence } from './dependence/dependence.js';
@@ -63,6 +73,35 @@ export interface AnalysisOptions {
   onProgress?: (message: string) => void;
   /** Non-IID worker threads (default: the number of CPUs). */
   threads?: number;
+  /**
+   * Input of the SP 800-90B suite on the bytes (the seed's `--conditioning`: statistics always use the raw
+   * bytes): `raw` (default), `vonneumann` (debiased bits packed into bytes), or `sha256` (the pool's
+   * conditioner, crediting the raw bytes' MCV min-entropy: 32 output bytes per 320 credited bits).
+   */
+  conditioning?: 'raw' | 'vonneumann' | 'sha256';
+}
+
+/**
+ * The bytes the SP 800-90B suite sees under `conditioning`. sha256 consumes ⌈320 / H⌉ raw bytes per 32-byte
+ * block (H = MCV bits per byte), as the pool would; with H = 0 there is nothing to condition.
+ */
+export function conditionForAssessment(
+  bytes: Uint8Array,
+  mode: AnalysisOptions['conditioning'],
+  hPerByte: number,
+): Uint8Array {
+  if (!mode || mode === 'raw') return bytes;
+  if (mode === 'vonneumann') return vonNeumann(bytes);
+  if (!(hPerByte > 0)) return new Uint8Array(0);
+  const per = Math.ceil(320 / hPerByte);
+  const blocks = Math.floor(bytes.length / per);
+  const out = new Uint8Array(blocks * 32);
+  const c = new Sha256Conditioner('oe-analyze');
+  for (let b = 0; b < blocks; b++) {
+    const chunk = bytes.subarray(b * per, (b + 1) * per);
+    out.set(c.generate([{ source: 'input', bytes: chunk, creditBits: chunk.length * hPerByte }]), b * 32);
+  }
+  return out;
 }
 
 export interface MinEntropySection {
@@ -71,6 +110,8 @@ export interface MinEntropySection {
   /** The non-IID suite, or null when not run (with the reason). */
   sp800_90b: {
     samples: number;
+    /** What the suite saw on the byte track: the raw bytes, or their conditioned output. */
+    conditioning: 'raw' | 'vonneumann' | 'sha256';
     bytes: NonIidSummary | { error: string };
     measurements:
       | (NonIidSummary & { reduction: Reduced8['method']; distinct: number | null })
@@ -175,7 +216,8 @@ export async function analyzeSource(src: SourceData, options: AnalysisOptions = 
   }
   if (mode === 'full') {
     const cap = options.entropySamples ?? 1_000_000;
-    const b = src.bytes.subarray(0, Math.min(cap, n));
+    const cond = options.conditioning ?? 'raw';
+    const b = conditionForAssessment(src.bytes, cond, minEntropy.mcv?.hMin ?? 0).subarray(0, cap);
     const run = async (data: Uint8Array) => {
       try {
         return summarizeNonIid(await assessNonIid(data, 8, { threads: options.threads }));
@@ -203,10 +245,10 @@ export async function analyzeSource(src: SourceData, options: AnalysisOptions = 
       })();
       onValues = 'error' in res ? res : { ...res, reduction: r.method, distinct: r.distinct };
     }
-    minEntropy.sp800_90b = { samples: b.length, bytes: onBytes, measurements: onValues };
+    minEntropy.sp800_90b = { samples: b.length, conditioning: cond, bytes: onBytes, measurements: onValues };
   }
   const assessed =
-    minEntropy.sp800_90b && !('error' in minEntropy.sp800_90b.bytes)
+    minEntropy.sp800_90b && minEntropy.sp800_90b.conditioning === 'raw' && !('error' in minEntropy.sp800_90b.bytes)
       ? minEntropy.sp800_90b.bytes.hAssessed
       : minEntropy.mcv?.hMin;
   return {
@@ -237,7 +279,10 @@ function summary(sources: SourceAnalysis[]): Analysis['standard']['summary'] {
   return { good, warning, critical, unavailable, recommendation };
 }
 
-/** Default window: by time, max(1 s, span/200) when times exist; else by count, max(4096, n/100). */
+/**
+ * Default window: W = clamp(⌊n/4096⌋, 10, 200) windows (each with enough samples for a stable MCV, and enough
+ * windows for a rank correlation), by time (span/W seconds) when sample times exist, else by count (n/W).
+ */
 export function defaultWindow(data: SourceData[]): WindowSpec {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
@@ -249,8 +294,10 @@ export function defaultWindow(data: SourceData[]): WindowSpec {
       hi = Math.max(hi, d.times[d.times.length - 1]);
     }
   }
-  if (Number.isFinite(lo) && hi > lo) return { by: 'time', seconds: Math.max(1, (hi - lo) / 200) };
-  return { by: 'count', samples: Math.max(4096, Math.ceil(n / 100)) };
+  const w = Math.max(10, Math.min(200, Math.floor(n / 4096)));
+  // (1 + 1e-9): the last sample falls inside the last window instead of opening a window of its own.
+  if (Number.isFinite(lo) && hi > lo) return { by: 'time', seconds: ((hi - lo) / w) * (1 + 1e-9) };
+  return { by: 'count', samples: Math.max(2, Math.ceil(n / w)) };
 }
 
 /**
@@ -431,3 +478,82 @@ export function analysisDocument(
     analyses,
   };
 }
+
+export interface LiveOptions extends AnalysisOptions {
+  /** Measurements per source (default 50,000, the seed's). */
+  samples?: number;
+  /** Telemetry snapshots every this many ms while sampling (0: none). */
+  telemetryIntervalMs?: number;
+}
+
+/**
+ * `oe analyze`: samples each source now (through the shared sampler pool, one source after another), with
+ * periodic telemetry snapshots of this host while it samples when asked, then analyses the samples like a
+ * session. Sample times are interpolated over each source's sampling interval.
+ */
+export async function analyzeLive(
+  specs: readonly SourceSpec[],
+  options: LiveOptions = {},
+): Promise<Analysis & { experimental: { telemetry_v1?: TelemetryWindow } }> {
+  const samples = options.samples ?? 50_000;
+  if (!Number.isInteger(samples) || samples < 2)
+    throw new OeError('USAGE', `--samples must be an integer ≥ 2, got ${samples}`);
+  const data: SourceData[] = [];
+  const skipped: SourceAnalysis[] = [];
+  const interval = options.telemetryIntervalMs ?? 0;
+  const recorder = new TelemetryRecorder();
+  const first = interval > 0 ? telemetrySnapshot() : null;
+  if (first) recorder.add(first);
+  const timer = interval > 0 ? setInterval(() => recorder.add(telemetrySnapshot()), interval) : null;
+  const started = Date.now();
+  try {
+    for (const spec of specs) {
+      const reason = probeSource(spec);
+      if (reason !== null) {
+        skipped.push({ name: spec.name, unit: null, samples: 0, unavailable: reason });
+        continue;
+      }
+      options.onProgress?.(`${spec.name}: sampling ${samples}`);
+      try {
+        const r = await sampleSource(spec.name, samples);
+        const t0 = Number(r.startNs) / 1e9;
+        const t1 = Number(r.endNs) / 1e9;
+        const n = r.bytes.length;
+        const times = Float64Array.from({ length: n }, (_, i) => t0 + ((i + 0.5) / n) * (t1 - t0));
+        data.push({ name: spec.name, unit: r.unit, values: r.values, bytes: r.bytes, times });
+      } catch (e) {
+        skipped.push({ name: spec.name, unit: null, samples: 0, unavailable: errorMessage(e) });
+      }
+    }
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  let telemetry: TelemetrySeries[] | null = null;
+  let window: TelemetryWindow | undefined;
+  if (first) {
+    const last = telemetrySnapshot();
+    recorder.add(last);
+    window = telemetryWindow(first, last);
+    const rows = recorder.drain();
+    telemetry = telemetrySeries({ rowCount: rows.t.length, columns: rows as unknown as ColumnChunkColumns });
+  }
+  const input: AnalysisInput = {
+    kind: 'live',
+    id: null,
+    dir: null,
+    status: null,
+    started_at: new Date(started).toISOString(),
+    duration_ms: null,
+  };
+  const a = await analyzeSourceData(
+    data.map((d) => ({ name: d.name, load: async () => d })),
+    input,
+    options,
+    telemetry,
+  );
+  a.standard.sources.push(...skipped);
+  a.standard.summary = summary(a.standard.sources);
+  return window ? { ...a, experimental: { ...a.experimental, telemetry_v1: window } } : a;
+}
+
+type ColumnChunkColumns = Parameters<typeof telemetrySeries>[0]['columns'];

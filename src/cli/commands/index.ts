@@ -1,5 +1,7 @@
 import type { CommandModule } from 'yargs';
+import { analyzeCommand } from './analyze.js';
 import { benchCommand } from './bench.js';
+import { compareCommand } from './compare.js';
 import { deviceCommand } from './device.js';
 import { monitorCommand } from './monitor.js';
 import { recordCommand } from './record.js';
@@ -20,7 +22,9 @@ export const commands: CommandModule<any, any>[] = [
   serverCommand,
   recordCommand,
   sessionsCommand,
+  analyzeCommand,
   telemetryCommand,
   benchCommand,
+  compareCommand,
   reportCommand,
 ];

@@ -14,6 +14,7 @@ import { OeError } from '../../errors.js';
 import { formatBytes, formatCount, formatDuration } from '../../report/progress.js';
 import { assertSchema } from '../../report/schema.js';
 import { writeJson } from '../output.js';
+import { sessionsAnalyzeAction } from './analyze.js';
 
 export interface SessionsArgs {
   id?: string;
@@ -38,6 +39,7 @@ export interface SessionAction {
 }
 
 export const sessionActions: SessionAction[] = [
+  sessionsAnalyzeAction,
   {
     flag: 'repair',
     describe: 'Finalize an incomplete session from its parts (recount, checksums)',
@@ -226,7 +228,7 @@ async function show(dir: string, args: SessionsArgs): Promise<void> {
 }
 
 export const sessionsCommand: CommandModule<object, SessionsArgs> = {
-  command: 'sessions [id]',
+  command: 'sessions [id] [more..]',
   describe: 'List recorded sessions, show one (manifest, counts, telemetry), or act on it (--repair)',
   builder: (y) => {
     let b = y
@@ -234,6 +236,7 @@ export const sessionsCommand: CommandModule<object, SessionsArgs> = {
         type: 'string',
         describe: 'Session id (a unique prefix or substring is enough) or directory',
       })
+      .positional('more', { type: 'string', array: true, describe: 'More session ids (--analyze takes several)' })
       .option('dir', { type: 'string', default: DEFAULT_SESSIONS_DIR, describe: 'Root directory of sessions' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON (schemas/sessions.schema.json)' })
       .option('verify', {

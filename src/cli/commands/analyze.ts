@@ -1,0 +1,176 @@
+import type { Argv, CommandModule } from 'yargs';
+import { analysisDocument, analyzeLive, analyzeSession, type EntropyMode } from '../../analyze/session-analysis.js';
+import { selectSources } from '../../collect/catalog.js';
+import { parseConditioning } from '../../collect/conditioning/index.js';
+import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
+import { resolveSession } from '../../collect/session/store.js';
+import { OeError } from '../../errors.js';
+import { analysisJsonData } from '../../report/analysis-json.js';
+import { type AnalysisView, renderAnalysis } from '../../report/analysis-text.js';
+import { createProgressRenderer } from '../../report/progress.js';
+import { writeJson } from '../output.js';
+
+interface AnalyzeArgs {
+  sources?: string;
+  samples: number;
+  output?: string;
+  'cross-correlation': boolean;
+  entropy: boolean;
+  conditioning: string;
+  view: string;
+  telemetry: boolean;
+  json: boolean;
+  'max-lag': number;
+  seed: number;
+}
+
+export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
+  command: 'analyze',
+  describe:
+    'Sample sources now and analyse them: statistics with p-values, SP 800-90B min-entropy, verdicts, dependence',
+  builder: (y) =>
+    y
+      .option('sources', {
+        type: 'string',
+        describe: 'all, or comma-separated names/substrings (default: the fast set)',
+      })
+      .option('samples', { type: 'number', default: 50_000, describe: 'Measurements per source' })
+      .option('output', { type: 'string', describe: 'Write the JSON (schemas/analysis.schema.json) to this file' })
+      .option('cross-correlation', {
+        type: 'boolean',
+        default: false,
+        describe: 'Dependence between sources: lagged correlation, mutual information, shift null, BH q-values',
+      })
+      .option('entropy', {
+        type: 'boolean',
+        default: true,
+        describe: 'Full SP 800-90B non-IID suite on the bytes and on the measurements (--no-entropy: MCV only)',
+      })
+      .option('conditioning', {
+        type: 'string',
+        default: 'raw',
+        describe: 'Input of the SP 800-90B suite: raw, vonneumann or sha256 (statistics always use the raw bytes)',
+      })
+      .option('view', {
+        type: 'string',
+        choices: ['summary', 'detailed'],
+        default: 'summary',
+        describe: 'Terminal view',
+      })
+      .option('telemetry', {
+        type: 'boolean',
+        default: false,
+        describe: 'Snapshot telemetry_v1 every 250 ms while sampling; relate entropy over time to it',
+      })
+      .option('max-lag', { type: 'number', default: 1000, describe: 'Largest autocorrelation lag' })
+      .option('seed', { type: 'number', default: 1, describe: 'Seed of the dependence null (circular shifts)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of the table' }),
+  handler: async (args) => {
+    if (!Number.isInteger(args.samples) || args.samples < 2)
+      throw new OeError('USAGE', `--samples must be an integer ≥ 2, got ${args.samples}`);
+    if (!Number.isInteger(args['max-lag']) || args['max-lag'] < 1)
+      throw new OeError('USAGE', `--max-lag must be a positive integer`);
+    const specs = selectSources(args.sources);
+    const conditioning = parseConditioning(args.conditioning);
+    const entropy: EntropyMode = args.entropy ? 'full' : 'mcv';
+    const progress = createProgressRenderer();
+    const options = {
+      samples: args.samples,
+      entropy,
+      conditioning,
+      maxLag: args['max-lag'],
+      dependence: args['cross-correlation'] ? { seed: args.seed } : (false as const),
+      telemetry: args.telemetry,
+      telemetryIntervalMs: args.telemetry ? 250 : 0,
+      onProgress: (m: string) => progress.update([`analyze: ${m}`]),
+    };
+    try {
+      const analysis = await analyzeLive(specs, options);
+      progress.done();
+      const doc = analysisDocument([analysis], options);
+      const data = analysisJsonData(doc);
+      if (args.output) {
+        const path = writeJson(data, 'analysis', args.output);
+        if (path) process.stderr.write(`analysis written to ${path}\n`);
+      }
+      if (args.json) writeJson(data, 'analysis');
+      else process.stdout.write(renderAnalysis(doc, args.view as AnalysisView));
+    } finally {
+      await closeSharedSamplerPool();
+    }
+  },
+};
+
+/** Options of `oe sessions <id…> --analyze` (registered as a session action in sessions.ts). */
+export const sessionsAnalyzeAction = {
+  flag: 'analyze',
+  describe:
+    'Analyse the session(s): statistics, min-entropy, verdicts, dependence, entropy over time (several ids work)',
+  options: <T>(y: Argv<T>): Argv<T> =>
+    y
+      .option('entropy', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --analyze: the full SP 800-90B non-IID suite on bytes and measurements (default MCV only)',
+      })
+      .option('telemetry', {
+        type: 'boolean',
+        default: false,
+        describe: "With --analyze: relate min-entropy over time to the session's recorded telemetry",
+      })
+      .option('view', {
+        type: 'string',
+        choices: ['summary', 'detailed'],
+        default: 'summary',
+        describe: 'With --analyze: terminal view',
+      })
+      .option('window-sec', {
+        type: 'number',
+        describe: 'With --analyze: entropy-over-time windows of this many seconds',
+      })
+      .option('window-samples', {
+        type: 'number',
+        describe: 'With --analyze: entropy-over-time windows of this many samples',
+      })
+      .option('seed', {
+        type: 'number',
+        default: 1,
+        describe: 'With --analyze: seed of the dependence null',
+      }) as unknown as Argv<T>,
+  async run(dir: string, args: Record<string, unknown>): Promise<void> {
+    const more = ((args.more as string[] | undefined) ?? []).map((r) => resolveSession(args.dir as string, String(r)));
+    const ws = args['window-sec'] as number | undefined;
+    const wn = args['window-samples'] as number | undefined;
+    if (ws !== undefined && wn !== undefined)
+      throw new OeError('USAGE', 'give --window-sec or --window-samples, not both');
+    if (ws !== undefined && !(Number.isFinite(ws) && ws > 0))
+      throw new OeError('USAGE', `--window-sec must be positive, got ${ws}`);
+    if (wn !== undefined && !(Number.isInteger(wn) && wn >= 2))
+      throw new OeError('USAGE', `--window-samples must be an integer ≥ 2, got ${wn}`);
+    const progress = createProgressRenderer();
+    const options = {
+      entropy: (args.entropy ? 'full' : 'mcv') as EntropyMode,
+      telemetry: Boolean(args.telemetry),
+      window:
+        ws !== undefined
+          ? ({ by: 'time', seconds: ws } as const)
+          : wn !== undefined
+            ? ({ by: 'count', samples: wn } as const)
+            : undefined,
+      dependence: { seed: (args.seed as number | undefined) ?? 1 },
+      onProgress: (m: string) => progress.update([`analyze: ${m}`]),
+    };
+    const analyses = [];
+    for (const d of [dir, ...more]) analyses.push(await analyzeSession(d, options));
+    progress.done();
+    const doc = analysisDocument(analyses, options);
+    const data = analysisJsonData(doc);
+    const output = args.output as string | undefined;
+    if (output) {
+      const path = writeJson(data, 'analysis', output);
+      if (path) process.stderr.write(`analysis written to ${path}\n`);
+    }
+    if (args.json) writeJson(data, 'analysis');
+    else process.stdout.write(renderAnalysis(doc, (args.view as AnalysisView) ?? 'summary'));
+  },
+};
