@@ -1,7 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { assessSp80022 } from '../../analyze/sp800-22/assess.js';
 import { extendedTests } from '../../analyze/sp800-22/extended.js';
+import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { OeError } from '../../errors.js';
+import { buildLiveReport, buildSessionReport } from '../../report/build-report.js';
 import { type ReportDocument, renderMarkdownReport } from '../../report/markdown-report.js';
 import { createProgressRenderer } from '../../report/progress.js';
 import { type BitFormat, plotDirFor, readBitFile, writeReportFiles } from '../../report/report-files.js';
@@ -77,6 +79,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         if (a.sequences !== undefined && (!Number.isInteger(a.sequences) || a.sequences < 1)) {
           throw new OeError('USAGE', `--sequences must be a positive integer, got ${a.sequences}`);
         }
+        if (a.json && a.input === undefined) {
+          throw new OeError(
+            'USAGE',
+            '--json is for --input; live and session reports are Markdown (--output report.md)',
+          );
+        }
         if (a.threads !== undefined && (!Number.isInteger(a.threads) || a.threads < 0)) {
           throw new OeError('USAGE', `--threads must be a non-negative integer, got ${a.threads}`);
         }
@@ -84,7 +92,33 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       }),
   handler: async (args) => {
     if (args.input !== undefined) return reportOnFile(args);
-    throw new OeError('UNAVAILABLE', 'live and session reports are not available in this build yet');
+    const progress = createProgressRenderer();
+    const settings = {
+      sequences: args.sequences,
+      constants: args.constants,
+      threads: args.threads,
+      onProgress: (line: string) => progress.update([line]),
+    };
+    let doc: ReportDocument;
+    try {
+      doc =
+        args.session !== undefined
+          ? await buildSessionReport(args.dir, args.session, settings)
+          : await buildLiveReport({
+              ...settings,
+              source: args.source,
+              sources: args.sources,
+              samples: args.samples,
+              conditioning: args.conditioning,
+              telemetry: args.telemetry,
+            });
+    } finally {
+      progress.done();
+      if (args.session === undefined) await closeSharedSamplerPool();
+    }
+    const output = args.output ?? 'report.md';
+    const written = writeReportFiles(renderMarkdownReport(doc, plotDirFor(output)), output);
+    process.stderr.write(`wrote ${written[0]} and ${written.length - 1} plots\n`);
   },
 };
 

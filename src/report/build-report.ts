@@ -1,0 +1,247 @@
+/**
+ * Gathers the data of `oe report` from live sources (sampler pool, or the entropy pool when a
+ * conditioning is asked for) or from a recorded session, and runs the analyses on it. Returns a
+ * ReportDocument for renderMarkdownReport; prints nothing.
+ */
+import { type DependenceResult, dependence } from '../analyze/dependence/index.js';
+import { assessSp80022 } from '../analyze/sp800-22/assess.js';
+import { bitsFromBytes } from '../analyze/sp800-22/bits.js';
+import { extendedTests } from '../analyze/sp800-22/extended.js';
+import { getSource, selectSources } from '../collect/catalog.js';
+import { parseConditioning } from '../collect/conditioning/index.js';
+import { EntropyPool } from '../collect/entropy-pool.js';
+import { sampleSource } from '../collect/sampler-pool.js';
+import { openSession, readSourceSamples, resolveSession } from '../collect/session/index.js';
+import { type TelemetryWindow, telemetrySnapshot, telemetryWindow } from '../collect/telemetry/index.js';
+import type { SourceSpec } from '../collect/types.js';
+import { errorMessage, OeError } from '../errors.js';
+import type { ReportDocument, ReportSource } from './markdown-report.js';
+
+export interface AnalysisSettings {
+  /** K sequences per source (default: as many 1,000,000-bit sequences as the bits allow, at least 1). */
+  sequences?: number;
+  constants?: 'sts' | 'exact';
+  threads?: number;
+  onProgress?: (line: string) => void;
+}
+
+/** NIST's usual sequence length; sources with fewer bits are tested as one sequence of all their bits. */
+const DEFAULT_SEQUENCE_BITS = 1_000_000;
+
+/** Runs the SP 800-22 battery (MSB first over the byte stream) and the extended tests on one byte stream. */
+export async function analyzeByteStream(
+  name: string,
+  origin: string,
+  bytes: Uint8Array,
+  settings: AnalysisSettings = {},
+): Promise<ReportSource> {
+  const extended = extendedTests(bytes);
+  const bits = bytes.length * 8;
+  if (bits < 100) {
+    return {
+      name,
+      origin,
+      bytes,
+      extended,
+      sp80022Unavailable: `not applicable (needs 100 bits, the stream has ${bits})`,
+    };
+  }
+  const K = settings.sequences ?? Math.max(1, Math.floor(bits / DEFAULT_SEQUENCE_BITS));
+  const sequenceLength = settings.sequences ? Math.floor(bits / K) : Math.min(bits, DEFAULT_SEQUENCE_BITS);
+  if (sequenceLength < 1) {
+    return {
+      name,
+      origin,
+      bytes,
+      extended,
+      sp80022Unavailable: `not applicable: ${bits} bits cannot make ${K} sequences`,
+    };
+  }
+  const sp80022 = await assessSp80022(bitsFromBytes(bytes), {
+    sequences: K,
+    sequenceLength,
+    constants: settings.constants,
+    threads: settings.threads,
+    onProgress: (d, t) => settings.onProgress?.(`${name}: SP 800-22 ${d}/${t} sequences`),
+  });
+  return { name, origin, bytes, extended, sp80022 };
+}
+
+function dependenceOf(sources: ReportSource[]): DependenceResult | undefined {
+  const usable = sources.filter((s) => s.bytes.length >= 256);
+  if (usable.length < 2) return undefined;
+  // Fewer shifts than the analysis default: the report shows the matrix; `oe analyze` has the full null.
+  return dependence(
+    usable.map((s) => ({ name: s.name, bytes: s.bytes })),
+    { correlationShifts: 999, miShifts: 19 },
+  );
+}
+
+function telemetrySection(w: TelemetryWindow): { title: string; markdown: string } {
+  const pick = w.deltas.filter((d) => d.kind === 'gauge' || d.rate_per_s !== null).slice(0, 40);
+  const lines = [
+    `telemetry_v1 window over the sampling: ${(w.elapsed_ms / 1000).toFixed(1)} s, ${w.end.cpu_count} CPUs, load average (1 min) ${w.start.loadavg_1m ?? 'n/a'} → ${w.end.loadavg_1m ?? 'n/a'}, ${w.deltas.length} metrics.`,
+    '',
+    '| domain | metric | unit | start | end | rate / s |',
+    '|---|---|---|---:|---:|---:|',
+    ...pick.map(
+      (d) =>
+        `| ${d.domain} | ${d.name} | ${d.unit} | ${fmt(d.start_value)} | ${fmt(d.end_value)} | ${d.rate_per_s === null ? '—' : fmt(d.rate_per_s)} |`,
+    ),
+  ];
+  if (w.deltas.length > pick.length) lines.push('', `(${w.deltas.length - pick.length} more metrics not shown.)`);
+  return { title: 'Telemetry', markdown: lines.join('\n') };
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 1e6 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : Number(x.toFixed(3)).toString();
+}
+
+export interface LiveReportOptions extends AnalysisSettings {
+  /** One source name, or a --sources filter (all, names or substrings). */
+  source?: string;
+  sources?: string;
+  /** Bytes per source (default 125,000 × K: K sequences of 1,000,000 bits). */
+  samples?: number;
+  /** raw / sha256 / vonneumann through the entropy pool; absent: the sources' raw extracted bytes. */
+  conditioning?: string;
+  telemetry?: boolean;
+}
+
+/** Samples the selected sources live and analyses each. */
+export async function buildLiveReport(options: LiveReportOptions): Promise<ReportDocument> {
+  const specs: SourceSpec[] = options.source ? [getSource(options.source)] : selectSources(options.sources);
+  if (specs.length === 0) throw new OeError('USAGE', `no source matches "${options.sources}"`);
+  const samples = options.samples ?? 125_000 * (options.sequences ?? 1);
+  if (!Number.isInteger(samples) || samples < 1)
+    throw new OeError('USAGE', `--samples must be a positive integer, got ${samples}`);
+  const mode = options.conditioning === undefined ? undefined : parseConditioning(options.conditioning);
+  const t0 = options.telemetry ? telemetrySnapshot() : undefined;
+  const gathered: { spec: SourceSpec; bytes?: Uint8Array; error?: string }[] = [];
+  if (mode === undefined) {
+    const settled = await Promise.allSettled(
+      specs.map(async (spec) => {
+        const s = await sampleSource(spec.name, samples);
+        options.onProgress?.(`${spec.name}: ${samples.toLocaleString('en-US')} samples`);
+        return s.bytes;
+      }),
+    );
+    for (const [i, r] of settled.entries()) {
+      gathered.push({
+        spec: specs[i],
+        ...(r.status === 'fulfilled' ? { bytes: r.value } : { error: errorMessage(r.reason) }),
+      });
+    }
+  } else {
+    const pool = new EntropyPool({ sources: specs });
+    try {
+      for (const spec of specs) {
+        try {
+          gathered.push({ spec, bytes: await pool.getSourceBytes(spec.name, samples, mode) });
+          options.onProgress?.(`${spec.name}: ${samples.toLocaleString('en-US')} ${mode} bytes`);
+        } catch (e) {
+          gathered.push({ spec, error: errorMessage(e) });
+        }
+      }
+    } finally {
+      await pool.close();
+    }
+  }
+  const window = t0 ? telemetryWindow(t0, telemetrySnapshot()) : undefined;
+  const sources: ReportSource[] = [];
+  for (const g of gathered) {
+    const how = mode === undefined ? 'raw extracted bytes (unconditioned)' : `${mode} output of the entropy pool`;
+    if (!g.bytes) {
+      sources.push({
+        name: g.spec.name,
+        origin: `Live source \`${g.spec.name}\` (${g.spec.category}): no data — ${g.error}.`,
+        bytes: new Uint8Array(0),
+        extended: [],
+        sp80022Unavailable: `not run: ${g.error}`,
+      });
+      continue;
+    }
+    sources.push(
+      await analyzeByteStream(
+        g.spec.name,
+        `Live source \`${g.spec.name}\` (${g.spec.kind}, ${g.spec.category}): ${g.bytes.length.toLocaleString('en-US')} bytes, ${how}.`,
+        g.bytes,
+        options,
+      ),
+    );
+  }
+  if (sources.every((s) => s.bytes.length === 0)) {
+    throw new OeError(
+      'UNAVAILABLE',
+      `no source produced data: ${gathered.map((g) => `${g.spec.name}: ${g.error}`).join('; ')}`,
+    );
+  }
+  return {
+    title: 'oe report — live sources',
+    generatedAt: new Date().toISOString(),
+    context: [
+      ['sources', specs.map((s) => `\`${s.name}\``).join(', ')],
+      ['samples per source', samples.toLocaleString('en-US')],
+      ['conditioning', mode === undefined ? 'none (raw extracted bytes)' : mode],
+    ],
+    sources,
+    dependence: dependenceOf(sources),
+    sections: window ? [telemetrySection(window)] : [],
+    notes: [
+      'SP 800-22 runs on the byte stream, bits most significant first. Raw timing bytes are expected to fail: they keep the source bias and correlation on purpose.',
+    ],
+  };
+}
+
+/** Analyses every source of a recorded session (the recorded `byte` column). */
+export async function buildSessionReport(
+  root: string,
+  ref: string,
+  settings: AnalysisSettings = {},
+): Promise<ReportDocument> {
+  const dir = resolveSession(root, ref);
+  const { manifest } = openSession(dir);
+  const sources: ReportSource[] = [];
+  for (const s of manifest.sources) {
+    const data = await readSourceSamples(dir, s.name, { columns: ['byte'], manifest });
+    const bytes = data.byte ?? new Uint8Array(0);
+    settings.onProgress?.(`${s.name}: ${bytes.length.toLocaleString('en-US')} bytes read`);
+    sources.push(
+      await analyzeByteStream(
+        s.name,
+        `Recorded source \`${s.name}\` (${s.kind}, ${s.category}), unit ${s.unit ?? 'n/a'}, extraction \`${s.extraction}\`: ${bytes.length.toLocaleString('en-US')} bytes.`,
+        bytes,
+        settings,
+      ),
+    );
+  }
+  const context: [string, string][] = [
+    ['session', `\`${manifest.id}\` (${manifest.status})`],
+    ['recorded', `${manifest.started_at} → ${manifest.ended_at ?? 'not finished'}`],
+    [
+      'machine',
+      `${manifest.fingerprint?.machine?.cpu_model ?? 'unknown CPU'}, ${manifest.fingerprint?.machine?.cores ?? '?'} CPUs, ${manifest.fingerprint?.machine?.kernel ?? ''}`,
+    ],
+    ['total samples', manifest.total_samples.toLocaleString('en-US')],
+  ];
+  if (manifest.telemetry)
+    context.push(['telemetry', `${manifest.telemetry.snapshots} snapshots, ${manifest.telemetry.metrics} metrics`]);
+  if (manifest.conditioned)
+    context.push([
+      'conditioned',
+      `${manifest.conditioned.bytes} bytes (${manifest.conditioned.mode}); not analysed here`,
+    ]);
+  return {
+    title: `oe report — session ${manifest.id}`,
+    generatedAt: new Date().toISOString(),
+    context,
+    sources,
+    dependence: dependenceOf(sources),
+    notes: [
+      manifest.status === 'complete'
+        ? 'The session is complete.'
+        : `The session status is "${manifest.status}": data may be partial.`,
+      'SP 800-22 runs on the recorded byte stream, bits most significant first.',
+    ],
+  };
+}
