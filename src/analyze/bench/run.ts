@@ -91,7 +91,10 @@ export interface BenchSourceRow {
   errors: string[];
   bytes_total: number;
   avg_shannon: number | null;
+  /** Per successful round: MCV min-entropy, Shannon entropy (bits/byte) and throughput (B/s) of the raw bytes. */
   round_min_entropy: number[];
+  round_shannon: number[];
+  round_throughput_bps: number[];
   avg_round_min_entropy: number | null;
   min_entropy: number | null;
   min_entropy_method: string;
@@ -307,6 +310,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
           bytes_total: 0,
           avg_shannon: null,
           round_min_entropy: [],
+          round_shannon: [],
+          round_throughput_bps: [],
           avg_round_min_entropy: null,
           min_entropy: null,
           grade: null,
@@ -335,6 +340,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         bytes_total: a.bytes,
         avg_shannon: success ? mean(a.shannon) : null,
         round_min_entropy: a.hmin,
+        round_shannon: a.shannon,
+        round_throughput_bps: a.bps,
         avg_round_min_entropy: success ? mean(a.hmin) : null,
         min_entropy: h,
         grade: h === null ? null : gradeMinEntropy(h),

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { analyzeCommand } from './analyze.js';
 import { benchCommand } from './bench.js';
 import { compareCommand } from './compare.js';
+import { compareCommand } from './compare.js';
 import { deviceCommand } from './device.js';
 import { monitorCommand } from './monitor.js';
 import { recordCommand } from './record.js';
@@ -25,6 +26,7 @@ export const commands: CommandModule<any, any>[] = [
   analyzeCommand,
   telemetryCommand,
   benchCommand,
+  compareCommand,
   compareCommand,
   reportCommand,
 ];

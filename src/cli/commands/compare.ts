@@ -1,0 +1,49 @@
+import type { CommandModule } from 'yargs';
+import { compareInputs } from '../../analyze/compare/compare.js';
+import { loadCompareInput } from '../../analyze/compare/inputs.js';
+import { DEFAULT_SESSIONS_DIR } from '../../collect/session/index.js';
+import { OeError } from '../../errors.js';
+import { compareDocument, renderCompareMarkdown, renderCompareText } from '../../report/compare-markdown.js';
+import { plotDirFor, writeReportFiles } from '../../report/report-files.js';
+import { writeJson } from '../output.js';
+
+interface CompareArgs {
+  inputs: string[] | undefined;
+  dir: string;
+  output?: string;
+  json: boolean;
+  alpha: number;
+}
+
+export const compareCommand: CommandModule<object, CompareArgs> = {
+  command: 'compare <inputs..>',
+  describe:
+    'Compare bench reports and/or sessions (any machines): per-source table with 95% CIs, significant differences, verdicts',
+  builder: (y) =>
+    y
+      .positional('inputs', {
+        type: 'string',
+        array: true,
+        describe: 'Bench JSON files, session directories or session ids (first = baseline)',
+      })
+      .option('dir', { type: 'string', default: DEFAULT_SESSIONS_DIR, describe: 'Sessions directory for session ids' })
+      .option('output', { type: 'string', describe: 'Write a Markdown report with an SVG plot (e.g. compare.md)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (schemas/compare.schema.json)' })
+      .option('alpha', { type: 'number', default: 0.05, describe: 'False discovery rate for flagging differences' }),
+  handler: async (args) => {
+    const refs = args.inputs ?? [];
+    if (refs.length < 2) throw new OeError('USAGE', 'compare needs at least two inputs (bench files or sessions)');
+    if (!(args.alpha > 0 && args.alpha < 1)) throw new OeError('USAGE', `--alpha must be in (0, 1), got ${args.alpha}`);
+    const labels = refs.map((_, i) => (i < 26 ? String.fromCharCode(65 + i) : `I${i + 1}`));
+    const inputs = [];
+    for (let i = 0; i < refs.length; i++) inputs.push(await loadCompareInput(refs[i], labels[i], args.dir));
+    const doc = compareDocument(compareInputs(inputs, args.alpha));
+    if (args.output) {
+      const written = writeReportFiles(renderCompareMarkdown(doc, plotDirFor(args.output)), args.output);
+      process.stderr.write(`compare report written to ${written.join(', ')}\n`);
+    }
+    if (args.json) writeJson(doc, 'compare');
+    else if (!args.output) process.stdout.write(renderCompareText(doc));
+    else process.stdout.write(`${doc.sources.map((s) => s.verdict).join('\n')}\n`);
+  },
+};
