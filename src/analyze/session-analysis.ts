@@ -3,7 +3,13 @@ import { Sha256Conditioner, vonNeumann } from '../collect/conditioning/index.js'
 import { sampleSource } from '../collect/sampler-pool.js';
 import { listParts } from '../collect/session/files.js';
 import type { SessionManifest } from '../collect/session/manifest.js';
-import { openSession, readSourceSamples, readTelemetry, tableRelation } from '../collect/session/reader.js';
+import {
+  openSession,
+  readSourceSamples,
+  readTelemetry,
+  streamSourceSamples,
+  tableRelation,
+} from '../collect/session/reader.js';
 import {
   TelemetrySeries as TelemetryRecorder,
   telemetrySnapshot,
@@ -16,6 +22,7 @@ import { errorMessage, OeError } from '../errors.js';
 import { type DependenceOptions, type DependenceResult, dependence } from './dependence/dependence.js';
 import {
   type EntropyWindow,
+  EntropyWindowAccumulator,
   entropyWindows,
   type TelemetryRelation,
   type TelemetrySeries,
@@ -557,3 +564,35 @@ export async function analyzeLive(
 }
 
 type ColumnChunkColumns = Parameters<typeof telemetrySeries>[0]['columns'];
+
+/**
+ * Entropy over time of every source of a session, streamed: each source is read chunk by chunk from DuckDB
+ * and cut into windows as it passes, so memory is bounded by one chunk plus one window whatever the size
+ * of the session. Windows by count here (times need the batches join, which `analyzeSession` does).
+ */
+export async function entropyOverTimeStreaming(
+  dir: string,
+  samplesPerWindow: number,
+  options: { sources?: string[]; chunkRows?: number } = {},
+): Promise<{ source: string; samples: number; windows: EntropyWindow[] }[]> {
+  const { manifest } = openSession(dir);
+  const names = manifest.sources
+    .map((s) => s.name)
+    .filter((n) => !options.sources || options.sources.includes(n))
+    .sort();
+  const out: { source: string; samples: number; windows: EntropyWindow[] }[] = [];
+  for (const name of names) {
+    const acc = new EntropyWindowAccumulator({ by: 'count', samples: samplesPerWindow });
+    let samples = 0;
+    for await (const chunk of streamSourceSamples(dir, name, {
+      columns: ['byte'],
+      manifest,
+      chunkRows: options.chunkRows ?? 65_536,
+    })) {
+      acc.push(chunk.columns.byte as Uint8Array);
+      samples += chunk.rowCount;
+    }
+    out.push({ source: name, samples, windows: acc.finish() });
+  }
+  return out;
+}
