@@ -30,14 +30,14 @@ export const compositeSources: SourceSpec[] = [
     name: 'cpu_memory_beat',
     category: 'composite',
     kind: 'physical',
-    description: 'Ticks of 50 LCG steps plus one load at an LCG-chosen address in a 64 MiB buffer',
+    description: 'Ticks of 50 LCG steps plus one load at an LCG-chosen address in a buffer larger than the LLC',
     physics:
       'openentropy describes a beat between the CPU and memory clocks. What is measured is a fixed CPU block plus ' +
-      'the latency of one load from a 64 MiB buffer (larger than a typical last-level cache): which cache level ' +
-      'hits, a TLB miss and page walk (two-dimensional under a hypervisor), DRAM row-buffer state, refresh and ' +
-      "other cores' traffic. The address sequence is a deterministic LCG, so only the latency is new; it overlaps " +
-      'with the DRAM sources. The buffer is mapped once per process.',
-    requirements: ['64 MiB of memory'],
+      'the latency of one load from the process-wide buffer the DRAM sources share (max(64 MiB, 2 x the last-level ' +
+      'cache), mapped once): which cache level hits, a TLB miss and page walk (two-dimensional under a hypervisor), ' +
+      "DRAM row-buffer state, refresh and other cores' traffic. The address sequence is a deterministic LCG, so only " +
+      'the latency is new; it overlaps with dram_row_buffer.',
+    requirements: ['64 MiB or more of memory (a buffer larger than the last-level cache)'],
     fast: true,
     sampler: 'cpu_memory_beat',
     params: { cpuSteps: 50 },

@@ -43,7 +43,7 @@ export const microarchSources: SourceSpec[] = [
     sampler: 'dvfs_race',
     params: { windowTicks: 5000, leadTicks: 2000 },
     batchSize: 128,
-    credit: 0.5,
+    credit: 0.25,
     extract: lowByte,
   },
   {

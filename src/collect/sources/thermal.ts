@@ -22,7 +22,7 @@ export const thermalSources: SourceSpec[] = [
     sampler: 'denormal_timing',
     params: { ops: 100 },
     batchSize: 1024,
-    credit: 0.5,
+    credit: 0.25,
     extract: lowByte,
   },
   {
