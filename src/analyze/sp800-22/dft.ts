@@ -50,6 +50,25 @@ const S3 = Math.sin((2 * Math.PI) / 3);
  * n the current sub-length, m = n/r, s the stride; no bit reversal. Forward transform
  * X_k = Σ_j x_j e^(−2πijk/N). Returns the arrays holding the result (the inputs or the scratch).
  */
+/** Cached tables cos/sin(−2πk/L), k < count, by (L, count). */
+const twiddleTables = new Map<string, { c: Float64Array; s: Float64Array }>();
+function twiddles(L: number, count: number): { c: Float64Array; s: Float64Array } {
+  const key = `${L}/${count}`;
+  let t = twiddleTables.get(key);
+  if (!t) {
+    const c = new Float64Array(count);
+    const sn = new Float64Array(count);
+    for (let k = 0; k < count; k++) {
+      c[k] = Math.cos((-2 * Math.PI * k) / L);
+      sn[k] = Math.sin((-2 * Math.PI * k) / L);
+    }
+    t = { c, s: sn };
+    if (twiddleTables.size > 8) twiddleTables.clear();
+    twiddleTables.set(key, t);
+  }
+  return t;
+}
+
 function stockham(re: Float64Array, im: Float64Array, factors: number[]): { re: Float64Array; im: Float64Array } {
   const N = re.length;
   let xr = re;
@@ -58,12 +77,13 @@ function stockham(re: Float64Array, im: Float64Array, factors: number[]): { re: 
   let yi = new Float64Array(N);
   let n = N;
   let s = 1;
+  const table = twiddles(N, N);
   for (const r of factors) {
     const m = n / r;
-    const theta = (-2 * Math.PI) / n;
+    // e^(−2πip/n) = e^(−2πi·ps/N): one table of the N-th roots serves every pass.
     for (let p = 0; p < m; p++) {
-      const w1r = Math.cos(theta * p);
-      const w1i = Math.sin(theta * p);
+      const w1r = table.c[p * s];
+      const w1i = table.s[p * s];
       const w2r = w1r * w1r - w1i * w1i;
       const w2i = 2 * w1r * w1i;
       const w3r = w2r * w1r - w2i * w1i;
@@ -251,6 +271,12 @@ function bluesteinPlan(N: number): BluesteinPlan {
  * chirp-z algorithm (jk = (j² + k² − (k−j)²)/2) as a circular convolution of power-of-two size
  * ≥ 2N − 1 computed with fft.js.
  */
+/** Forward DFT of split re/im arrays of a 2,3,5-smooth length (see complexDft); null for other lengths. */
+export function smoothDftSplit(re: Float64Array, im: Float64Array): { re: Float64Array; im: Float64Array } | null {
+  const factors = smoothFactors(re.length);
+  return factors ? stockham(re, im, factors) : null;
+}
+
 export function complexDft(data: Float64Array): Float64Array {
   const N = data.length / 2;
   if (N >= 2 && (N & (N - 1)) === 0) {
@@ -326,23 +352,39 @@ export function realDftModuli(x: Float64Array): Float64Array {
     return out;
   }
   const N = half;
-  const Z = complexDft(x); // x viewed as N interleaved complex numbers
+  let zr: Float64Array;
+  let zi: Float64Array;
+  if (smoothFactors(N)) {
+    const re = new Float64Array(N);
+    const im = new Float64Array(N);
+    for (let j = 0; j < N; j++) {
+      re[j] = x[2 * j];
+      im[j] = x[2 * j + 1];
+    }
+    ({ re: zr, im: zi } = smoothDftSplit(re, im)!);
+  } else {
+    const Z = complexDft(x); // x viewed as N interleaved complex numbers
+    zr = new Float64Array(N);
+    zi = new Float64Array(N);
+    for (let k = 0; k < N; k++) {
+      zr[k] = Z[2 * k];
+      zi[k] = Z[2 * k + 1];
+    }
+  }
+  const w = twiddles(n, N);
   for (let k = 0; k < N; k++) {
-    const zr = Z[2 * k];
-    const zi = Z[2 * k + 1];
     const m = k === 0 ? 0 : N - k;
-    const cr = Z[2 * m];
-    const ci = -Z[2 * m + 1];
-    const er = (zr + cr) / 2;
-    const ei = (zi + ci) / 2;
-    // O = (Z − conj Z_{N−k}) / (2i) = (dI/2) − i(dR/2)
-    const dr = zr - cr;
-    const di = zi - ci;
-    const or = di / 2;
-    const oi = -dr / 2;
-    const a = (-2 * Math.PI * k) / n;
-    const wr = Math.cos(a);
-    const wi = Math.sin(a);
+    const ar = zr[k];
+    const ai = zi[k];
+    const cr = zr[m];
+    const ci = -zi[m];
+    const er = (ar + cr) / 2;
+    const ei = (ai + ci) / 2;
+    // O = (Z_k − conj Z_{N−k}) / (2i) = (dI/2) − i(dR/2)
+    const or = (ai - ci) / 2;
+    const oi = -(ar - cr) / 2;
+    const wr = w.c[k];
+    const wi = w.s[k];
     const xr = er + wr * or - wi * oi;
     const xi = ei + wr * oi + wi * or;
     out[k] = Math.sqrt(xr * xr + xi * xi);

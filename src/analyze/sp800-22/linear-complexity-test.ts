@@ -30,6 +30,8 @@ export function berlekampMasseyReversed(rev: Uint32Array, M: number, scratch?: U
   B[0] = 1;
   let L = 0;
   let m = -1;
+  // Words of B in use: deg B ≤ the complexity B had when it was saved (bLen ≤ ⌈(L_B+1)/32⌉).
+  let bWords = 1;
   for (let N = 0; N < M; N++) {
     const o = M - 1 - N;
     const q = o >>> 5;
@@ -48,7 +50,7 @@ export function berlekampMasseyReversed(rev: Uint32Array, M: number, scratch?: U
     const sb = shift & 31;
     const grow = 2 * L <= N;
     if (grow) T.set(C);
-    const limit = W - sw;
+    const limit = Math.min(W - sw, bWords + 1);
     if (sb === 0) {
       for (let k = 0; k < limit; k++) C[k + sw] ^= B[k];
     } else {
@@ -57,6 +59,7 @@ export function berlekampMasseyReversed(rev: Uint32Array, M: number, scratch?: U
       for (let k = 1; k < limit; k++) C[k + sw] ^= (B[k] << sb) | (B[k - 1] >>> rb);
     }
     if (grow) {
+      bWords = (L >>> 5) + 1;
       L = N + 1 - L;
       m = N;
       B.set(T);
