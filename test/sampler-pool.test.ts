@@ -130,6 +130,24 @@ describe('SamplerPool isolation', () => {
   });
 });
 
+describe('a batch queued behind a wedged one on the same worker', () => {
+  it('is retried on the replacement worker and not counted against its source', async () => {
+    const pool = new SamplerPool({ threads: 1, tasksPerWorker: 2, graceMs: 100 });
+    try {
+      await pool.warmUp();
+      const wedged = rejection(pool.sample(testSpec('test_wedge', { ms: 1200 }), 16, { timeoutMs: 150 }));
+      const behind = pool.sample('clock_jitter', 256, { timeoutMs: 10_000 });
+      expect((await wedged).code).toBe('TIMEOUT');
+      expect((await behind).values.length).toBe(256);
+      const st = pool.sourceState('clock_jitter');
+      expect(st.totalFailures).toBe(0);
+      expect(st.status).toBe('ok');
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('results are transferred, not copied', () => {
   it('detaches the worker-side buffer', async () => {
     const pool = new SamplerPool({ threads: 1 });

@@ -29,6 +29,11 @@ export interface SamplerPoolOptions {
   backoffBaseMs?: number;
   /** Longest backoff in ms (default 60000). */
   backoffMaxMs?: number;
+  /**
+   * Batches queued at each worker thread (default 2): the next batch is already waiting in the worker when the
+   * current one ends, so a busy worker never sleeps between batches waiting for the main thread to dispatch.
+   */
+  tasksPerWorker?: number;
   /** How long a timed-out batch may take to honour its cancel cell before its worker is replaced (default 250). */
   graceMs?: number;
 }
@@ -90,6 +95,7 @@ export class SamplerPool {
       minThreads: 1,
       maxThreads: threads,
       idleTimeout: 30_000,
+      concurrentTasksPerWorker: options.tasksPerWorker ?? 2,
     });
     // Without a listener an idle worker's death would be an unhandled 'error' event; piscina replaces it.
     this.piscina.on('error', () => {
@@ -152,37 +158,21 @@ export class SamplerPool {
           `(last: ${st.lastError}); retry in ${((st.retryAt - now) / 1000).toFixed(1)} s`,
       );
     }
-    // cell 0: cancel (read by the native sampler); cell 1: set to 1 by the worker when the batch starts.
-    const cancel = new Int32Array(new SharedArrayBuffer(8));
-    const task: SamplerTask = { sampler: spec.sampler, n, params: spec.params, cancel, timeoutMs };
-    const abort = new AbortController();
-    let timedOut = false;
-    let graceTimer: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      Atomics.store(cancel, 0, 1);
-      graceTimer = setTimeout(() => abort.abort(new Error('batch deadline passed')), this.graceMs);
-    }, timeoutMs);
     st.inFlight++;
     let result: SamplerTaskResult;
     try {
-      result = (await this.piscina.run(task, { signal: abort.signal })) as SamplerTaskResult;
+      result = await this.runBatch(spec, n, timeoutMs);
     } catch (e) {
-      const started = Atomics.load(cancel, 1) === 1;
-      if (timedOut && !started) {
-        // Never reached a worker: the pool was congested, the source did nothing wrong.
-        throw new OeError('TIMEOUT', `source ${spec.name}: no free worker within ${timeoutMs} ms`);
+      if (!(e instanceof BatchNotStarted)) throw e;
+      // The worker this batch was queued at died or was replaced (e.g. because another source's batch wedged it)
+      // before the batch started: not this source's fault. Retry once on a fresh worker.
+      try {
+        result = await this.runBatch(spec, n, timeoutMs);
+      } catch (e2) {
+        const err = e2 instanceof BatchNotStarted ? new OeError('FAILED', `source ${spec.name}: ${e2.message}`) : e2;
+        throw err;
       }
-      const err = timedOut
-        ? new OeError('TIMEOUT', `source ${spec.name}: batch ignored its ${timeoutMs} ms deadline; worker replaced`, {
-            cause: e,
-          })
-        : new OeError('FAILED', `source ${spec.name}: ${errorMessage(e)}`, { cause: e });
-      this.recordFailure(st, err);
-      throw err;
     } finally {
-      clearTimeout(timer);
-      if (graceTimer) clearTimeout(graceTimer);
       st.inFlight--;
     }
     if (result.filled < n) {
@@ -207,6 +197,45 @@ export class SamplerPool {
       startNs: result.startNs,
       endNs: result.endNs,
     };
+  }
+
+  /**
+   * One batch in a worker with its deadline. Throws BatchNotStarted when the batch was lost before it began
+   * through no fault of the source; otherwise failures are recorded in the source's state.
+   */
+  private async runBatch(spec: SourceSpec, n: number, timeoutMs: number): Promise<SamplerTaskResult> {
+    const st = this.state(spec.name);
+    // cell 0: cancel (read by the native sampler); cell 1: set to 1 by the worker when the batch starts.
+    const cancel = new Int32Array(new SharedArrayBuffer(8));
+    const task: SamplerTask = { sampler: spec.sampler, n, params: spec.params, cancel, timeoutMs };
+    const abort = new AbortController();
+    let timedOut = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      Atomics.store(cancel, 0, 1);
+      graceTimer = setTimeout(() => abort.abort(new Error('batch deadline passed')), this.graceMs);
+    }, timeoutMs);
+    try {
+      return (await this.piscina.run(task, { signal: abort.signal })) as SamplerTaskResult;
+    } catch (e) {
+      const started = Atomics.load(cancel, 1) === 1;
+      if (timedOut && !started) {
+        // Never reached a worker: the pool was congested, the source did nothing wrong.
+        throw new OeError('TIMEOUT', `source ${spec.name}: no free worker within ${timeoutMs} ms`);
+      }
+      if (!started) throw new BatchNotStarted(`worker lost before the batch started (${errorMessage(e)})`);
+      const err = timedOut
+        ? new OeError('TIMEOUT', `source ${spec.name}: batch ignored its ${timeoutMs} ms deadline; worker replaced`, {
+            cause: e,
+          })
+        : new OeError('FAILED', `source ${spec.name}: ${errorMessage(e)}`, { cause: e });
+      this.recordFailure(st, err);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      if (graceTimer) clearTimeout(graceTimer);
+    }
   }
 
   private recordFailure(st: SourceState, err: OeError): void {
@@ -257,6 +286,9 @@ export function sampleDirect(source: string | SourceSpec, n: number): SampleBatc
   const endNs = startNs + (process.hrtime.bigint() - t0);
   return { source: spec.name, values: out.subarray(0, r.filled), unit: r.unit as MeasurementUnit, startNs, endNs };
 }
+
+/** A batch lost before it started (its worker died or was replaced underneath it). */
+class BatchNotStarted extends Error {}
 
 let shared: SamplerPool | undefined;
 

@@ -46,15 +46,15 @@ export default function run(task: SamplerTask): SamplerTaskResult | number {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     return threadId;
   }
-  if (!task.sampler || !task.n) throw new Error('sampler task needs a sampler name and a count');
-  const addon = loadNative();
-  const out = new BigInt64Array(task.n);
   const cancel = task.cancel ?? null;
   let cancelledBeforeStart = false;
   if (cancel) {
     cancelledBeforeStart = Atomics.load(cancel, 0) !== 0;
     if (cancel.length > 1) Atomics.store(cancel, 1, 1);
   }
+  if (!task.sampler || !task.n) throw new Error('sampler task needs a sampler name and a count');
+  const addon = loadNative();
+  const out = new BigInt64Array(task.n);
   const startNs = process.hrtime.bigint();
   const wallStart = BigInt(Date.now()) * 1_000_000n;
   const r = addon.sample(task.sampler, out, task.params ?? {}, cancel, task.timeoutMs ?? 0);
