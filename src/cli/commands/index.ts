@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { analyzeCommand } from './analyze.js';
+import { assessCommand } from './assess.js';
 import { benchCommand } from './bench.js';
-import { compareCommand } from './compare.js';
 import { compareCommand } from './compare.js';
 import { deviceCommand } from './device.js';
 import { monitorCommand } from './monitor.js';
@@ -27,6 +27,6 @@ export const commands: CommandModule<any, any>[] = [
   telemetryCommand,
   benchCommand,
   compareCommand,
-  compareCommand,
   reportCommand,
+  assessCommand,
 ];
