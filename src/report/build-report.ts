@@ -78,9 +78,11 @@ function dependenceOf(sources: ReportSource[]): DependenceResult | undefined {
 }
 
 function telemetrySection(w: TelemetryWindow): { title: string; markdown: string } {
-  const pick = w.deltas.filter((d) => d.kind === 'gauge' || d.rate_per_s !== null).slice(0, 40);
+  const pick = w.deltas;
   const lines = [
     `telemetry_v1 window over the sampling: ${(w.elapsed_ms / 1000).toFixed(1)} s, ${w.end.cpu_count} CPUs, load average (1 min) ${w.start.loadavg_1m ?? 'n/a'} → ${w.end.loadavg_1m ?? 'n/a'}, ${w.deltas.length} metrics.`,
+    '',
+    '<details><summary>All metrics (start, end, rate per second for counters)</summary>',
     '',
     '| domain | metric | unit | start | end | rate / s |',
     '|---|---|---|---:|---:|---:|',
@@ -89,7 +91,7 @@ function telemetrySection(w: TelemetryWindow): { title: string; markdown: string
         `| ${d.domain} | ${d.name} | ${d.unit} | ${fmt(d.start_value)} | ${fmt(d.end_value)} | ${d.rate_per_s === null ? '—' : fmt(d.rate_per_s)} |`,
     ),
   ];
-  if (w.deltas.length > pick.length) lines.push('', `(${w.deltas.length - pick.length} more metrics not shown.)`);
+  lines.push('', '</details>');
   return { title: 'Telemetry', markdown: lines.join('\n') };
 }
 
@@ -164,7 +166,7 @@ export async function buildLiveReport(options: LiveReportOptions): Promise<Repor
     sources.push(
       await analyzeByteStream(
         g.spec.name,
-        `Live source \`${g.spec.name}\` (${g.spec.kind}, ${g.spec.category}): ${g.bytes.length.toLocaleString('en-US')} bytes, ${how}.`,
+        `Live source \`${g.spec.name}\` (${g.spec.kind === g.spec.category ? g.spec.kind : `${g.spec.kind}, ${g.spec.category}`}): ${g.bytes.length.toLocaleString('en-US')} bytes, ${how}.`,
         g.bytes,
         options,
       ),

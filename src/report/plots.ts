@@ -19,9 +19,9 @@ function document(): unknown {
 const BASE = {
   width: 760,
   height: 320,
-  marginLeft: 70,
+  marginLeft: 88,
   marginBottom: 45,
-  marginTop: 40,
+  marginTop: 50,
   marginRight: 20,
   style: { background: '#ffffff', color: '#111111', fontSize: '12px' },
 };
@@ -29,7 +29,7 @@ const BASE = {
 function render(options: Plot.PlotOptions, title: string, subtitle?: string): string {
   // Axis labels centred along their axes (the default top-left y label collides with the title).
   const x = { labelAnchor: 'center', labelArrow: 'none', ...(options.x ?? {}) };
-  const y = { labelAnchor: 'center', labelArrow: 'none', ...(options.y ?? {}) };
+  const y = { labelAnchor: 'center', labelArrow: 'none', labelOffset: 72, ...(options.y ?? {}) };
   const node = Plot.plot({ ...BASE, ...options, x, y, document: document() } as Plot.PlotOptions) as unknown as {
     outerHTML: string;
   };
@@ -166,7 +166,7 @@ export function correlationHeatmapSvg(names: string[], matrix: (number | null)[]
   const marginBottom = Math.min(180, 30 + longest * 5);
   return render(
     {
-      width: marginLeft + cell * names.length + 110,
+      width: Math.max(600, marginLeft + cell * names.length + 110),
       height: 40 + marginBottom + cell * names.length,
       marginLeft,
       marginBottom,
