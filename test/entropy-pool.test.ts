@@ -102,6 +102,25 @@ describe('EntropyPool with injected streams', () => {
     expect(sampler.closed).toBe(false); // an injected sampler belongs to the caller
   });
 
+  it('handles fractional credits exactly (1/3, 0.1, 0.7 bits per byte)', async () => {
+    const { p } = pool(
+      [spec('third', 'physical', 1 / 3), spec('tenth', 'physical', 0.1), spec('most', 'physical', 0.7)],
+      {
+        third: uniform,
+        tenth: uniform,
+        most: uniform,
+      },
+    );
+    const out = await p.getRandomBytes(3000);
+    expect(out.length).toBe(3000);
+    const r = p.healthReport();
+    expect(r.totals.blocks).toBe(Math.ceil(3000 / 32));
+    expect(r.totals.creditedBitsUsed).toBeGreaterThanOrEqual(r.totals.blocks * 320 - 1e-6);
+    // No block over-draws by more than one byte of the richest source per turn.
+    expect(r.totals.creditedBitsUsed).toBeLessThan(r.totals.blocks * (320 + 0.7 * 6));
+    await p.close();
+  });
+
   it('never emits sha256 output when no source is healthy (fail closed)', async () => {
     const { p } = pool([spec('s', 'physical', 4)], { s: stuck });
     expect(await code(p.getRandomBytes(32))).toBe('HEALTH');

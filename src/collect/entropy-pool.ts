@@ -540,7 +540,8 @@ export class EntropyPool {
       among.length === 1 && among !== this.states ? `sha256 output from ${among[0].spec.name}` : 'sha256 output';
     for (let o = 0; o < n; o += OUTPUT_BLOCK_BYTES) {
       await this.harvest(
-        () => queuedCredit() >= FULL_ENTROPY_INPUT_BITS,
+        // A hair of slack over 320: queue totals are float sums and may drift by ~1e-12.
+        () => queuedCredit() >= FULL_ENTROPY_INPUT_BITS + 1e-6,
         among,
         (s) => this.creditable(s),
         deadline,
@@ -590,7 +591,8 @@ export class EntropyPool {
     while (credit < bits && s.queue.length > 0) {
       const c = s.queue[0];
       const avail = c.bytes.length - c.off;
-      const need = c.creditPerByte > 0 ? Math.ceil((bits - credit) / c.creditPerByte - 1e-9) : avail;
+      // At least one byte per step, so that a floating-point remainder of 1e-13 bits cannot stall the loop.
+      const need = c.creditPerByte > 0 ? Math.max(1, Math.ceil((bits - credit) / c.creditPerByte - 1e-9)) : avail;
       const m = Math.min(avail, need);
       parts.push(c.bytes.subarray(c.off, c.off + m));
       c.off += m;
