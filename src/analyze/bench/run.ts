@@ -7,6 +7,7 @@
  * (EXPERIMENTAL). This module drives collection (sampler pool, entropy pool, load threads); the
  * statistics it reports come from the analysis functions it imports.
  */
+import { availableParallelism } from 'node:os';
 import { probeSource } from '../../collect/availability.js';
 import { getSource, selectSources } from '../../collect/catalog.js';
 import { type Conditioning, parseConditioning } from '../../collect/conditioning/index.js';
@@ -33,6 +34,7 @@ import {
   type RankBy,
   stability,
 } from './grade.js';
+import { settleLimited } from './limit.js';
 import { runStressSweep, type StressSweepReport, sweepForSource } from './stress-sweep.js';
 
 export const BENCH_FORMAT_VERSION = 1;
@@ -56,6 +58,8 @@ export interface BenchOptions {
   quantum?: boolean;
   quantumCalibration?: string;
   quantumLiveStress?: boolean;
+  /** Batches in flight at once (default: max(2, CPUs), the sampler pool's threads). */
+  concurrency?: number;
   /** Explicit source specs (library callers, tests); overrides `source` and `sources`. */
   specs?: readonly SourceSpec[];
   /** Injected for tests; default a new SamplerPool (closed at the end). */
@@ -200,6 +204,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const specs = options.specs ? [...options.specs] : benchSources(options);
   const reasons = specs.map((s) => probe(s));
   const live = specs.filter((_, i) => reasons[i] === null);
+  if (live.length === 0)
+    throw new OeError(
+      'UNAVAILABLE',
+      `no selected source can run here (${specs.length > 1 ? `all ${specs.length} unavailable; ` : ''}${specs[0]?.name}: ${reasons[0]})`,
+    );
   const ownsSampler = options.sampler === undefined;
   const sampler: BatchSampler = options.sampler ?? (new SamplerPool() as unknown as BatchSampler);
   const timeoutMs = timeoutSec * 1000;
@@ -209,11 +218,16 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       ignoreBackoff: true,
     });
   const telemetryStart = options.telemetry ? telemetrySnapshot() : undefined;
+  // At most one batch per worker thread at a time: the pool's deadline counts from the call, so queued
+  // batches would time out without the source being at fault.
+  const limit = Math.max(1, options.concurrency ?? Math.max(2, availableParallelism()));
+  const each = <T>(xs: readonly SourceSpec[], f: (s: SourceSpec, i: number) => Promise<T>) =>
+    settleLimited(xs, limit, f);
 
   try {
     for (let w = 0; w < warmupRounds; w++) {
       progress({ phase: 'warmup', index: w + 1, total: warmupRounds });
-      await Promise.allSettled(live.map((s) => sample(s, samplesPerRound, timeoutMs)));
+      await each(live, (s) => sample(s, samplesPerRound, timeoutMs));
     }
     const perRound = live.map(() => ({
       shannon: [] as number[],
@@ -225,7 +239,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     }));
     for (let r = 0; r < rounds; r++) {
       const t0 = Date.now();
-      const res = await Promise.allSettled(live.map((s) => sample(s, samplesPerRound, timeoutMs)));
+      const res = await each(live, (s) => sample(s, samplesPerRound, timeoutMs));
       let roundBytes = 0;
       res.forEach((x, i) => {
         const acc = perRound[i];
@@ -254,10 +268,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     const gradeTimeoutMs = Math.max(30_000, timeoutMs);
     progress({ phase: 'grade', total: live.length });
     const gradable = live.map((_, i) => perRound[i].hmin.length > 0);
-    const gradeRes = await Promise.allSettled(
-      live.map((s, i) =>
-        gradable[i] ? sample(s, gradeSamples, gradeTimeoutMs) : Promise.reject(new Error('no successful round')),
-      ),
+    const gradeRes = await each(live, (s, i) =>
+      gradable[i] ? sample(s, gradeSamples, gradeTimeoutMs) : Promise.reject(new Error('no successful round')),
     );
     const gradeBytes: (Uint8Array | null)[] = gradeRes.map((x, i) =>
       x.status === 'fulfilled' ? live[i].extract(x.value.values) : null,

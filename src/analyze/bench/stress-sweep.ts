@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { SourceSpec } from '../../collect/types.js';
 import type { StressSweepSource } from '../quantum/stress.js';
 import { mostCommonValue } from '../sp800-90b/most-common-value.js';
+import { settleLimited } from './limit.js';
 
 export interface SweepSampler {
   sample(
@@ -109,8 +110,8 @@ export async function runStressSweep(
     samples_per_pass: options.samples,
   };
   const pass = async (): Promise<(number | null)[]> => {
-    const rs = await Promise.allSettled(
-      sources.map((s) => sampler.sample(s, options.samples, { timeoutMs: options.timeoutMs, ignoreBackoff: true })),
+    const rs = await settleLimited(sources, Math.max(2, availableParallelism()), (s) =>
+      sampler.sample(s, options.samples, { timeoutMs: options.timeoutMs, ignoreBackoff: true }),
     );
     return rs.map((r, i) => {
       if (r.status !== 'fulfilled') return null;
