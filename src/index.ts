@@ -1,5 +1,12 @@
 /** oe's library API. Everything the CLI does is reachable from here. */
 
+export { chiSquarePValue, erfc, igam, igamc, logGamma, normalCdf } from './analyze/math/special.js';
+export { assessSp80022, type Sp80022Assessment } from './analyze/sp800-22/assess.js';
+export { type BatteryOptions, runSp80022 } from './analyze/sp800-22/battery.js';
+export { type BitSequence, bitsFromAscii, bitsFromBytes } from './analyze/sp800-22/bits.js';
+export { type ExtendedResult, extendedTests } from './analyze/sp800-22/extended.js';
+export { type SecondLevelReport, secondLevelAnalysis } from './analyze/sp800-22/second-level.js';
+export { NIST_TEST_NAMES, type Sp80022Result } from './analyze/sp800-22/types.js';
 export { detectAvailable, probeSource, type SourceAvailability, sourceUnit } from './collect/availability.js';
 export { CATALOG, getSource, selectSources } from './collect/catalog.js';
 export {
@@ -53,6 +60,8 @@ export {
 export { type ScanEntry, type ScanOptions, type ScanReport, scanSources } from './collect/scan.js';
 export type { MeasurementUnit, SampleBatch, SourceCategory, SourceKind, SourceSpec } from './collect/types.js';
 export { type ErrorCode, EXIT_CODES, OeError } from './errors.js';
+export { buildLiveReport, buildSessionReport } from './report/build-report.js';
+export { type ReportDocument, renderMarkdownReport } from './report/markdown-report.js';
 export { type FifoEvent, type FifoOptions, prepareFifo, runFifoDevice } from './serve/fifo-device.js';
 export { createEntropyServer, MAX_HTTP_LENGTH, RANDOM_TYPES, startEntropyServer } from './serve/http-server.js';
 export { type StreamOptions, type StreamResult, streamEntropy } from './serve/stream.js';
