@@ -1,12 +1,31 @@
 /** oe's library API. Everything the CLI does is reachable from here. */
 
+export { benjaminiHochberg } from './analyze/dependence/benjamini-hochberg.js';
+export { type DependenceOptions, type DependenceResult, dependence } from './analyze/dependence/dependence.js';
 export { chiSquarePValue, erfc, igam, igamc, logGamma, normalCdf } from './analyze/math/special.js';
+export {
+  type Analysis,
+  type AnalysisDocument,
+  type AnalysisOptions,
+  analysisDocument,
+  analyzeLive,
+  analyzeSession,
+  analyzeSource,
+  entropyOverTimeStreaming,
+  type SourceAnalysis,
+  type SourceData,
+} from './analyze/session-analysis.js';
 export { assessSp80022, type Sp80022Assessment } from './analyze/sp800-22/assess.js';
 export { type BatteryOptions, runSp80022 } from './analyze/sp800-22/battery.js';
 export { type BitSequence, bitsFromAscii, bitsFromBytes } from './analyze/sp800-22/bits.js';
 export { type ExtendedResult, extendedTests } from './analyze/sp800-22/extended.js';
 export { type SecondLevelReport, secondLevelAnalysis } from './analyze/sp800-22/second-level.js';
 export { NIST_TEST_NAMES, type Sp80022Result } from './analyze/sp800-22/types.js';
+export { type MostCommonValueResult, mostCommonValue } from './analyze/sp800-90b/most-common-value.js';
+export { type AutocorrelationResult, autocorrelation } from './analyze/stats/autocorrelation.js';
+export { shannonEntropy } from './analyze/stats/shannon-entropy.js';
+export { byteStatistics, seriesStatistics } from './analyze/stats/source-statistics.js';
+export { type Verdict, type VerdictResult, verdict } from './analyze/stats/verdict.js';
 export { detectAvailable, probeSource, type SourceAvailability, sourceUnit } from './collect/availability.js';
 export { CATALOG, getSource, selectSources } from './collect/catalog.js';
 export {
@@ -46,6 +65,7 @@ export {
   type SourceHealthReport,
   STARTUP_SAMPLES,
 } from './collect/health/source-health.js';
+export { LiveMonitor, type MonitorFrame } from './collect/live-monitor.js';
 export {
   closeSharedSamplerPool,
   type SampleOptions,
@@ -58,6 +78,7 @@ export {
   sharedSamplerPool,
 } from './collect/sampler-pool.js';
 export { type ScanEntry, type ScanOptions, type ScanReport, scanSources } from './collect/scan.js';
+export { openSession, readSourceSamples, readTelemetry, streamSourceSamples } from './collect/session/reader.js';
 export type { MeasurementUnit, SampleBatch, SourceCategory, SourceKind, SourceSpec } from './collect/types.js';
 export { type ErrorCode, EXIT_CODES, OeError } from './errors.js';
 export { buildLiveReport, buildSessionReport } from './report/build-report.js';

@@ -2,7 +2,14 @@ import * as ss from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import { benjaminiHochberg } from '../src/analyze/dependence/benjamini-hochberg.js';
 import { dependence } from '../src/analyze/dependence/dependence.js';
-import { centredSpectrum, crossProducts, laggedCorrelation } from '../src/analyze/dependence/lagged-correlation.js';
+import {
+  centredSpectrum,
+  circAt,
+  crossProducts,
+  laggedCorrelation,
+  linAt,
+  shiftedMaxCorrelation,
+} from '../src/analyze/dependence/lagged-correlation.js';
 import { mutualInformation } from '../src/analyze/dependence/mutual-information.js';
 import { SeededRandom } from '../src/analyze/dependence/prng.js';
 import { shaBytes } from './stats-helpers.js';
@@ -32,11 +39,37 @@ describe('lagged correlation and mutual information', () => {
     for (let i = 0; i < 2000; i++) b[i] = i >= 3 ? (a[i - 3] >> 1) + (noise[i] >> 1) : 0;
     const A = centredSpectrum(a);
     const B = centredSpectrum(b);
-    const lc = laggedCorrelation(crossProducts(A, B), A, B, 5);
+    const lc = laggedCorrelation(crossProducts(A, B), 5);
     const r0 = ss.sampleCorrelation(Array.from(a), Array.from(b));
     expect(lc.lag0).toBeCloseTo(r0, 10);
     // b_i depends on a_{i−3}: peak at k = +3 (b lags a).
     expect(lc.maxLag).toBe(3);
+  });
+
+  it('power-of-two lengths (circular FFT of size n) give the same lagged and shifted values as zero padding', () => {
+    const n = 4096;
+    const a = shaBytes(n, 'pa');
+    const noise = shaBytes(n, 'pn');
+    const b = Uint8Array.from(noise, (v, i) => (i >= 2 ? (a[i - 2] >> 1) + (v >> 1) : v));
+    const A = centredSpectrum(a);
+    const B = centredSpectrum(b);
+    expect(A.size).toBe(n); // circular mode
+    const circ = crossProducts(A, B);
+    // direct sums from the definitions
+    const ca = A.centred;
+    const cb = B.centred;
+    for (const k of [-7, -2, 0, 2, 5]) {
+      let lin = 0;
+      for (let i = Math.max(0, -k); i < n && i + k < n; i++) lin += ca[i] * cb[i + k];
+      expect(linAt(circ, k)).toBeCloseTo(lin, 6);
+    }
+    for (const s of [300, 2048, 4000]) {
+      let c = 0;
+      for (let i = 0; i < n; i++) c += ca[i] * cb[(i + s) % n];
+      expect(circAt(circ, s)).toBeCloseTo(c, 6);
+    }
+    expect(laggedCorrelation(circ, 4).maxLag).toBe(2);
+    expect(shiftedMaxCorrelation(circ, 1000, 4)).toBeLessThan(0.1);
   });
 
   it('MI of identical streams is their entropy; of independent streams ≈ 0', () => {

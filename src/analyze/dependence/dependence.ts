@@ -2,10 +2,12 @@ import { chiSquarePValue } from '../math/special.js';
 import { benjaminiHochberg } from './benjamini-hochberg.js';
 import {
   type CentredSpectrum,
+  type CrossSeries,
   centredSpectrum,
   crossProducts,
   crossProductsTwo,
   laggedCorrelation,
+  observedMaxCorrelation,
   shiftedMaxCorrelation,
 } from './lagged-correlation.js';
 import { miBins, mutualInformation } from './mutual-information.js';
@@ -140,7 +142,7 @@ export function dependence(sources: DependenceSource[], options: DependenceOptio
     };
     const group = jobs.filter((x) => x.n === n);
     // Two pairs per inverse FFT; their cross-products are dropped as soon as both are processed.
-    const todo: { job: (typeof group)[number]; lin: Float64Array }[] = [];
+    const todo: { job: (typeof group)[number]; lin: CrossSeries }[] = [];
     for (let g = 0; g < group.length; g += 2) {
       const x = group[g];
       const y = group[g + 1];
@@ -154,14 +156,14 @@ export function dependence(sources: DependenceSource[], options: DependenceOptio
       }
     }
   }
-  function processPair(job: { i: number; j: number; n: number }, lin: Float64Array): void {
+  function processPair(job: { i: number; j: number; n: number }, lin: CrossSeries): void {
     {
       const { i, j, n } = job;
       // Each pair gets its own stream of shifts from (seed, i, j): results do not depend on pair order.
       const rng = new SeededRandom((seed * 1_000_003 + i * 7919 + j * 104_729) >>> 0);
       const a = currentSpec(i);
       const b = currentSpec(j);
-      const lc = laggedCorrelation(lin, a, b, L);
+      const lc = laggedCorrelation(lin, L);
       const margin = Math.max(2 * L + 1, Math.floor(n / 20));
       const lo = margin;
       const hi = n - margin;
@@ -170,14 +172,11 @@ export function dependence(sources: DependenceSource[], options: DependenceOptio
       if (admissible <= corrShifts) for (let s = lo; s <= hi; s++) shifts.push(s);
       else for (let r = 0; r < corrShifts; r++) shifts.push(rng.nextInt(lo, hi));
       // Observed statistic with the null's normalisation (sums over n products scaled by 1/n, not 1/(n − |k|)).
-      const denom = Math.sqrt(a.sumSq * b.sumSq);
-      let tObs = 0;
-      if (denom > 0)
-        for (let k = -L; k <= L; k++) tObs = Math.max(tObs, Math.abs(lin[(k + lin.length) % lin.length]) / denom);
+      const tObs = observedMaxCorrelation(lin, L);
       let exceed = 0;
       let nullSum = 0;
       for (const s of shifts) {
-        const v = shiftedMaxCorrelation(lin, a, b, s, L);
+        const v = shiftedMaxCorrelation(lin, s, L);
         nullSum += v;
         if (v >= tObs * (1 - 1e-12)) exceed++;
       }

@@ -1,14 +1,16 @@
 import { inverseDft, inverseDftReal, nextPow2, realDft } from '../stats/fft.js';
 
 /**
- * A centred series and its DFT, zero-padded to a power of two ≥ 2n − 1 so that the product of two
- * spectra gives the linear (not circular) cross-correlation at every lag.
+ * A centred series and its DFT. When n is a power of two the DFT has size n and products of spectra give
+ * the circular cross-correlation directly; otherwise the series is zero-padded to a power of two ≥ 2n − 1 and
+ * products give the linear cross-correlation at every lag (from which circular values are sums of two).
  */
 export interface CentredSpectrum {
   n: number;
   size: number;
   /** Σ (x_i − x̄)², 0 for a constant series. */
   sumSq: number;
+  centred: Float64Array;
   spectrum: Float64Array;
 }
 
@@ -22,15 +24,21 @@ export function centredSpectrum(x: ArrayLike<number>, n = x.length): CentredSpec
     c[i] = x[i] - mean;
     sumSq += c[i] * c[i];
   }
-  const size = nextPow2(2 * n - 1);
-  return { n, size, sumSq, spectrum: realDft(c, size) };
+  const size = n >= 4 && (n & (n - 1)) === 0 ? n : nextPow2(2 * n - 1);
+  return { n, size, sumSq, centred: c, spectrum: realDft(c, size) };
 }
 
 /**
- * The raw cross-products lin(τ) = Σ_i a_i b_{i+τ} of two centred series for every τ in (−n, n), stored at
- * index τ mod size: IDFT(conj(A)·B) (the correlation theorem).
+ * Cross-products of a pair: cc = IDFT(conj(A)·B) (the correlation theorem), so that
+ * cc[τ mod size] = Σ_i a_i b_{i+τ}, circular (size = n) or linear (zero-padded).
  */
-export function crossProducts(a: CentredSpectrum, b: CentredSpectrum): Float64Array {
+export interface CrossSeries {
+  a: CentredSpectrum;
+  b: CentredSpectrum;
+  cc: Float64Array;
+}
+
+export function crossProducts(a: CentredSpectrum, b: CentredSpectrum): CrossSeries {
   if (a.size !== b.size || a.n !== b.n) throw new RangeError('crossProducts needs spectra of equal length');
   const A = a.spectrum;
   const B = b.spectrum;
@@ -43,7 +51,7 @@ export function crossProducts(a: CentredSpectrum, b: CentredSpectrum): Float64Ar
     P[i] = ar * br - ai * bi;
     P[i + 1] = ar * bi + ai * br;
   }
-  return inverseDftReal(P);
+  return { a, b, cc: inverseDftReal(P) };
 }
 
 /**
@@ -55,7 +63,7 @@ export function crossProductsTwo(
   b: CentredSpectrum,
   c: CentredSpectrum,
   d: CentredSpectrum,
-): [Float64Array, Float64Array] {
+): [CrossSeries, CrossSeries] {
   const size = a.size;
   if (b.size !== size || c.size !== size || d.size !== size)
     throw new RangeError('crossProductsTwo needs spectra of equal size');
@@ -88,7 +96,30 @@ export function crossProductsTwo(
     first[i] = out[2 * i];
     second[i] = out[2 * i + 1];
   }
-  return [first, second];
+  return [
+    { a, b, cc: first },
+    { a: c, b: d, cc: second },
+  ];
+}
+
+/** Circular cross-product circ(t) = Σ_i a_i b_{(i+t) mod n}, 0 ≤ t < n. */
+export function circAt(x: CrossSeries, t: number): number {
+  const { n, size } = x.a;
+  if (size === n) return x.cc[t];
+  return x.cc[t] + x.cc[(t - n + size) % size];
+}
+
+/** Linear cross-product lin(k) = Σ_{i} a_i b_{i+k} over the overlap, |k| < n. */
+export function linAt(x: CrossSeries, k: number): number {
+  const { n, size } = x.a;
+  if (size !== n) return x.cc[(k + size) % size];
+  // circ(k mod n) = lin(k) + the |k| wrapped products: remove them.
+  const a = x.a.centred;
+  const b = x.b.centred;
+  let wrap = 0;
+  if (k > 0) for (let i = n - k; i < n; i++) wrap += a[i] * b[i + k - n];
+  else if (k < 0) for (let i = 0; i < -k; i++) wrap += a[i] * b[i + n + k];
+  return x.cc[(k + n) % n] - wrap;
 }
 
 export interface LaggedCorrelation {
@@ -105,12 +136,8 @@ export interface LaggedCorrelation {
  * s² the variance of the whole series (the usual cross-correlation estimator, e.g. Box, Jenkins & Reinsel
  * §12.1.2, with the unbiased lag normalisation). r(0) is exactly Pearson's r.
  */
-export function laggedCorrelation(
-  lin: Float64Array,
-  a: CentredSpectrum,
-  b: CentredSpectrum,
-  L: number,
-): LaggedCorrelation {
+export function laggedCorrelation(x: CrossSeries, L: number): LaggedCorrelation {
+  const { a, b } = x;
   const n = a.n;
   const r = new Float64Array(2 * L + 1);
   const denom = Math.sqrt((a.sumSq / n) * (b.sumSq / n));
@@ -118,7 +145,7 @@ export function laggedCorrelation(
   let maxLag = 0;
   if (denom > 0)
     for (let k = -L; k <= L; k++) {
-      const v = lin[(k + lin.length) % lin.length] / (n - Math.abs(k)) / denom;
+      const v = linAt(x, k) / (n - Math.abs(k)) / denom;
       r[k + L] = v;
       if (Math.abs(v) > maxAbs || (Math.abs(v) === maxAbs && Math.abs(k) < Math.abs(maxLag))) {
         maxAbs = Math.abs(v);
@@ -129,25 +156,28 @@ export function laggedCorrelation(
 }
 
 /**
- * The same statistic under a circular shift s of b: max_{|k|≤L} |circ(s + k)| / (n·s_a·s_b), where
- * circ(t) = Σ_i a_i b_{(i+t) mod n} = lin(t) + lin(t − n). Shifting b circularly keeps each series' own
- * autocorrelation and destroys their alignment: the circular-shift null.
+ * The statistic max_{|k|≤L} |lin(k)| / √(Σa² Σb²) (products summed over the overlap, scaled by 1/n like the
+ * null below), the observed value the shifted null is compared with.
  */
-export function shiftedMaxCorrelation(
-  lin: Float64Array,
-  a: CentredSpectrum,
-  b: CentredSpectrum,
-  s: number,
-  L: number,
-): number {
-  const n = a.n;
-  const size = lin.length;
-  const denom = Math.sqrt(a.sumSq * b.sumSq);
+export function observedMaxCorrelation(x: CrossSeries, L: number): number {
+  const denom = Math.sqrt(x.a.sumSq * x.b.sumSq);
+  if (!(denom > 0)) return 0;
+  let max = 0;
+  for (let k = -L; k <= L; k++) max = Math.max(max, Math.abs(linAt(x, k)) / denom);
+  return max;
+}
+
+/**
+ * The same statistic under a circular shift s of b: max_{|k|≤L} |circ(s + k)| / √(Σa² Σb²). Shifting b
+ * circularly keeps each series' own autocorrelation and destroys their alignment: the circular-shift null.
+ */
+export function shiftedMaxCorrelation(x: CrossSeries, s: number, L: number): number {
+  const n = x.a.n;
+  const denom = Math.sqrt(x.a.sumSq * x.b.sumSq);
   if (!(denom > 0)) return 0;
   let max = 0;
   for (let k = -L; k <= L; k++) {
-    const t = (((s + k) % n) + n) % n;
-    const v = Math.abs(lin[t] + lin[(t - n + size) % size]) / denom;
+    const v = Math.abs(circAt(x, (((s + k) % n) + n) % n)) / denom;
     if (v > max) max = v;
   }
   return max;

@@ -1,6 +1,6 @@
 import { chiSquarePValue } from '../math/special.js';
 import { bonferroni, normalQuantileUpper, normalTwoSided } from './distributions.js';
-import { inverseDftReal, nextPow2, realDft } from './fft.js';
+import { inverseDftOfRealEven, nextPow2, realDft } from './fft.js';
 
 export interface AutocorrelationResult {
   /** Samples used (the whole stream). */
@@ -31,7 +31,8 @@ export interface AutocorrelationResult {
 
 /**
  * Sample autocorrelation at lags 1..maxLag over the whole stream, by FFT (Wiener–Khinchin): the series is
- * centred, zero-padded to a power of two ≥ 2n (so the circular correlation equals the linear one),
+ * centred, zero-padded to a power of two ≥ n + maxLag + 1 (so the circular correlation equals the linear one
+ * at every lag computed),
  * c_k = Σ_{i<n−k} (x_i − x̄)(x_{i+k} − x̄) = IDFT(|DFT(x)|²)_k, and r_k = (c_k / (n − k)) / (c_0 / n)
  * (Box, Jenkins & Reinsel, Time Series Analysis, §2.1.4, with the unbiased lag normalisation).
  * Under H0 (i.i.d.), r_k ≈ N(0, 1/(n − k)), so lag k is significant when |r_k|·√(n−k) > z_{1−α/(2L)}
@@ -61,15 +62,11 @@ export function autocorrelation(x: ArrayLike<number>, maxLag = 1000, alpha = 0.0
   mean /= n;
   const centred = new Float64Array(n);
   for (let i = 0; i < n; i++) centred[i] = x[i] - mean;
-  const size = nextPow2(2 * n);
+  const size = nextPow2(n + L + 1);
   const X = realDft(centred, size);
-  for (let i = 0; i < size; i++) {
-    const re = X[2 * i];
-    const im = X[2 * i + 1];
-    X[2 * i] = re * re + im * im;
-    X[2 * i + 1] = 0;
-  }
-  const c = inverseDftReal(X);
+  const power = new Float64Array(size);
+  for (let i = 0; i < size; i++) power[i] = X[2 * i] * X[2 * i] + X[2 * i + 1] * X[2 * i + 1];
+  const c = inverseDftOfRealEven(power, L + 1);
   const c0 = c[0];
   // Variance below float rounding noise of the FFT: treat as constant.
   let sumSq = 0;

@@ -51,3 +51,17 @@ export function inverseDftReal(spectrum: Float64Array): Float64Array {
   for (let i = 0; i < size; i++) re[i] = out[2 * i];
   return re;
 }
+
+/**
+ * DFT of a real sequence that is even (x_j = x_{size−j}), e.g. a power spectrum |X|²: its inverse DFT is
+ * real and equals DFT(x)/size, so one real transform (half the work of a complex inverse) gives it.
+ * Returns the first `count` values of IDFT(x).
+ */
+export function inverseDftOfRealEven(x: Float64Array, count: number): Float64Array {
+  const size = x.length;
+  const out = new Float64Array(2 * size);
+  plan(size).realTransform(out, x);
+  const re = new Float64Array(Math.min(count, size));
+  for (let i = 0; i < re.length; i++) re[i] = out[2 * i] / size;
+  return re;
+}
