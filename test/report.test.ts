@@ -8,6 +8,9 @@ import { assessSp80022 } from '../src/analyze/sp800-22/assess.js';
 import { bitsFromBytes } from '../src/analyze/sp800-22/bits.js';
 import { extendedTests } from '../src/analyze/sp800-22/extended.js';
 import { NIST_TEST_NAMES } from '../src/analyze/sp800-22/types.js';
+import { recordSession } from '../src/collect/recorder/index.js';
+import { closeSharedSamplerPool } from '../src/collect/sampler-pool.js';
+import { buildLiveReport, buildSessionReport } from '../src/report/build-report.js';
 import { renderMarkdownReport } from '../src/report/markdown-report.js';
 import { plotDirFor, readBitFile, writeReportFiles } from '../src/report/report-files.js';
 import { assertSchema } from '../src/report/schema.js';
@@ -126,4 +129,32 @@ describe('Markdown report', () => {
     expect(freq.secondLevel?.[0].sequences).toBe(2);
     expect(json.secondLevelNote).toMatch(/55 sequences/);
   });
+});
+
+describe('live and session reports', () => {
+  it('samples getrandom and clock_jitter live, records a session and reports both', async () => {
+    const live = await buildLiveReport({ sources: 'getrandom,clock_jitter', samples: 20_000, threads: 0 });
+    expect(live.sources.map((x) => x.name)).toEqual(['getrandom', 'clock_jitter']);
+    for (const s of live.sources) {
+      expect(s.bytes.length).toBe(20_000);
+      expect(s.sp80022?.sequenceLength).toBe(160_000);
+    }
+    expect(live.dependence?.pairs).toHaveLength(1);
+    const md = renderMarkdownReport(live, 'p');
+    expect(md.plots.map((p) => p.path)).toContain('p/cross-correlation.svg');
+
+    const root = mkdtempSync(join(tmpdir(), 'oe-report-sessions-'));
+    const m = await recordSession({
+      sources: 'getrandom',
+      durationSec: 30,
+      maxSamples: 12_000,
+      output: root,
+      telemetryIntervalMs: 0,
+    });
+    const doc = await buildSessionReport(root, m.manifest.id, { threads: 0 });
+    expect(doc.sources).toHaveLength(1);
+    expect(doc.sources[0].bytes.length).toBe(12_000);
+    expect(doc.sources[0].sp80022?.perSequence[0].find((r) => r.name === 'Frequency')?.applicable).toBe(true);
+    await closeSharedSamplerPool();
+  }, 60_000);
 });
