@@ -2,6 +2,7 @@
 // pinning (restored afterwards, because samplers run on the pool's worker threads), a helper thread
 // that is always stopped and joined even when the sampler throws, and a cancellable periodic sleep.
 #pragma once
+#include <poll.h>
 #include <pthread.h>
 #include <time.h>
 #include <sched.h>
@@ -69,6 +70,19 @@ inline bool sleepUntil(int64_t target, const Context& ctx) {
       time_t(until / 1000000000ll), long(until % 1000000000ll)
     };
     clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+  }
+}
+
+// Waits until `fd` is readable, polling in slices of at most 20 ms so that a stop request is seen
+// promptly; returns false when stopped.
+inline bool waitReadable(int fd, const Context& ctx) {
+  for (;;) {
+    struct pollfd pf {
+      fd, POLLIN, 0
+    };
+    int r = poll(&pf, 1, 20);
+    if (r > 0) return true;
+    if (ctx.stop()) return false;
   }
 }
 

@@ -1,6 +1,7 @@
 // pipe_buffer: cross-thread ping-pong over two pipes. Each measurement is the tick count of one
 // round trip: write a fixed-size message into pipe A, a sibling thread (on another CPU when there
-// are two) reads it and writes it back into pipe B, and we read it. The time is two pipe copies,
+// are two) reads it and writes it back into pipe B, and we read it (waiting in poll when it is not
+// there yet, so that a stop request is seen). The time is two pipe copies,
 // two wake-ups of a sleeping thread and whatever the scheduler (and, in a VM, the hypervisor) adds.
 #include <fcntl.h>
 #include <unistd.h>
@@ -45,7 +46,8 @@ size_t sample(oe::Context& ctx) {
   const size_t bytes = size_t(oe::param(ctx.params, "bytes", 64));
   if (bytes < 1 || bytes > 4096) throw oe::SamplerError("bytes must be 1..4096 (one atomic pipe write)");
   Fds f;
-  if (pipe2(f.a, O_CLOEXEC) != 0 || pipe2(f.b, O_CLOEXEC) != 0)
+  // The reply pipe is non-blocking on our side so that waiting for it can observe ctx.stop().
+  if (pipe2(f.a, O_CLOEXEC) != 0 || pipe2(f.b, O_CLOEXEC) != 0 || fcntl(f.b[0], F_SETFL, O_NONBLOCK) != 0)
     throw oe::SamplerError(std::string("pipe2: ") + strerror(errno));
   auto cpus = oe::twoCpus();
   oe::PinGuard pin(cpus.first);
@@ -70,8 +72,16 @@ size_t sample(oe::Context& ctx) {
     for (; i < ctx.n; i++) {
       if (ctx.stop()) break;
       uint64_t t0 = oe::ticks();
-      if (!writeFull(f.a[1], msg, bytes) || !readFull(f.b[0], msg, bytes))
-        throw oe::SamplerError(std::string("pipe round trip failed: ") + strerror(errno));
+      if (!writeFull(f.a[1], msg, bytes)) throw oe::SamplerError(std::string("pipe write: ") + strerror(errno));
+      size_t got = 0;
+      while (got < bytes) {
+        ssize_t r = read(f.b[0], msg + got, bytes - got);
+        if (r > 0) got += size_t(r);
+        else if (r < 0 && errno == EAGAIN) {
+          if (!oe::waitReadable(f.b[0], ctx)) return i;
+        } else if (!(r < 0 && errno == EINTR))
+          throw oe::SamplerError(std::string("pipe read: ") + (r == 0 ? "echo thread gone" : strerror(errno)));
+      }
       uint64_t t1 = oe::ticks();
       ctx.out[i] = int64_t(t1 - t0);
     }

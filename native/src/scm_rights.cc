@@ -36,8 +36,8 @@ bool sendFd(int sock, int fd) {
   }
 }
 
-// Returns the received fd, or -1 on EOF/error.
-int recvFd(int sock) {
+// Returns the received fd, or -1 on EOF/error (errno EAGAIN: nothing yet, with `flags` MSG_DONTWAIT).
+int recvFd(int sock, int flags = 0) {
   char byte = 0;
   struct iovec iov { &byte, 1 };
   alignas(struct cmsghdr) char ctl[CMSG_SPACE(sizeof(int))];
@@ -47,13 +47,17 @@ int recvFd(int sock) {
   msg.msg_control = ctl;
   msg.msg_controllen = sizeof ctl;
   for (;;) {
-    ssize_t r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    ssize_t r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | flags);
     if (r < 0 && errno == EINTR) continue;
+    if (r == 0) errno = ECONNRESET;  // not a stale EAGAIN
     if (r <= 0) return -1;
     break;
   }
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -1;
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+    errno = EPROTO;
+    return -1;
+  }
   int fd;
   memcpy(&fd, CMSG_DATA(c), sizeof(int));
   return fd;
@@ -91,9 +95,19 @@ size_t sample(oe::Context& ctx) {
     for (; i < ctx.n; i++) {
       if (ctx.stop()) break;
       uint64_t t0 = oe::ticks();
-      int back = sendFd(sv[0], payload[0]) ? recvFd(sv[0]) : -1;
+      int back = -1;
+      bool stopped = false;
+      if (sendFd(sv[0], payload[0])) {
+        // Non-blocking receive plus poll, so that waiting for the echo can observe ctx.stop().
+        while ((back = recvFd(sv[0], MSG_DONTWAIT)) < 0 && errno == EAGAIN)
+          if (!oe::waitReadable(sv[0], ctx)) {
+            stopped = true;
+            break;
+          }
+      }
       if (back >= 0) close(back);
       uint64_t t1 = oe::ticks();
+      if (stopped) break;
       if (back < 0) {
         failure = std::string("SCM_RIGHTS round trip failed: ") + strerror(errno);
         break;
