@@ -222,3 +222,20 @@ describe('second-level analysis (SP 800-22 §4.2)', () => {
     expect(report.uniformityReliable).toBe(false);
   });
 });
+
+describe('extended section', () => {
+  it('flags structured bytes, leaves short input not applicable, and is labelled apart from SP 800-22', async () => {
+    const { extendedTests } = await import('../src/analyze/sp800-22/extended.js');
+    const ramp = new Uint8Array(50_000).map((_, i) => (i * 7) & 0x3f);
+    const by = Object.fromEntries(extendedTests(ramp).map((e) => [e.name, e]));
+    expect(by['Byte frequency'].pValue!).toBeLessThan(1e-10);
+    expect(by['Byte mean'].pValue!).toBeLessThan(1e-10);
+    expect(by['Compression ratio'].value!).toBeLessThan(0.1);
+    expect(by['Shannon entropy'].value!).toBeCloseTo(6, 6);
+    const pi = extendedTests(new Uint8Array(readFileSync(join(FIX, 'pi.bin'))));
+    for (const e of pi) if (e.pValue !== undefined) expect(e.pValue, e.name).toBeGreaterThan(0.001);
+    const short = extendedTests(new Uint8Array(10));
+    expect(short.find((e) => e.name === 'Byte frequency')?.reason).toMatch(/^not applicable/);
+    expect(short.map((e) => e.name)).not.toContain('Frequency');
+  });
+});
