@@ -15,7 +15,7 @@
  */
 
 import { availableParallelism, loadavg } from 'node:os';
-import { centredSpectrum, crossProducts } from '../src/analyze/dependence/lagged-correlation.js';
+import { centredSpectrum, circAt, crossProducts } from '../src/analyze/dependence/lagged-correlation.js';
 import { resolveQuantumConfig } from '../src/analyze/quantum/config.js';
 import { couplingAnalysis } from '../src/analyze/quantum/coupling.js';
 import { quantumProxyV3 } from '../src/analyze/quantum/proxy.js';
@@ -84,9 +84,9 @@ const b = data[1].bytes.subarray(0, n);
 const fft = time(() => {
   const A = centredSpectrum(a, n);
   const B = centredSpectrum(b, n);
-  const lin = crossProducts(A, B);
+  const cross = crossProducts(A, B);
   let m = 0;
-  for (let d = 0; d < n; d++) m = Math.max(m, Math.abs(lin[d] + (d === 0 ? 0 : lin[lin.length - n + d])));
+  for (let d = 0; d < n; d++) m = Math.max(m, Math.abs(circAt(cross, d)));
   return m;
 });
 const naive = time(() => {

@@ -382,3 +382,27 @@ describe('quantumProxyV3 report', () => {
     expect(Math.abs(v - 1)).toBeLessThan(0.04);
   });
 });
+
+describe('quantum for analysis', () => {
+  it('builds inputs from streams: H∞ = MCV of the whole stream, catalog categories, schema-valid', async () => {
+    const { quantumForSources } = await import('../src/analyze/quantum/for-analysis.js');
+    const { mostCommonValue } = await import('../src/analyze/sp800-90b/most-common-value.js');
+    const a = pseudoBytes(20000, 21);
+    const q = quantumForSources(
+      [
+        { name: 'clock_jitter', bytes: a },
+        { name: 'not_in_catalog', bytes: pseudoBytes(20000, 22) },
+      ],
+      undefined,
+      { seed: 3, maxBytes: 8192 },
+    );
+    expect(q.experimental).toBe(true);
+    expect(q.telemetry).toBe('none');
+    const cj = q.report.sources.find((s) => s.name === 'clock_jitter')!;
+    expect(cj.min_entropy_bits).toBe(mostCommonValue(a).hMin);
+    expect(cj.category).toBe('timing');
+    expect(cj.sample_bytes).toBe(8192);
+    expect(q.report.sources.find((s) => s.name === 'not_in_catalog')!.category).toBe('unknown');
+    assertSchema('quantum', JSON.parse(JSON.stringify(q.report)));
+  });
+});

@@ -15,7 +15,7 @@
  */
 
 import { benjaminiHochberg } from '../dependence/benjamini-hochberg.js';
-import { type CentredSpectrum, centredSpectrum, crossProducts } from '../dependence/lagged-correlation.js';
+import { type CentredSpectrum, centredSpectrum, circAt, crossProducts } from '../dependence/lagged-correlation.js';
 import { miBins } from '../dependence/mutual-information.js';
 import { chiSquarePValue } from '../math/special.js';
 import { clamp01, type QuantumConfig } from './config.js';
@@ -198,13 +198,12 @@ function pairCoupling(a: string, b: string, pa: Prepared, pb: Prepared, config: 
   const p: Quad = [1, 1, 1, 1];
   const nullRounds: Quad = [0, 0, 0, 0];
 
-  // Correlations at every circular offset: circ(d) = lin(d) + lin(d − n), r = circ/√(Σa²·Σb²).
+  // Correlations at every circular offset: r(d) = circ(d)/√(Σa²·Σb²), circ(d) = Σ_i a_i b_(i+d) mod n.
   const denom = Math.sqrt(pa.spectrum.sumSq * pb.spectrum.sumSq);
   if (denom > 0) {
-    const lin = crossProducts(pa.spectrum, pb.spectrum);
-    const size = lin.length;
+    const cross = crossProducts(pa.spectrum, pb.spectrum);
     const absR = new Float64Array(n);
-    for (let d = 0; d < n; d++) absR[d] = Math.abs(lin[d] + (d === 0 ? 0 : lin[size - n + d])) / denom;
+    for (let d = 0; d < n; d++) absR[d] = Math.abs(circAt(cross, d)) / denom;
     const windowMax = (c: number) => {
       let mx = 0;
       for (let j = -L; j <= L; j++) {

@@ -1,0 +1,120 @@
+/**
+ * quantum_proxy_v3 (EXPERIMENTAL) for `oe analyze --quantum-ratio` and `oe sessions <id> --analyze
+ * --quantum-ratio`: builds the model's inputs from per-source byte streams (H∞ = SP 800-90B §6.3.1 MCV of
+ * the whole stream, as the seed; quality, coupling, window stress and uncertainty from the first
+ * `maxBytes` bytes, so that the pairwise cost stays bounded) and, for a session, the telemetry window
+ * from its recorded telemetry_v1 series.
+ */
+import { getSource } from '../../collect/catalog.js';
+import { openSession, readTelemetry } from '../../collect/session/reader.js';
+import { loadSessionSource } from '../session-analysis.js';
+import { mostCommonValue } from '../sp800-90b/most-common-value.js';
+import { readCalibrationFile } from './calibration-file.js';
+import { QUANTUM_MODEL_ID, QUANTUM_MODEL_VERSION } from './config.js';
+import { type TelemetryWindow, telemetryWindowFromSeries } from './confound.js';
+import type { PriorCalibration } from './prior.js';
+import { type QuantumReport, type QuantumSourceInput, quantumProxyV3 } from './proxy.js';
+
+/** Bytes per source fed to the pairwise and windowed parts (the seed used up to 4096). */
+export const QUANTUM_ANALYSIS_BYTES = 65536;
+
+export interface QuantumSection {
+  model_id: string;
+  model_version: number;
+  experimental: true;
+  /** Bytes per source used for quality, coupling and windows (H∞ uses the whole stream). */
+  sample_bytes: number;
+  calibration_source: string;
+  stress_mode: 'windows';
+  telemetry: 'session' | 'live' | 'none';
+  report: QuantumReport;
+}
+
+export interface QuantumAnalysisOptions {
+  seed?: number;
+  /** Path of a calibration file (schemas/quantum-calibration.schema.json). */
+  calibrationFile?: string;
+  calibration?: PriorCalibration;
+  maxBytes?: number;
+}
+
+function category(name: string): { category: string; kind?: 'physical' | 'counter' | 'reference' } {
+  try {
+    const s = getSource(name);
+    return { category: s.category, kind: s.kind };
+  } catch {
+    return { category: 'unknown' };
+  }
+}
+
+/** The model over in-memory streams (live analysis), with an optional telemetry window around them. */
+export function quantumForSources(
+  sources: readonly { name: string; bytes: Uint8Array }[],
+  telemetry: TelemetryWindow | undefined,
+  options: QuantumAnalysisOptions = {},
+  telemetrySource: 'session' | 'live' = 'live',
+): QuantumSection {
+  const maxBytes = options.maxBytes ?? QUANTUM_ANALYSIS_BYTES;
+  const calibration =
+    options.calibration ?? (options.calibrationFile ? readCalibrationFile(options.calibrationFile) : undefined);
+  const inputs: QuantumSourceInput[] = sources
+    .filter((s) => s.bytes.length >= 2)
+    .map((s) => ({
+      name: s.name,
+      ...category(s.name),
+      minEntropyBits: mostCommonValue(s.bytes).hMin,
+      bytes: s.bytes.subarray(0, maxBytes),
+    }));
+  const report = quantumProxyV3(inputs, {
+    config: { seed: options.seed ?? 1 },
+    calibration,
+    calibrationSource: options.calibrationFile ?? 'default_seeded',
+    telemetry,
+  });
+  return {
+    model_id: QUANTUM_MODEL_ID,
+    model_version: QUANTUM_MODEL_VERSION,
+    experimental: true,
+    sample_bytes: maxBytes,
+    calibration_source: report.calibration.source,
+    stress_mode: 'windows',
+    telemetry: telemetry ? telemetrySource : 'none',
+    report,
+  };
+}
+
+/**
+ * The model over a recorded session: every source's bytes, and the confound from the first and last
+ * value of each recorded telemetry_v1 metric (the recording's own telemetry, not this host's now).
+ */
+export async function quantumForSession(dir: string, options: QuantumAnalysisOptions = {}): Promise<QuantumSection> {
+  const { manifest } = openSession(dir);
+  const names = manifest.sources.map((s) => s.name).sort();
+  const data: { name: string; bytes: Uint8Array }[] = [];
+  for (const name of names) {
+    const d = await loadSessionSource(dir, name, manifest);
+    data.push({ name, bytes: d.bytes });
+  }
+  const t = await readTelemetry(dir);
+  let window: TelemetryWindow | undefined;
+  if (t.rowCount > 0) {
+    const c = t.columns as {
+      t: BigInt64Array;
+      domain: string[];
+      name: string[];
+      unit: string[];
+      source: string[];
+      value: Float64Array;
+    };
+    const rows = Array.from({ length: t.rowCount }, (_, i) => ({
+      t: Number(c.t[i]) / 1000, // µs → ms
+      domain: c.domain[i],
+      name: c.name[i],
+      unit: c.unit[i],
+      source: c.source[i],
+      value: c.value[i],
+    }));
+    window = telemetryWindowFromSeries(rows, manifest.fingerprint?.machine?.cores);
+  }
+  return quantumForSources(data, window, options, 'session');
+}
