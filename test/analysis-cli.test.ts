@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { assertSchema } from '../src/report/schema.js';
+import { laggedGen, recordTestSession, uniformGen, wavyGen } from './analysis-helpers.js';
+
+let root: string;
+
+function oe(...args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'oe-analysis-cli-'));
+  await recordTestSession(root, 's1', { u: uniformGen(1n), l: laggedGen(1n, 2) }, { maxSamples: 8192 });
+  await recordTestSession(root, 's2', { w: wavyGen(3n) }, { maxSamples: 8192 });
+}, 60_000);
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('oe sessions --analyze and oe analyze (CLI)', () => {
+  it('analyses two sessions at once; --output writes schema-valid JSON; the table names the verdicts', () => {
+    const out = join(root, 'analysis.json');
+    const r = oe('sessions', 's1', 's2', '--dir', root, '--analyze', '--telemetry', '--output', out);
+    expect(r.stderr).toContain('analysis written to');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Analysis of session s1');
+    expect(r.stdout).toContain('Analysis of session s2');
+    expect(r.stdout).toMatch(/w\s+8192.*CRITICAL/);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    assertSchema('analysis', doc);
+    expect(doc.analyses.map((a: { input: { id: string } }) => a.input.id)).toEqual(['s1', 's2']);
+    expect(doc.analyses[0].standard.dependence.flagged).toEqual([{ a: 'l', b: 'u', by: ['correlation'] }]);
+  }, 120_000);
+
+  it('bad input is one line and the right exit code', async () => {
+    // in-process through the CLI edge (main), capturing stderr and the exit code
+    const run = async (...args: string[]) => {
+      const lines: string[] = [];
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
+        lines.push(String(c));
+        return true;
+      });
+      const before = process.exitCode;
+      try {
+        await main(args);
+        return { code: process.exitCode, err: lines.join('') };
+      } finally {
+        process.exitCode = before;
+        spy.mockRestore();
+      }
+    };
+    const missing = await run('sessions', 'nope', '--dir', root, '--analyze');
+    expect(missing.code).toBe(3);
+    expect(missing.err.trim().split('\n')).toHaveLength(1);
+    expect((await run('sessions', 's1', '--dir', root, '--analyze', '--window-sec', '0')).code).toBe(2);
+    const badSamples = await run('analyze', '--samples', '1');
+    expect(badSamples.code).toBe(2);
+    expect(badSamples.err).toContain('--samples must be an integer');
+  }, 60_000);
+});
