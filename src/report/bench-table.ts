@@ -114,3 +114,17 @@ export function renderQuantumBlock(rep: QuantumReport, stressMode: string): stri
   for (const e of rep.excluded) out.push(`  excluded: ${e.name}: ${e.reason}`);
   return out;
 }
+
+/** The EXPERIMENTAL quantum blocks of analyses that carry `experimental.quantum_proxy_v3` (sessions --quantum-ratio). */
+export function renderQuantumSections(
+  analyses: readonly { input: { id: string | null }; experimental: object }[],
+): string {
+  const out: string[] = [];
+  for (const a of analyses) {
+    const q = (a.experimental as { quantum_proxy_v3?: { report: QuantumReport; stress_mode: string } })
+      .quantum_proxy_v3;
+    if (!q) continue;
+    out.push('', `${a.input.id ?? 'analysis'}:`, ...renderQuantumBlock(q.report, q.stress_mode));
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}

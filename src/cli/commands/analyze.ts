@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { quantumForSession } from '../../analyze/quantum/for-analysis.js';
 import { analysisDocument, analyzeLive, analyzeSession, type EntropyMode } from '../../analyze/session-analysis.js';
 import { selectSources } from '../../collect/catalog.js';
 import { parseConditioning } from '../../collect/conditioning/index.js';
@@ -7,6 +8,7 @@ import { resolveSession } from '../../collect/session/store.js';
 import { OeError } from '../../errors.js';
 import { analysisJsonData } from '../../report/analysis-json.js';
 import { type AnalysisView, renderAnalysis } from '../../report/analysis-text.js';
+import { renderQuantumSections } from '../../report/bench-table.js';
 import { createProgressRenderer } from '../../report/progress.js';
 import { writeJson } from '../output.js';
 
@@ -136,6 +138,16 @@ export const sessionsAnalyzeAction = {
         type: 'number',
         default: 1,
         describe: 'With --analyze: seed of the dependence null',
+      })
+      .option('quantum-ratio', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "With --analyze: EXPERIMENTAL quantum_proxy_v3 (seeded by --seed; confound from the session's telemetry)",
+      })
+      .option('quantum-calibration', {
+        type: 'string',
+        describe: 'With --quantum-ratio: EXPERIMENTAL prior calibration file',
       }) as unknown as Argv<T>,
   async run(dir: string, args: Record<string, unknown>): Promise<void> {
     const more = ((args.more as string[] | undefined) ?? []).map((r) => resolveSession(args.dir as string, String(r)));
@@ -162,6 +174,12 @@ export const sessionsAnalyzeAction = {
     };
     const analyses = [];
     for (const d of [dir, ...more]) analyses.push(await analyzeSession(d, options));
+    if (args['quantum-ratio'])
+      for (const [k, d] of [dir, ...more].entries())
+        (analyses[k].experimental as Record<string, unknown>).quantum_proxy_v3 = await quantumForSession(d, {
+          seed: (args.seed as number | undefined) ?? 1,
+          calibrationFile: args['quantum-calibration'] as string | undefined,
+        });
     progress.done();
     const doc = analysisDocument(analyses, options);
     const data = analysisJsonData(doc);
@@ -172,5 +190,6 @@ export const sessionsAnalyzeAction = {
     }
     if (args.json) writeJson(data, 'analysis');
     else process.stdout.write(renderAnalysis(doc, (args.view as AnalysisView) ?? 'summary'));
+    if (!args.json && args['quantum-ratio']) process.stdout.write(renderQuantumSections(analyses));
   },
 };
