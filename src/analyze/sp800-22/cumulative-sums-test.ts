@@ -19,7 +19,8 @@ function cusumPValue(z: number, n: number): number {
   for (let k = Math.trunc((-nz - 3) / 4); k <= Math.trunc((nz - 1) / 4); k++) {
     sum2 += normalCdf(((4 * k + 3) * z) / sqrtN) - normalCdf(((4 * k + 1) * z) / sqrtN);
   }
-  return 1 - sum1 + sum2;
+  // The alternating sums can leave [0, 1] by rounding when z is near 0 or √n; p is a probability.
+  return Math.min(1, Math.max(0, 1 - sum1 + sum2));
 }
 
 /**

@@ -62,7 +62,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       })
       .option('conditioning', {
         type: 'string',
-        describe: 'Live: raw (default), sha256 or vonneumann (through the entropy pool)',
+        describe:
+          'Live: take the bytes from the entropy pool as sha256, vonneumann or raw (health-tested); default: the raw extracted bytes',
       })
       .option('telemetry', { type: 'boolean', default: false, describe: 'Live: add a telemetry_v1 section' })
       .option('session', { type: 'string', describe: 'Report on a recorded session' })
