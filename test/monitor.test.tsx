@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { describe, expect, it } from 'vitest';
@@ -213,6 +216,27 @@ describe('LiveMonitor on real sources', () => {
       expect(monitor.cycleConditioning()).toBe('raw');
     } finally {
       await monitor.close();
+    }
+  });
+
+  it('records the active source from the monitor (r starts, r stops)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'oe-monitor-'));
+    const monitor = new LiveMonitor({ sources: [getSource('clock_jitter')], sliceMs: 20 });
+    try {
+      await monitor.tick();
+      const started = await monitor.toggleRecording(out);
+      expect(started).toEqual({ state: 'recording', source: 'clock_jitter', output: out });
+      await new Promise((r) => setTimeout(r, 1500));
+      const saved = await monitor.toggleRecording(out);
+      expect(saved.state).toBe('saved');
+      if (saved.state !== 'saved') return;
+      const manifest = JSON.parse(readFileSync(join(saved.dir, 'session.json'), 'utf8'));
+      expect(manifest.status).toBe('complete');
+      expect(manifest.total_samples).toBe(saved.samples);
+      expect(saved.samples).toBeGreaterThan(0);
+    } finally {
+      await monitor.close();
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });

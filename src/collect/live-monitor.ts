@@ -13,6 +13,7 @@ import { selectSources } from './catalog.js';
 import type { Conditioning } from './conditioning/index.js';
 import { EntropyPool } from './entropy-pool.js';
 import { type HealthStatus, SourceHealth } from './health/source-health.js';
+import { type RecordResult, recordSession } from './recorder/index.js';
 import { SamplerPool } from './sampler-pool.js';
 import type { SourceCategory, SourceKind, SourceSpec } from './types.js';
 
@@ -95,6 +96,12 @@ function ordered(t: Tracked): Uint8Array {
   return out;
 }
 
+/** Where a recording started from the monitor stands. */
+export type RecordingStatus =
+  | { state: 'recording'; source: string; output: string }
+  | { state: 'saved'; source: string; dir: string; samples: number }
+  | { state: 'idle'; reason: string };
+
 export class LiveMonitor {
   private readonly tracked: Tracked[];
   private readonly sampler: SamplerPool;
@@ -105,6 +112,7 @@ export class LiveMonitor {
   private activeName: string | null;
   private conditioningValue: Conditioning = 'sha256';
   private ticks = 0;
+  private recording: { source: string; abort: AbortController; done: Promise<RecordResult> } | null = null;
 
   constructor(options: MonitorOptions = {}) {
     const specs = typeof options.sources === 'object' ? [...options.sources] : selectSources(options.sources);
@@ -212,7 +220,40 @@ export class LiveMonitor {
     return { at: new Date(), tick: this.ticks, sources, active, conditioning: this.conditioningValue };
   }
 
+  /**
+   * Starts recording the active source into a session under `output` (the seed records only the active
+   * source from its TUI), or stops the running recording and returns where it was saved.
+   */
+  async toggleRecording(output: string): Promise<RecordingStatus> {
+    if (this.recording) {
+      const { source, abort, done } = this.recording;
+      this.recording = null;
+      abort.abort();
+      const r = await done;
+      return { state: 'saved', source, dir: r.dir, samples: r.manifest.total_samples };
+    }
+    const spec = this.tracked.find((t) => t.spec.name === this.activeName)?.spec;
+    if (!spec) return { state: 'idle', reason: 'no active source to record' };
+    const abort = new AbortController();
+    const done = recordSession({
+      sources: [spec],
+      output,
+      signal: abort.signal,
+      sampler: this.sampler,
+      durationSec: null,
+    });
+    // A failure surfaces when the recording is stopped; keep it from being an unhandled rejection meanwhile.
+    done.catch(() => undefined);
+    this.recording = { source: spec.name, abort, done };
+    return { state: 'recording', source: spec.name, output };
+  }
+
   async close(): Promise<void> {
+    if (this.recording) {
+      this.recording.abort.abort();
+      await this.recording.done.catch(() => undefined);
+      this.recording = null;
+    }
     await this.pool?.close();
     if (this.ownsSampler) await this.sampler.close();
   }

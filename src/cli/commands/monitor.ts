@@ -11,6 +11,7 @@ interface MonitorArgs {
   sources?: string;
   telemetry: boolean;
   ticks?: number;
+  output: string;
 }
 
 export const monitorCommand: CommandModule<object, MonitorArgs> = {
@@ -28,6 +29,11 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
         default: false,
         describe: 'Show a telemetry_v1 line (load, memory, frequency, temperature)',
       })
+      .option('output', {
+        type: 'string',
+        default: 'sessions',
+        describe: 'Sessions folder for recordings started with r',
+      })
       .option('ticks', { type: 'number', describe: 'Stop after this many updates (default: until q or Ctrl+C)' })
       .example('$0 monitor --sources timing', 'watch the timing sources')
       .example('$0 monitor --ticks 3 | cat', 'three plain-text updates'),
@@ -42,7 +48,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
     const refreshMs = args.refresh * 1000;
     try {
       if (process.stdout.isTTY && process.stdin.isTTY && args.ticks === undefined) {
-        await runDashboard(monitor, refreshMs);
+        await runDashboard(monitor, refreshMs, args.output);
       } else {
         await runPlain(monitor, refreshMs, args.ticks, args.telemetry);
       }
@@ -52,9 +58,15 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
   },
 };
 
-async function runDashboard(monitor: LiveMonitor, refreshMs: number): Promise<void> {
+async function runDashboard(monitor: LiveMonitor, refreshMs: number, output: string): Promise<void> {
   const { render } = await import('ink');
-  const app = render(createElement(Dashboard, { driver: monitor, refreshMs }), { exitOnCtrlC: true });
+  const onRecord = async () => {
+    const s = await monitor.toggleRecording(output);
+    if (s.state === 'recording') return `recording ${s.source} into ${s.output}/ (r stops)`;
+    if (s.state === 'saved') return `saved ${s.samples} samples of ${s.source} in ${s.dir}`;
+    return s.reason;
+  };
+  const app = render(createElement(Dashboard, { driver: monitor, refreshMs, onRecord }), { exitOnCtrlC: true });
   await app.waitUntilExit();
 }
 
