@@ -269,22 +269,16 @@ describe('deadlines, unavailability and named network targets', () => {
     }
   });
 
-  it.skipIf(!existsSync('/usr/bin/taskset'))('tlb_shootdown is unavailable, with the reason, on a single CPU', () => {
-    const addon = join(packageRoot(), 'build', 'Release', 'oe_native.node');
-    const r = spawnSync(
-      '/usr/bin/taskset',
-      [
-        '-c',
-        '0',
-        process.execPath,
-        '-e',
-        `console.log(String(require(${JSON.stringify(addon)}).probe('tlb_shootdown', {})))`,
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/needs 2\+ CPUs/);
-  });
+  it.skipIf(!existsSync('/usr/bin/taskset')).each(['tlb_shootdown', 'dvfs_race'])(
+    '%s is unavailable, with the reason, on a single CPU',
+    (name) => {
+      const addon = join(packageRoot(), 'build', 'Release', 'oe_native.node');
+      const script = `console.log(String(require(${JSON.stringify(addon)}).probe(${JSON.stringify(name)}, {})))`;
+      const r = spawnSync('/usr/bin/taskset', ['-c', '0', process.execPath, '-e', script], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/needs 2\+ CPUs/);
+    },
+  );
 
   it('hash_timing passes its SHA-256 known-answer self-test', () => {
     expect(native.probe('hash_timing', {})).toBeNull();

@@ -36,6 +36,7 @@ size_t sample(oe::Context& ctx) {
   const uint64_t lead = uint64_t(oe::param(ctx.params, "leadTicks", 2000));
   if (window < 100 || window > 100000000) throw oe::SamplerError("windowTicks must be 100..1e8");
   auto cpus = oe::twoCpus();
+  if (cpus.first < 0) throw oe::SamplerError("needs 2+ CPUs: on one CPU the two racers only take turns");
   oe::PinGuard pin(cpus.first);
   Shared sh;
   size_t i = 0;
@@ -79,6 +80,10 @@ size_t sample(oe::Context& ctx) {
   return i;
 }
 
+std::string probe(const oe::Params&) {
+  return oe::allowedCpus().size() >= 2 ? "" : "needs 2+ CPUs: on one CPU the two racers only take turns";
+}
+
 }  // namespace
 
-OE_REGISTER(dvfs_race, oe::Unit::Count, sample, nullptr);
+OE_REGISTER(dvfs_race, oe::Unit::Count, sample, probe);

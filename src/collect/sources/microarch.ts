@@ -37,8 +37,8 @@ export const microarchSources: SourceSpec[] = [
       "openentropy's Linux build used 48 ns because its timer was in ns there). On bare metal two cores at " +
       'different frequency and voltage states (DVFS) count differently; a VM exposes no DVFS and the TSC is ' +
       'constant-rate, so what varies is when each vCPU really runs (host scheduling, interrupts, a late sibling). ' +
-      'The two threads are created once per batch, not per sample.',
-    requirements: ['cycle counter', 'two threads (meaningful with >= 2 CPUs)'],
+      'The two threads are created once per batch, not per sample; on one CPU the source is unavailable.',
+    requirements: ['cycle counter', '2+ CPUs'],
     fast: true,
     sampler: 'dvfs_race',
     params: { windowTicks: 5000, leadTicks: 2000 },
