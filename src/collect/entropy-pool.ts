@@ -43,7 +43,7 @@ export interface EntropyPoolOptions extends HealthOptions {
   requestTimeoutMs?: number;
   /** Health-tested bytes held per source before harvesting pauses (default 1 MiB). */
   maxQueuedBytes?: number;
-  /** Batches running at once across all sources (default: max(2, CPUs), the sampler's worker count). */
+  /** Batches running or queued at once across all sources (default: the sampler's workers, max(2, CPUs), + 2). */
   maxInFlight?: number;
 }
 
@@ -131,6 +131,8 @@ interface SourceState {
 /** Bits taken from one source per round-robin turn when assembling an output block. */
 const TURN_BITS = 64;
 const RAW_TURN_BYTES = 4096;
+/** A live source whose last batch started longer ago than this is sampled before the productive ones. */
+const STALE_MS = 5000;
 
 /**
  * SP 800-90B health-tested entropy pool.
@@ -200,7 +202,8 @@ export class EntropyPool {
     this.batchTimeoutMs = options.batchTimeoutMs ?? 5000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.maxQueuedBytes = options.maxQueuedBytes ?? 1 << 20;
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? Math.max(2, availableParallelism()));
+    // Two more than the workers, so that a worker finds its next batch queued when it finishes one.
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? Math.max(2, availableParallelism()) + 2);
     this.creditReference = options.creditReference ?? false;
   }
 
@@ -392,7 +395,7 @@ export class EntropyPool {
 
   /**
    * Starts batches on the best candidates among `live`, keeping at most maxInFlight running: sources
-   * never sampled first, then any whose last batch started over a second ago (every live source stays
+   * never sampled first, then any whose last batch started over STALE_MS ago (every live source stays
    * health-tested and contributing), then the most productive (credited bits, or bytes when
    * `bytesOnly`, per second of sampling).
    */
@@ -400,15 +403,19 @@ export class EntropyPool {
     let running = this.states.reduce((a, s) => a + (s.inFlight ? 1 : 0), 0);
     if (running >= this.maxInFlight) return;
     const now = Date.now();
-    const rank = (s: SourceState): number => {
-      if (s.lastStart === 0) return Number.POSITIVE_INFINITY;
-      if (now - s.lastStart > 1000) return 1e300 - s.lastStart;
-      if (s.sampleSeconds <= 0) return 1e200;
-      return (bytesOnly ? s.bytesIn : s.creditedBitsIn) / s.sampleSeconds;
-    };
+    // Tier 2: never tried; tier 1: last batch started over STALE_MS ago (oldest first); tier 0: by yield.
+    const tier = (s: SourceState) => (s.lastStart === 0 ? 2 : now - s.lastStart > STALE_MS ? 1 : 0);
+    const yieldRate = (s: SourceState) =>
+      s.sampleSeconds > 0 ? (bytesOnly ? s.bytesIn : s.creditedBitsIn) / s.sampleSeconds : Number.MAX_VALUE;
     const candidates = live
       .filter((s) => !s.inFlight && s.queuedBytes < this.maxQueuedBytes && now >= s.cooldownUntil)
-      .sort((a, b) => rank(b) - rank(a));
+      .sort((a, b) => {
+        const ta = tier(a);
+        const tb = tier(b);
+        if (ta !== tb) return tb - ta;
+        if (ta === 1) return a.lastStart - b.lastStart;
+        return yieldRate(b) - yieldRate(a) || 0;
+      });
     for (const s of candidates) {
       if (running >= this.maxInFlight) break;
       this.startBatch(s);
