@@ -28,13 +28,20 @@ export class EntropyWindowAccumulator {
   private last: number | null = null;
   private windowStart: number | null = null;
 
-  constructor(private readonly spec: WindowSpec) {
+  /**
+   * `origin`: seconds since the epoch that sample times are relative to (relative times keep sub-µs
+   * resolution, which absolute epoch seconds in a double do not); windows report absolute times.
+   */
+  constructor(
+    private readonly spec: WindowSpec,
+    private readonly origin = 0,
+  ) {
     if (spec.by === 'count' && !(spec.samples >= 2)) throw new RangeError('a count window needs at least 2 samples');
     if (spec.by === 'time' && !(spec.seconds > 0)) throw new RangeError('a time window must be longer than 0 s');
     this.buf = new Uint8Array(spec.by === 'count' ? spec.samples : 4096);
   }
 
-  /** Adds samples; `times` (seconds since the epoch, one per byte) is required for time windows. */
+  /** Adds samples; `times` (seconds since `origin`, one per byte) is required for time windows. */
   push(bytes: Uint8Array, times?: Float64Array | null): void {
     if (this.spec.by === 'time' && !times) throw new RangeError('time windows need sample times');
     for (let i = 0; i < bytes.length; i++) {
@@ -70,8 +77,8 @@ export class EntropyWindowAccumulator {
     const w = this.buf.subarray(0, this.len);
     this.windows.push({
       index: this.windows.length,
-      start: this.start,
-      end: this.last,
+      start: this.start === null ? null : this.origin + this.start,
+      end: this.last === null ? null : this.origin + this.last,
       n: this.len,
       minEntropy: this.len >= 2 ? mostCommonValue(w).hMin : null,
     });
@@ -80,8 +87,13 @@ export class EntropyWindowAccumulator {
 }
 
 /** Windows of a stream held in memory (see EntropyWindowAccumulator). */
-export function entropyWindows(bytes: Uint8Array, times: Float64Array | null, spec: WindowSpec): EntropyWindow[] {
-  const acc = new EntropyWindowAccumulator(spec);
+export function entropyWindows(
+  bytes: Uint8Array,
+  times: Float64Array | null,
+  spec: WindowSpec,
+  origin = 0,
+): EntropyWindow[] {
+  const acc = new EntropyWindowAccumulator(spec, origin);
   acc.push(bytes, times);
   return acc.finish();
 }

@@ -53,8 +53,10 @@ export interface SourceData {
   values: BigInt64Array | null;
   /** The raw byte stream (one extracted byte per measurement). */
   bytes: Uint8Array;
-  /** Recorded time of each sample, seconds since the Unix epoch, or null. */
+  /** Recorded time of each sample in seconds since `timeOrigin`, or null. */
   times: Float64Array | null;
+  /** Seconds since the Unix epoch that `times` count from (a whole second near the first sample). */
+  timeOrigin: number;
 }
 
 /**
@@ -339,7 +341,7 @@ export async function analyzeSourceData(
       const spec = options.window ?? defaultWindow([data]);
       const windowSpec: WindowSpec =
         spec.by === 'time' && !data.times ? defaultWindow([{ ...data, times: null }]) : spec;
-      const windows = entropyWindows(data.bytes, data.times, windowSpec);
+      const windows = entropyWindows(data.bytes, data.times, windowSpec, data.timeOrigin);
       let rel: EntropyOverTime['telemetry'] = null;
       if (telemetry && options.telemetry !== false)
         rel = Array.isArray(telemetry) ? telemetryRelation(windows, telemetry) : telemetry;
@@ -363,6 +365,8 @@ export async function analyzeSourceData(
 }
 
 interface BatchTimes {
+  /** Whole seconds since the epoch; batch start/end are relative to it. */
+  origin: number;
   byBatch: Map<bigint, { seqStart: number; n: number; start: number; end: number }>;
 }
 
@@ -374,15 +378,19 @@ async function readBatchTimes(dir: string, source: string): Promise<BatchTimes |
   );
   const byBatch = new Map<bigint, { seqStart: number; n: number; start: number; end: number }>();
   const c = r.columns;
+  const starts = c.start_ns as BigInt64Array;
+  let min = r.rowCount > 0 ? starts[0] : 0n;
+  for (let i = 1; i < r.rowCount; i++) if (starts[i] < min) min = starts[i];
+  const originNs = (min / 1_000_000_000n) * 1_000_000_000n;
   for (let i = 0; i < r.rowCount; i++) {
     byBatch.set((c.batch as BigInt64Array)[i], {
       seqStart: Number((c.seq_start as BigInt64Array)[i]),
       n: (c.n as Int32Array)[i],
-      start: Number((c.start_ns as BigInt64Array)[i]) / 1e9,
-      end: Number((c.end_ns as BigInt64Array)[i]) / 1e9,
+      start: Number(starts[i] - originNs) / 1e9,
+      end: Number((c.end_ns as BigInt64Array)[i] - originNs) / 1e9,
     });
   }
-  return { byBatch };
+  return { origin: Number(originNs / 1_000_000_000n), byBatch };
 }
 
 /**
@@ -415,7 +423,14 @@ export async function loadSessionSource(dir: string, source: string, manifest: S
     }
     if (missing > 0) times = null; // batches table incomplete (e.g. after kill -9): windows by count instead
   }
-  return { name: source, unit, values: s.value ?? null, bytes: s.byte ?? new Uint8Array(0), times };
+  return {
+    name: source,
+    unit,
+    values: s.value ?? null,
+    bytes: s.byte ?? new Uint8Array(0),
+    times,
+    timeOrigin: times && bt ? bt.origin : 0,
+  };
 }
 
 /** Analyses one recorded session (its directory). */
@@ -523,11 +538,19 @@ export async function analyzeLive(
       options.onProgress?.(`${spec.name}: sampling ${samples}`);
       try {
         const r = await sampleSource(spec.name, samples);
-        const t0 = Number(r.startNs) / 1e9;
-        const t1 = Number(r.endNs) / 1e9;
+        const originNs = (r.startNs / 1_000_000_000n) * 1_000_000_000n;
+        const t0 = Number(r.startNs - originNs) / 1e9;
+        const t1 = Number(r.endNs - originNs) / 1e9;
         const n = r.bytes.length;
         const times = Float64Array.from({ length: n }, (_, i) => t0 + ((i + 0.5) / n) * (t1 - t0));
-        data.push({ name: spec.name, unit: r.unit, values: r.values, bytes: r.bytes, times });
+        data.push({
+          name: spec.name,
+          unit: r.unit,
+          values: r.values,
+          bytes: r.bytes,
+          times,
+          timeOrigin: Number(originNs / 1_000_000_000n),
+        });
       } catch (e) {
         skipped.push({ name: spec.name, unit: null, samples: 0, unavailable: errorMessage(e) });
       }

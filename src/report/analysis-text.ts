@@ -194,7 +194,12 @@ export function renderAnalysis(doc: AnalysisDocument, view: AnalysisView = 'summ
       );
       for (const e of eot) {
         const h = e.windows.map((w) => w.minEntropy).filter((x): x is number => x !== null);
-        const w = e.window.by === 'time' ? `${f(e.window.seconds, 1)} s` : `${e.window.samples} samples`;
+        const w =
+          e.window.by === 'time'
+            ? e.window.seconds >= 1
+              ? `${f(e.window.seconds, 1)} s`
+              : `${f(e.window.seconds * 1000, 3)} ms`
+            : `${e.window.samples} samples`;
         const line = `  ${e.source}: ${e.windows.length} windows of ${w}, H∞ ${h.length ? `${f(Math.min(...h))}..${f(Math.max(...h))}` : '—'}`;
         if (!e.telemetry) out.push(line);
         else if ('available' in e.telemetry) out.push(`${line}; telemetry: ${e.telemetry.reason}`);
