@@ -40,6 +40,7 @@ function smallN(spec: SourceSpec): number {
   return Math.min(spec.batchSize, 2048);
 }
 
+const getSpec = (name: string) => MINE.find((s) => s.name === name) as SourceSpec;
 const lowByteRef = (v: bigint) => Number(BigInt.asUintN(8, v));
 
 describe('catalog entries (ipc, microarch, thermal, composite, signal, system, network)', () => {
@@ -205,6 +206,20 @@ describe('deadlines, unavailability and named network targets', () => {
     const stat = native.sample('proc_stat', out, { intervalUs: 1e6 }, null, 100);
     expect(stat.filled).toBeLessThan(10);
   });
+
+  it.each(['pipe_buffer', 'scm_rights', 'dvfs_race', 'cas_contention', 'tlb_shootdown', 'pdn_resonance'])(
+    '%s stops its sibling thread at the deadline and gives the worker its CPU mask back',
+    (name) => {
+      const allowed = () => /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/thread-self/status', 'utf8'))?.[1];
+      const before = allowed();
+      // Two million measurements take seconds for every one of these; the 50 ms deadline must cut the batch.
+      const out = new BigInt64Array(2_000_000);
+      const r = native.sample(name, out, getSpec(name).params ?? {}, null, 50);
+      expect(r.filled).toBeGreaterThan(0);
+      expect(r.filled).toBeLessThan(out.length);
+      expect(allowed()).toBe(before);
+    },
+  );
 
   it('dns_timing is unavailable, with the reason, when no resolver is named', () => {
     const saved = process.env.OE_DNS_RESOLVER;
