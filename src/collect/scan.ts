@@ -36,9 +36,9 @@ export interface ScanReport {
 export interface ScanOptions {
   /** Pool to sample through (default: a private pool, closed at the end). */
   pool?: SamplerPool;
-  /** Sampler time per source, ms (default 200): batches stop once it is spent or `targetSamples` are in. */
+  /** Sampler time per source, ms (default 150): batches stop once it is spent or `targetSamples` are in. */
   budgetMs?: number;
-  /** Samples per source to aim for (default 8192). */
+  /** Samples per source to aim for (default 4096). */
   targetSamples?: number;
   /** Deadline of each batch, ms (default 2000). */
   timeoutMs?: number;
@@ -89,8 +89,8 @@ async function measure(pool: SamplerPool, spec: SourceSpec, o: Required<Omit<Sca
 export async function scanSources(specs: readonly SourceSpec[], options: ScanOptions = {}): Promise<ScanReport> {
   const t0 = performance.now();
   const o = {
-    budgetMs: options.budgetMs ?? 200,
-    targetSamples: options.targetSamples ?? 8192,
+    budgetMs: options.budgetMs ?? 150,
+    targetSamples: options.targetSamples ?? 4096,
     timeoutMs: options.timeoutMs ?? 2000,
     measureOptIn: options.measureOptIn ?? false,
   };

@@ -47,7 +47,7 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
       .option('output', { type: 'string', describe: 'Write the result to FILE instead of stdout' })
       .option('budget', {
         type: 'number',
-        default: 200,
+        default: 150,
         describe: 'Sampler time per source in ms for the rate and min-entropy',
       })
       .check((a) => {
