@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { assessSp80022 } from '../src/analyze/sp800-22/assess.js';
 import { bitsFromBytes } from '../src/analyze/sp800-22/bits.js';
 import { extendedTests } from '../src/analyze/sp800-22/extended.js';
 import { NIST_TEST_NAMES } from '../src/analyze/sp800-22/types.js';
+import { main } from '../src/cli/main.js';
 import { recordSession } from '../src/collect/recorder/index.js';
 import { closeSharedSamplerPool } from '../src/collect/sampler-pool.js';
 import { buildLiveReport, buildSessionReport } from '../src/report/build-report.js';
@@ -16,19 +15,33 @@ import { plotDirFor, readBitFile, writeReportFiles } from '../src/report/report-
 import { assertSchema } from '../src/report/schema.js';
 import { sp80022Json } from '../src/report/sp800-22-json.js';
 
-const run = promisify(execFile);
 const FIX = join(import.meta.dirname, 'fixtures', 'sp800-22');
-const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'run.ts');
-const TSX = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
 
+/** Runs the CLI in this process (src/cli/main.ts), capturing stdout, stderr and the exit code. */
 async function oe(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  const saved = process.exitCode;
+  process.exitCode = 0;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   try {
-    const r = await run(TSX, [CLI, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    await main(args);
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
   }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = saved;
+  return { code, stdout, stderr };
 }
 
 describe('oe report --input', () => {
@@ -59,12 +72,10 @@ describe('oe report --input', () => {
     const dir = mkdtempSync(join(tmpdir(), 'oe-report-'));
     const bad = join(dir, 'bad.txt');
     writeFileSync(bad, '0101x');
-    const [missing, r, none, tooMany] = await Promise.all([
-      oe(['report', '--input', join(dir, 'nope.bin')]),
-      oe(['report', '--input', bad, '--format', 'ascii']),
-      oe(['report']),
-      oe(['report', '--input', join(FIX, 'pi.bin'), '--sequences', '2000000']),
-    ]);
+    const missing = await oe(['report', '--input', join(dir, 'nope.bin')]);
+    const r = await oe(['report', '--input', bad, '--format', 'ascii']);
+    const none = await oe(['report']);
+    const tooMany = await oe(['report', '--input', join(FIX, 'pi.bin'), '--sequences', '2000000']);
     expect(missing.code).toBe(3);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/not found/);
