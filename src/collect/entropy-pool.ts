@@ -164,7 +164,8 @@ export class EntropyPool {
   private closed = false;
   private readonly out = { sha256: 0, vonneumann: 0, raw: 0 };
   private blocks = 0;
-  private wake: (() => void) | null = null;
+  /** Resolvers of harvest loops waiting for the next batch to finish. */
+  private readonly waiters = new Set<() => void>();
 
   constructor(options: EntropyPoolOptions = {}) {
     const specs =
@@ -386,9 +387,9 @@ export class EntropyPool {
       )
       .finally(() => {
         s.inFlight = null;
-        const w = this.wake;
-        this.wake = null;
-        w?.();
+        const ws = [...this.waiters];
+        this.waiters.clear();
+        for (const w of ws) w();
       });
     s.inFlight = p;
   }
@@ -427,13 +428,13 @@ export class EntropyPool {
   private waitForBatch(deadline: number): Promise<void> {
     const running = this.states.some((s) => s.inFlight !== null);
     return new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, running ? Math.max(1, deadline - Date.now()) : 20);
-      const prev = this.wake;
-      this.wake = () => {
+      const done = () => {
         clearTimeout(t);
-        prev?.();
+        this.waiters.delete(done);
         resolve();
       };
+      const t = setTimeout(done, running ? Math.max(1, deadline - Date.now()) : 20);
+      this.waiters.add(done);
     });
   }
 
