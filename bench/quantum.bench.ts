@@ -2,7 +2,8 @@
  * quantum_proxy_v3 (EXPERIMENTAL) benchmark (`npm run bench quantum`). Measured in this one run:
  *
  * 1. The full quantum report (prior, quality, coupling with nulls and BH, window stress, Monte-Carlo
- *    intervals, ablation) on 20 sources × 64 KiB: seconds.
+ *    intervals, ablation) on 20 sources × 64 KiB: seconds, on one thread and with the pairwise coupling
+ *    on worker threads (ratio; the two reports must be identical).
  * 2. Scaling of the coupling computation in n: the same 20 sources at n = 32 KiB and 64 KiB; the time
  *    ratio should be ≈ 2 (linear in n per pair; the FFT correlation adds a log n factor).
  * 3. Baseline for the correlation null: all ~n circular rotations of one pair by direct dot products
@@ -18,7 +19,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { centredSpectrum, circAt, crossProducts } from '../src/analyze/dependence/lagged-correlation.js';
 import { resolveQuantumConfig } from '../src/analyze/quantum/config.js';
 import { couplingAnalysis } from '../src/analyze/quantum/coupling.js';
-import { quantumProxyV3 } from '../src/analyze/quantum/proxy.js';
+import { quantumProxyV3, quantumProxyV3Parallel } from '../src/analyze/quantum/proxy.js';
 
 const line = (s: string) => process.stdout.write(`${s}\n`);
 line(
@@ -61,14 +62,21 @@ const data = streams(N);
 // Warm up the JIT and the FFT plans on a small case.
 couplingAnalysis(streams(4096).slice(0, 4), config);
 
-const report = time(() =>
-  quantumProxyV3(
-    data.map((d, i) => ({ name: d.name, category: i % 2 ? 'timing' : 'io', minEntropyBits: 6, bytes: d.bytes })),
-    { config: { seed: 1 } },
-  ),
-);
+const inputs = data.map((d, i) => ({
+  name: d.name,
+  category: i % 2 ? 'timing' : 'io',
+  minEntropyBits: 6,
+  bytes: d.bytes,
+}));
+const report = time(() => quantumProxyV3(inputs, { config: { seed: 1 } }));
 line(
-  `quantum report, ${SOURCES} sources × ${N / 1024} KiB (${report.v.coupling.pairs} pairs, ${config.couplingNullRounds} MI null rotations, ${config.bootstrapRounds} MC draws): ${report.s.toFixed(2)} s`,
+  `quantum report, ${SOURCES} sources × ${N / 1024} KiB (${report.v.coupling.pairs} pairs, ${config.couplingNullRounds} MI null rotations, ${config.bootstrapRounds} MC draws), one thread: ${report.s.toFixed(2)} s`,
+);
+const t0 = performance.now();
+const par = await quantumProxyV3Parallel(inputs, { config: { seed: 1 } });
+const tPar = (performance.now() - t0) / 1000;
+line(
+  `same report with the coupling on ${availableParallelism()} worker threads: ${tPar.toFixed(2)} s (×${(report.s / tPar).toFixed(2)} vs one thread; identical: ${JSON.stringify(par) === JSON.stringify(report.v)})`,
 );
 
 const half = data.map((d) => ({ name: d.name, bytes: d.bytes.subarray(0, N / 2) }));

@@ -369,6 +369,20 @@ describe('quantumProxyV3 report', () => {
     expect(r.aggregate.quantum_fraction).toBeLessThanOrEqual(r.aggregate.quantum_fraction_ci_high);
   });
 
+  it('the parallel coupling gives the same report as the serial one', async () => {
+    const { quantumProxyV3Parallel } = await import('../src/analyze/quantum/proxy.js');
+    const many = Array.from({ length: 6 }, (_, i) => ({
+      name: `s${i}`,
+      category: 'timing',
+      minEntropyBits: 5,
+      bytes: pseudoBytes(4096, 100 + i),
+    }));
+    const opts = { config: { seed: 5, bootstrapRounds: 64 } };
+    const serial = quantumProxyV3(many, opts);
+    const parallel = await quantumProxyV3Parallel(many, { ...opts, threads: 2 });
+    expect(JSON.stringify(parallel)).toBe(JSON.stringify(serial));
+  });
+
   it('quantiles and the seeded generator', () => {
     expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
     expect(quantileSorted([1, 2, Number.POSITIVE_INFINITY], 0.9)).toBe(Number.POSITIVE_INFINITY);
@@ -388,7 +402,7 @@ describe('quantum for analysis', () => {
     const { quantumForSources } = await import('../src/analyze/quantum/for-analysis.js');
     const { mostCommonValue } = await import('../src/analyze/sp800-90b/most-common-value.js');
     const a = pseudoBytes(20000, 21);
-    const q = quantumForSources(
+    const q = await quantumForSources(
       [
         { name: 'clock_jitter', bytes: a },
         { name: 'not_in_catalog', bytes: pseudoBytes(20000, 22) },

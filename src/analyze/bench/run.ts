@@ -19,7 +19,7 @@ import type { SourceSpec } from '../../collect/types.js';
 import { errorMessage, OeError } from '../../errors.js';
 import { readCalibrationFile } from '../quantum/calibration-file.js';
 import { QUANTUM_MODEL_ID, QUANTUM_MODEL_VERSION } from '../quantum/config.js';
-import { type QuantumReport, type QuantumSourceInput, quantumProxyV3 } from '../quantum/proxy.js';
+import { type QuantumReport, type QuantumSourceInput, quantumProxyV3Parallel } from '../quantum/proxy.js';
 import { mostCommonValue } from '../sp800-90b/most-common-value.js';
 import { assessNonIid, type NonIidResult } from '../sp800-90b/non-iid.js';
 import { shannonEntropy } from '../stats/shannon-entropy.js';
@@ -422,7 +422,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
           stressSweep: sweep ? sweepForSource(sweep, s.name) : undefined,
         };
       });
-      const report = quantumProxyV3(inputs, {
+      const report = await quantumProxyV3Parallel(inputs, {
         config: { seed },
         calibration,
         calibrationSource: options.quantumCalibration ?? 'default_seeded',

@@ -296,7 +296,32 @@ function pairCoupling(a: string, b: string, pa: Prepared, pb: Prepared, config: 
  * penalty 0, q-means 1 and fractions 0.
  */
 export function couplingAnalysis(streams: readonly CouplingStream[], config: QuantumConfig): CouplingResult {
+  const { jobs, skippedPairs } = couplingJobs(streams, config);
+  return finishCoupling(streams, couplingPairs(streams, jobs, config), skippedPairs, config);
+}
+
+/** The pairs to compute, (i, j) with i < j in order, and how many were skipped as too short. */
+export function couplingJobs(
+  streams: readonly CouplingStream[],
+  config: QuantumConfig,
+): { jobs: [number, number][]; skippedPairs: number } {
   const minN = Math.max(config.minPairSamples, 8);
+  const jobs: [number, number][] = [];
+  let skippedPairs = 0;
+  for (let i = 0; i < streams.length; i++)
+    for (let j = i + 1; j < streams.length; j++) {
+      if (Math.min(streams[i].bytes.length, streams[j].bytes.length) < minN) skippedPairs++;
+      else jobs.push([i, j]);
+    }
+  return { jobs, skippedPairs };
+}
+
+/** Per-pair statistics (before BH) for the given jobs; each pair's result depends only on its two streams. */
+export function couplingPairs(
+  streams: readonly CouplingStream[],
+  jobs: readonly [number, number][],
+  config: QuantumConfig,
+): PairCoupling[] {
   const prepared = streams.map(() => new Map<number, Prepared>());
   const get = (i: number, n: number) => {
     let p = prepared[i].get(n);
@@ -306,17 +331,19 @@ export function couplingAnalysis(streams: readonly CouplingStream[], config: Qua
     }
     return p;
   };
-  const pairs: PairCoupling[] = [];
-  let skippedPairs = 0;
-  for (let i = 0; i < streams.length; i++)
-    for (let j = i + 1; j < streams.length; j++) {
-      const n = Math.min(streams[i].bytes.length, streams[j].bytes.length);
-      if (n < minN) {
-        skippedPairs++;
-        continue;
-      }
-      pairs.push(pairCoupling(streams[i].name, streams[j].name, get(i, n), get(j, n), config));
-    }
+  return jobs.map(([i, j]) => {
+    const n = Math.min(streams[i].bytes.length, streams[j].bytes.length);
+    return pairCoupling(streams[i].name, streams[j].name, get(i, n), get(j, n), config);
+  });
+}
+
+/** BH q-values over all (pair, family) tests and the per-source summaries. */
+export function finishCoupling(
+  streams: readonly CouplingStream[],
+  pairs: PairCoupling[],
+  skippedPairs: number,
+  config: QuantumConfig,
+): CouplingResult {
   const allP: number[] = [];
   for (const pr of pairs) allP.push(...pr.p);
   const q = benjaminiHochberg(allP);

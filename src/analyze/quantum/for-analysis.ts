@@ -13,7 +13,7 @@ import { readCalibrationFile } from './calibration-file.js';
 import { QUANTUM_MODEL_ID, QUANTUM_MODEL_VERSION } from './config.js';
 import { type TelemetryWindow, telemetryWindowFromSeries } from './confound.js';
 import type { PriorCalibration } from './prior.js';
-import { type QuantumReport, type QuantumSourceInput, quantumProxyV3 } from './proxy.js';
+import { type QuantumReport, type QuantumSourceInput, quantumProxyV3Parallel } from './proxy.js';
 
 /** Bytes per source fed to the pairwise and windowed parts (the seed used up to 4096). */
 export const QUANTUM_ANALYSIS_BYTES = 65536;
@@ -48,12 +48,12 @@ function category(name: string): { category: string; kind?: 'physical' | 'counte
 }
 
 /** The model over in-memory streams (live analysis), with an optional telemetry window around them. */
-export function quantumForSources(
+export async function quantumForSources(
   sources: readonly { name: string; bytes: Uint8Array }[],
   telemetry: TelemetryWindow | undefined,
   options: QuantumAnalysisOptions = {},
   telemetrySource: 'session' | 'live' = 'live',
-): QuantumSection {
+): Promise<QuantumSection> {
   const maxBytes = options.maxBytes ?? QUANTUM_ANALYSIS_BYTES;
   const calibration =
     options.calibration ?? (options.calibrationFile ? readCalibrationFile(options.calibrationFile) : undefined);
@@ -65,7 +65,7 @@ export function quantumForSources(
       minEntropyBits: mostCommonValue(s.bytes).hMin,
       bytes: s.bytes.subarray(0, maxBytes),
     }));
-  const report = quantumProxyV3(inputs, {
+  const report = await quantumProxyV3Parallel(inputs, {
     config: { seed: options.seed ?? 1 },
     calibration,
     calibrationSource: options.calibrationFile ?? 'default_seeded',

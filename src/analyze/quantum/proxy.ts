@@ -56,6 +56,50 @@ export interface QuantumOptions {
   calibrationSource?: string;
   /** telemetry_v1 window spanning the measurement: enables the confound penalty. */
   telemetry?: TelemetryWindow;
+  /** Coupling already computed over exactly the usable inputs' streams with this config (quantumProxyV3Parallel). */
+  coupling?: CouplingResult;
+}
+
+/** Inputs in name order, without reference sources, too-short streams or missing H∞ (those are listed with the reason). */
+export function usableInputs(inputs: readonly QuantumSourceInput[]): {
+  used: QuantumSourceInput[];
+  excluded: { name: string; reason: string }[];
+} {
+  const excluded: { name: string; reason: string }[] = [];
+  const used = [...inputs]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .filter((s) => {
+      if (s.kind === 'reference') {
+        excluded.push({ name: s.name, reason: 'reference source (hardware/OS RNG): not measured physics' });
+        return false;
+      }
+      if (s.bytes.length < 2) {
+        excluded.push({ name: s.name, reason: `stream too short (${s.bytes.length} bytes)` });
+        return false;
+      }
+      if (!Number.isFinite(s.minEntropyBits)) {
+        excluded.push({ name: s.name, reason: 'min-entropy not available' });
+        return false;
+      }
+      return true;
+    });
+  return { used, excluded };
+}
+
+/** quantumProxyV3 with the pairwise coupling spread over worker threads; the same report as the serial one. */
+export async function quantumProxyV3Parallel(
+  inputs: readonly QuantumSourceInput[],
+  options: QuantumOptions & { threads?: number } = {},
+): Promise<QuantumReport> {
+  const { couplingAnalysisParallel } = await import('./coupling-parallel.js');
+  const config = resolveQuantumConfig(options.config);
+  const { used } = usableInputs(inputs);
+  const coupling = await couplingAnalysisParallel(
+    used.map((s) => ({ name: s.name, bytes: s.bytes })),
+    config,
+    options.threads,
+  );
+  return quantumProxyV3(inputs, { ...options, coupling });
 }
 
 /** One source's row of the report (snake_case, schemas/quantum.schema.json). */
@@ -275,30 +319,15 @@ export function quantumProxyV3(inputs: readonly QuantumSourceInput[], options: Q
   const config = resolveQuantumConfig(options.config);
   const calibration = options.calibration ?? defaultCalibration();
   const calibrationSource = options.calibrationSource ?? calibration.description ?? 'default_seeded';
-  const excluded: { name: string; reason: string }[] = [];
-  const used = [...inputs]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .filter((s) => {
-      if (s.kind === 'reference') {
-        excluded.push({ name: s.name, reason: 'reference source (hardware/OS RNG): not measured physics' });
-        return false;
-      }
-      if (s.bytes.length < 2) {
-        excluded.push({ name: s.name, reason: `stream too short (${s.bytes.length} bytes)` });
-        return false;
-      }
-      if (!Number.isFinite(s.minEntropyBits)) {
-        excluded.push({ name: s.name, reason: 'min-entropy not available' });
-        return false;
-      }
-      return true;
-    });
+  const { used, excluded } = usableInputs(inputs);
 
   const confound = options.telemetry ? telemetryConfound(options.telemetry) : undefined;
-  const coupling = couplingAnalysis(
-    used.map((s) => ({ name: s.name, bytes: s.bytes })),
-    config,
-  );
+  const coupling =
+    options.coupling ??
+    couplingAnalysis(
+      used.map((s) => ({ name: s.name, bytes: s.bytes })),
+      config,
+    );
   const W = config.bootstrapWindows;
 
   const comps: Components[] = [];
