@@ -36,9 +36,7 @@ export function formatAssessText(r: AssessReport): string {
       `IID track (§5): ${i.bitsPerSymbol} bits per symbol, ${i.alphabetSize} distinct symbols, mean ${num(i.mean)}, median ${num(i.median)}`,
     );
     for (const w of i.warnings) out.push(`  warning: ${w}`);
-    out.push(
-      `  permutation tests (seed ${i.seed}, ${i.roundsRun} of 10000 rounds before every statistic was decided):`,
-    );
+    out.push(`  permutation tests (seed ${i.seed}, ${i.roundsRun} of ${i.rounds} rounds run):`);
     for (const t of i.permutationTests)
       out.push(
         `    ${t.name.padEnd(22)} ${num(t.unpermuted).padStart(16)}  C0=${t.C0} C1=${t.C1} C2=${t.C2}  ${t.passed ? 'pass' : 'FAIL'}`,

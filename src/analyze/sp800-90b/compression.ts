@@ -45,7 +45,10 @@ function G(z: number, numBlocks: number, log2Table: Float64Array): number {
     const a = log2Table[i] * bi;
     kahan(ai, a);
     const scaled = (numBlocks - i) * a;
-    if (scaled > 0) kahan(first, scaled);
+    // The tool keeps B_i in long double and stops once a term underflows a double. In doubles B_i
+    // would stick at the smallest subnormal (and crawl through subnormal arithmetic), so stop once it
+    // is far below anything the sums can register: same result, no subnormals.
+    if (scaled > 0 && bi > 1e-300) kahan(first, scaled);
     else {
       truncated = true;
       break;
