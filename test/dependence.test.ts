@@ -12,6 +12,7 @@ import {
 } from '../src/analyze/dependence/lagged-correlation.js';
 import { mutualInformation } from '../src/analyze/dependence/mutual-information.js';
 import { SeededRandom } from '../src/analyze/dependence/prng.js';
+import { chiSquarePValue } from '../src/analyze/math/special.js';
 import { shaBytes } from './stats-helpers.js';
 
 describe('Benjamini–Hochberg', () => {
@@ -150,5 +151,26 @@ describe('dependence between sources', () => {
     expect(r.flagged).toEqual([]);
     const small = r.pairs.filter((p) => p.correlation.pValue < 0.05 || p.mutualInformation.pValue < 0.05).length;
     expect(small).toBeLessThanOrEqual(5);
+  });
+
+  it('independent but strongly autocorrelated streams are not flagged (the shift null keeps their serial dependence)', () => {
+    const srcs = Array.from({ length: 6 }, (_, i) => {
+      const u = shaBytes(16_384, `ar${i}`);
+      const b = new Uint8Array(u.length);
+      let y = 0;
+      for (let k = 0; k < u.length; k++) {
+        y = 0.9 * y + (u[k] - 127.5);
+        b[k] = Math.max(0, Math.min(255, Math.round(128 + y / 3)));
+      }
+      return { name: `a${i}`, bytes: b };
+    });
+    const r = dependence(srcs, { correlationShifts: 999, miShifts: 39 });
+    expect(r.flagged).toEqual([]);
+    // a plain G-test (G = 2n·ln2·MI against χ²_{(bins−1)²}, no null) rejects most of these pairs: the null does the work
+    const plain = r.pairs.filter((p) => {
+      const m = p.mutualInformation;
+      return chiSquarePValue(2 * p.n * Math.LN2 * m.plugInBits, (m.bins - 1) ** 2) < 0.05;
+    }).length;
+    expect(plain).toBeGreaterThan(r.pairs.length / 2);
   });
 });

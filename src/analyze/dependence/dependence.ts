@@ -60,8 +60,10 @@ export interface PairDependence {
     /** Mean Miller–Madow MI over the shifted null, bits. */
     nullMeanBits: number;
     /**
-     * p-value of the G statistic against χ²_df rescaled by the null: G·df/mean(G_null) (a design-effect
-     * correction for the serial dependence the shifts keep; equals the plain G-test when the null mean is df).
+     * p-value of the G statistic (2n·ln 2·MI) against the shifted null fitted as a scaled χ² by its first two
+     * moments (Satterthwaite 1946): G_null ≈ c·χ²_ν, c = var/(2·mean), ν = 2·mean²/var. Under i.i.d. data
+     * this is the G-test (c = 1, ν = df); serial dependence or drift kept by the shifts widens the null and
+     * the fit follows it. With fewer than 10 shifts, the Monte-Carlo p-value.
      */
     pValue: number;
     /** Monte-Carlo p-value over the shifts (resolution 1/(shifts + 1)). */
@@ -200,10 +202,15 @@ export function dependence(sources: DependenceSource[], options: DependenceOptio
         gNullSum += r.g;
         miNullSum += r.millerMadow;
       }
-      const gMean = miNull.length ? gNullSum / miNull.length : obs.df;
-      let pMi = 1;
-      if (obs.df > 0 && !constant && gMean > 0) pMi = chiSquarePValue((obs.g * obs.df) / gMean, obs.df);
       const pMiPerm = (1 + miNull.filter((g) => g >= obs.g).length) / (1 + miNull.length);
+      let pMi = pMiPerm;
+      if (miNull.length >= 10) {
+        const mean = gNullSum / miNull.length;
+        let v = 0;
+        for (const g of miNull) v += (g - mean) ** 2;
+        v /= miNull.length - 1;
+        if (mean > 0 && v > 0) pMi = chiSquarePValue(obs.g / (v / (2 * mean)), (2 * mean * mean) / v);
+      }
       pairs.push({
         a: names[i],
         b: names[j],
