@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import type { BENCH_PROFILES } from '../../analyze/bench/grade.js';
 import { runBench } from '../../analyze/bench/run.js';
 import { benchProgressLine, renderBenchTable } from '../../report/bench-table.js';
+import { createProgressRenderer } from '../../report/progress.js';
 import { assertSchema } from '../../report/schema.js';
 import { writeJson } from '../output.js';
 
@@ -74,6 +75,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         describe: 'EXPERIMENTAL: stress from a live CPU/memory/scheduler sweep (implies --quantum)',
       }),
   handler: async (args) => {
+    const progress = createProgressRenderer();
     const report = await runBench({
       profile: args.profile,
       source: args.source,
@@ -90,7 +92,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       quantum: args.quantum || args['quantum-calibration'] !== undefined,
       quantumCalibration: args['quantum-calibration'],
       quantumLiveStress: args['quantum-live-stress'],
-      onProgress: (e) => process.stderr.write(`${benchProgressLine(e)}\n`),
+      onProgress: (e) => (e.phase === 'done' ? progress.done() : progress.update([`bench: ${benchProgressLine(e)}`])),
     });
     const q = report.experimental?.quantum_proxy_v3;
     if (q) assertSchema('quantum', JSON.parse(JSON.stringify(q.report)));
