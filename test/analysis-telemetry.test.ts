@@ -80,5 +80,11 @@ describe('entropy over time', () => {
     expect(rel.headline.temperature.reason).toBe('not recorded in this session');
     expect(rel.headline.memory_pressure.series).toBe('memory/available_bytes (procfs)');
     expect(rel.untested.map((u) => u.series)).toEqual(['frequency/cpu_hz_avg (procfs)']);
+    expect(rel.excludedShortWindows).toBe(0);
+    // an edge window with few samples (biased-low MCV) is left out of the correlation
+    const withEdge = [...windows, { index: 20, start: 20, end: 20.1, n: 10, minEntropy: 0.5 }];
+    const rel2 = telemetryRelation(withEdge, [load]);
+    expect(rel2.excludedShortWindows).toBe(1);
+    expect(rel2.headline.load.result?.n).toBe(20);
   });
 });

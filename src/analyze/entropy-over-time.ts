@@ -204,6 +204,11 @@ export interface HeadlineRelation {
 
 export interface TelemetryRelation {
   windows: number;
+  /**
+   * Windows left out because they hold fewer than a quarter of the median window's samples (edge windows of
+   * a time grid): the MCV bound depends on n, so a short window's min-entropy is biased low.
+   */
+  excludedShortWindows: number;
   tested: number;
   /** Series that could not be tested (constant over the windows or too few windows), by name. */
   untested: { series: string; reason: string }[];
@@ -252,7 +257,18 @@ export function seriesLabel(s: { domain: string; name: string; source: string })
  * q-values over all series, plus the four headline quantities.
  */
 export function telemetryRelation(windows: EntropyWindow[], series: TelemetrySeries[]): TelemetryRelation {
-  const h = Float64Array.from(windows, (w) => (w.minEntropy === null ? Number.NaN : w.minEntropy));
+  const ns = windows.map((w) => w.n).sort((a, b) => a - b);
+  const median = ns.length ? ns[Math.floor((ns.length - 1) / 2)] : 0;
+  const minN = Math.max(2, median / 4);
+  let excluded = 0;
+  const h = Float64Array.from(windows, (w) => {
+    if (w.minEntropy === null) return Number.NaN;
+    if (w.n < minN) {
+      excluded++;
+      return Number.NaN;
+    }
+    return w.minEntropy;
+  });
   const results: (TelemetryCorrelation & { label: string })[] = [];
   const untested: { series: string; reason: string }[] = [];
   for (const s of series) {
@@ -314,6 +330,7 @@ export function telemetryRelation(windows: EntropyWindow[], series: TelemetrySer
   }
   return {
     windows: windows.length,
+    excludedShortWindows: excluded,
     tested: results.length,
     untested,
     correlations: results.map(({ label: _l, ...r }) => r),
