@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assessCommand } from '../src/cli/commands/assess.js';
+import { OeError } from '../src/errors.js';
+import { schemaValidator } from '../src/report/schema.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const FIX = join(import.meta.dirname, 'fixtures', 'sp800-90b');
+const oe = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), 'assess', ...args], {
+    encoding: 'utf8',
+    cwd: ROOT,
+    timeout: 120_000,
+  });
+
+describe('oe assess', () => {
+  it('--json matches the schema and NIST’s assessed value; --nist-json writes the tool’s own format', {
+    timeout: 120_000,
+  }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oe-assess-'));
+    const nist = join(dir, 'r.json');
+    const r = oe(join(FIX, 'rand4_short.bin'), '--json', '--nist-json', nist, '--threads', '2');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const validate = schemaValidator('assess');
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(Math.abs(doc.hAssessed - 3.2154882678767365)).toBeLessThan(1e-6);
+    const n = JSON.parse(readFileSync(nist, 'utf8'));
+    const ref = JSON.parse(readFileSync(join(FIX, 'a_uniform8_noniid.json'), 'utf8'));
+    expect(Object.keys(n).sort()).toEqual(Object.keys(ref).sort());
+    expect(n.testCases.map((t: { testCaseDesc: string }) => t.testCaseDesc)).toEqual(
+      ref.testCases.map((t: { testCaseDesc: string }) => t.testCaseDesc),
+    );
+    const overall = n.testCases.at(-1);
+    expect(Object.keys(overall).sort()).toEqual(Object.keys(ref.testCases.at(-1)).sort());
+    expect(Math.abs(overall.hAssessed - 3.2154882678767365)).toBeLessThan(1e-6);
+    expect(overall.dataWordSize).toBe(4);
+  });
+
+  it('lists every estimator and the final values in text', { timeout: 120_000 }, () => {
+    const r = oe(join(FIX, 'rand1_short.bin'), '--threads', '1');
+    expect(r.status, r.stderr).toBe(0);
+    for (const name of [
+      'Most Common Value',
+      'Collision',
+      'Markov',
+      'Compression',
+      't-Tuple',
+      'LRS',
+      'LZ78Y Prediction',
+    ])
+      expect(r.stdout).toContain(name);
+    expect(r.stdout).toMatch(/assessed min-entropy: 0\.611716/);
+  });
+
+  it('bad input: one-line errors with the documented exit codes', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oe-assess-'));
+    const empty = join(dir, 'empty.bin');
+    writeFileSync(empty, new Uint8Array(0));
+    const wide = join(dir, 'wide.bin');
+    writeFileSync(wide, Uint8Array.from([1, 2, 200, 3]));
+    // through the CLI edge: exit status and a single stderr line
+    for (const [args, code, msg] of [
+      [[empty], 4, /empty/],
+      [[wide, '--bits', '4'], 4, /does not fit/],
+    ] as Array<[string[], number, RegExp]>) {
+      const r = oe(...args);
+      expect(r.status, args.join(' ')).toBe(code);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+    }
+    // the handler's errors in-process (same OeError → exit code mapping)
+    const run = (args: Record<string, unknown>) =>
+      (assessCommand.handler as (a: unknown) => Promise<void>)({ iid: false, json: false, dir: 'sessions', ...args });
+    const cases: Array<[Record<string, unknown>, number, RegExp]> = [
+      [{ file: join(dir, 'missing.bin') }, 3, /does not exist/],
+      [{ file: wide, bits: 9 }, 2, /--bits/],
+      [{ file: wide, seed: '-1' }, 2, /--seed/],
+      [{ session: 'x' }, 2, /--source/],
+      [{}, 2, /FILE/],
+    ];
+    for (const [args, code, msg] of cases) {
+      const err = await run(args).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, JSON.stringify(args)).toBeInstanceOf(OeError);
+      expect((err as OeError).exitCode).toBe(code);
+      expect((err as OeError).message).toMatch(msg);
+    }
+  });
+});
