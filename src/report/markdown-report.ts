@@ -251,7 +251,7 @@ export function renderMarkdownReport(doc: ReportDocument, plotDir: string): Rend
         else passed++;
       }
     }
-    const extFails = s.extended.filter((e) => e.pValue !== undefined && e.pValue < 0.01).length;
+    const extFails = s.extended.length ? String(s.extended.filter((e) => e.pValue !== undefined && e.pValue < 0.01).length) : '—';
     const sp = s.sp80022 ? `${passed}/${passed + failed}` : esc(s.sp80022Unavailable ?? 'not run');
     md.push(
       `| ${esc(s.name)} | ${s.bytes.length.toLocaleString('en-US')} | ${sp} | ${s.sp80022 ? failed : '—'} | ${s.sp80022 ? na : '—'} | ${extFails} |`,
