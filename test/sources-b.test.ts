@@ -254,6 +254,15 @@ describe('deadlines, unavailability and named network targets', () => {
       const r = native.sample('dns_timing', out, { timeoutMs: 1000 }, null, 10_000);
       expect(r.filled).toBe(64);
       expect(new Set(out).size).toBeGreaterThan(1);
+      // The pool's worker threads see the same environment.
+      const pool = new SamplerPool({ threads: 1 });
+      try {
+        const b = await pool.sample(getSpec('dns_timing'), 16, { timeoutMs: 10_000 });
+        expect(b.values.length).toBe(16);
+        expect(b.unit).toBe(expectedUnit(getSpec('dns_timing')));
+      } finally {
+        await pool.close();
+      }
 
       process.env.OE_DNS_RESOLVER = `127.0.0.1:${silentPort}`;
       expect(native.probe('dns_timing', { probeTimeoutMs: 200 })).toMatch(/did not answer/);
