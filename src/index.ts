@@ -21,7 +21,12 @@ export { type BitSequence, bitsFromAscii, bitsFromBytes } from './analyze/sp800-
 export { type ExtendedResult, extendedTests } from './analyze/sp800-22/extended.js';
 export { type SecondLevelReport, secondLevelAnalysis } from './analyze/sp800-22/second-level.js';
 export { NIST_TEST_NAMES, type Sp80022Result } from './analyze/sp800-22/types.js';
+export { type AssessReport, assessSamples } from './analyze/sp800-90b/assess.js';
+export { assessIid, type IidResult } from './analyze/sp800-90b/iid.js';
 export { type MostCommonValueResult, mostCommonValue } from './analyze/sp800-90b/most-common-value.js';
+export { iidToNistJson, nonIidToNistJson } from './analyze/sp800-90b/nist-json.js';
+export { assessNonIid, assessNonIidSync, type NonIidResult } from './analyze/sp800-90b/non-iid.js';
+export { type RestartResult, restartTest } from './analyze/sp800-90b/restart.js';
 export { type AutocorrelationResult, autocorrelation } from './analyze/stats/autocorrelation.js';
 export { shannonEntropy } from './analyze/stats/shannon-entropy.js';
 export { byteStatistics, seriesStatistics } from './analyze/stats/source-statistics.js';
