@@ -8,13 +8,16 @@
  * 3. Server requests/s for 1 KiB sha256 responses under a bounded loopback load generator, next to
  *    /health requests/s on the same server (the HTTP baseline without entropy).
  * 4. Memory over a long stream: RSS at start and end of OE_BENCH_STREAM_SECONDS (default 60 s).
+ * 5. The pool's own ceiling: sha256 output when one real clock_jitter batch is replayed from memory
+ *    instead of sampled (health tests, extraction and conditioning only), next to the live rate of 1.
  *
  * OE_BENCH_SECONDS (default 8) sets the length of each rate measurement.
  */
 import { Agent, request } from 'node:http';
 import { Writable } from 'node:stream';
-import { EntropyPool } from '../src/collect/entropy-pool.js';
-import { closeSharedSamplerPool } from '../src/collect/sampler-pool.js';
+import { getSource } from '../src/collect/catalog.js';
+import { type BatchSampler, EntropyPool } from '../src/collect/entropy-pool.js';
+import { closeSharedSamplerPool, sharedSamplerPool } from '../src/collect/sampler-pool.js';
 import { startEntropyServer } from '../src/serve/http-server.js';
 import { streamEntropy } from '../src/serve/stream.js';
 
@@ -157,4 +160,20 @@ line(
 );
 
 await pool.close();
+
+// 5. Pool-internal ceiling: replay one real batch (no sampling cost) through the same pipeline.
+const spec = getSource('clock_jitter');
+const recorded = await sharedSamplerPool().sample(spec, spec.batchSize);
+const replay: BatchSampler = {
+  sample: async (s, n) => ({ ...recorded, source: s.name, values: recorded.values.slice(0, n) }),
+  close: async () => {},
+};
+const replayPool = new EntropyPool({ sources: [spec], sampler: replay, probe: () => null });
+const ceiling = await rate(replayPool, 'sha256', 65536, SECONDS / 2);
+await replayPool.close();
+line('');
+line(`5. pool-internal ceiling (one real clock_jitter batch replayed, credit ${spec.credit} bit/byte)`);
+line(
+  `   sha256 output        ${fmt(ceiling.bytesPerSec / 1024)} KiB/s (${fmt(ceiling.bytesPerSec / sha.bytesPerSec, 1)}x the live pool in 1.)`,
+);
 await closeSharedSamplerPool();
