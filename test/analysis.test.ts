@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,21 @@ describe('session analysis', () => {
     expect(gone?.unavailable).toBe('no samples recorded for this source');
     expect(a.standard.sources.find((s) => s.name === 'full')?.verdict?.verdict).toBe('GOOD');
     expect(a.standard.summary.unavailable).toBe(1);
+  }, 60_000);
+
+  it('a truncated Parquet part makes that source unavailable with the file named; the rest is analysed', async () => {
+    const dir = await recordTestSession(
+      root,
+      'corrupt',
+      { ok: uniformGen(21n), bad: uniformGen(22n) },
+      { maxSamples: 3000 },
+    );
+    const part = join(dir, sourceDir('bad'), 'part-00000.parquet');
+    truncateSync(part, 100);
+    const a = await analyzeSession(dir, fast);
+    const bad = a.standard.sources.find((s) => s.name === 'bad');
+    expect(bad?.unavailable).toContain('part-00000.parquet');
+    expect(a.standard.sources.find((s) => s.name === 'ok')?.verdict?.verdict).toBe('GOOD');
   }, 60_000);
 
   it('full SP 800-90B on bytes and measurements; a constant source gets the reason', async () => {
