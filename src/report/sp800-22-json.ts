@@ -68,7 +68,7 @@ export function sp80022Json(a: Sp80022Assessment, input: Sp80022InputInfo, exten
         ...(r.reason ? { reason: r.reason } : {}),
         pValues: r.pValues,
         parameters: r.parameters,
-        statistics: r.statistics,
+        statistics: finiteOnly(r.statistics),
       })),
     };
     if (a.sequences > 1) t.secondLevel = a.secondLevel.rows.filter((row) => row.name === name);
@@ -89,4 +89,13 @@ export function sp80022Json(a: Sp80022Assessment, input: Sp80022InputInfo, exten
       ? { secondLevelNote: 'fewer than 55 sequences: the uniformity p-values are not reliable (SP 800-22 §4.2.2)' }
       : {}),
   };
+}
+
+/** JSON has no NaN or ±Infinity: statistics that are not finite (degenerate input) are left out. */
+function finiteOnly(stats: Record<string, number | number[]>): Record<string, number | number[]> {
+  const out: Record<string, number | number[]> = {};
+  for (const [k, v] of Object.entries(stats)) {
+    if (Array.isArray(v) ? v.every(Number.isFinite) : Number.isFinite(v)) out[k] = v;
+  }
+  return out;
 }

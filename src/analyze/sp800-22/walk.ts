@@ -36,7 +36,7 @@ export function tooFewCycles(
   return {
     name,
     applicable: false,
-    reason: `not applicable (needs ${cycleConstraint(n)} excursion cycles, the walk has ${J}; typically ≥ 1,000,000 bits)`,
+    reason: `not applicable (needs ${Math.ceil(cycleConstraint(n)).toLocaleString('en-US')} excursion cycles, the walk has ${J}; typically ≥ 1,000,000 bits)`,
     pValues: [],
     parameters: {},
     statistics: { J },
