@@ -77,6 +77,21 @@ describe('SP 800-22 battery against NIST STS 2.1.2', () => {
     });
   }
 
+  it("Rank on e is STS 2.1.2's 0.306156 (reference README), not the 0.500518 of ports with other constants", () => {
+    const r = runSp80022(load('e'), { tests: ['Rank'] })[0];
+    expect(Math.abs(r.pValues[0] - 0.306156)).toBeLessThan(1e-6);
+  });
+
+  it('runs sequences on the worker pool with the same results as in this thread', async () => {
+    const { runSp80022OnSequences } = await import('../src/analyze/sp800-22/run-sequences.js');
+    const bits = load('pi').bits;
+    const seqs = [0, 1].map((i) => bitSequence(bits.slice(i * 150_000, (i + 1) * 150_000)));
+    const pooled = await runSp80022OnSequences(seqs, { threads: 2 });
+    const local = await runSp80022OnSequences(seqs, { threads: 0 });
+    expect(pooled).toEqual(local);
+    expect(pooled[1][0].pValues[0]).not.toBe(pooled[0][0].pValues[0]);
+  }, 60_000);
+
   it('generates the 148 aperiodic 9-bit templates in STS order, and counts W_j as STS does', () => {
     const text = stats('pi', 'NonOverlappingTemplate');
     const rows = [...text.matchAll(/^([01]{9})\s+((?:\d+\s+){8})/gm)];
