@@ -77,11 +77,12 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
         type: 'number',
         describe: `Cap per source, samples/s (default ${DEFAULT_MAX_RATE}; 0 = uncapped)`,
       })
-      .option('batch-timeout', { type: 'string', default: '2s', describe: 'Deadline of one sampler batch' })
+      .option('batch-timeout', { type: 'string', default: '5s', describe: 'Deadline of one sampler batch' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the final manifest as JSON on stdout' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' }),
   handler: async (args) => {
     const specs = selectSources(args.sources);
+    const exactNames = new Set((args.sources ?? '').split(',').map((t) => t.trim()));
     const maxRate = args['max-rate'];
     if (maxRate !== undefined && (!Number.isFinite(maxRate) || maxRate < 0)) {
       throw new OeError('USAGE', `--max-rate must be >= 0 (0 = uncapped), got ${maxRate}`);
@@ -109,6 +110,9 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
         {
           sources: specs,
           sourcesFilter: args.sources ?? null,
+          // Sources named exactly must run; those picked by the fast set, `all` or a substring are skipped
+          // (and listed in the manifest) when they cannot run here.
+          required: specs.map((s) => s.name).filter((n) => exactNames.has(n)),
           durationSec: args.duration === undefined ? null : parseDuration(args.duration, '--duration') / 1000,
           output: args.output,
           tags: parseTags(args.tag),
@@ -129,6 +133,7 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
       );
       if (args.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
       else {
+        for (const sk of manifest.skipped_sources ?? []) process.stderr.write(`skipped ${sk.name}: ${sk.reason}\n`);
         process.stderr.write(
           `session ${manifest.id}: ${manifest.total_samples} samples from ${manifest.sources.length} sources in ` +
             `${formatDuration(manifest.duration_ms ?? 0)}, ${formatBytes(manifest.size_bytes)} (${manifest.end_reason})\n`,

@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type ColumnInput, writeParquet } from '../../db/index.js';
 import { errorMessage, isOeError, OeError } from '../../errors.js';
@@ -49,11 +50,11 @@ import type { SampleBatch, SourceSpec } from '../types.js';
 export const DEFAULT_MAX_RATE = 20_000;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 export const DEFAULT_TELEMETRY_INTERVAL_MS = 1000;
-export const DEFAULT_BATCH_TIMEOUT_MS = 2000;
+export const DEFAULT_BATCH_TIMEOUT_MS = 5000;
 /** Sampler time one batch should take; equal slices make the shared pool fair between sources. */
 export const BATCH_TARGET_MS = 20;
 /** First batch of every source: small, so that a slow source learns its size before hitting a deadline. */
-export const INITIAL_BATCH = 64;
+export const INITIAL_BATCH = 8;
 
 /** What a sampler must offer the recorder (SamplerPool does; tests may wrap it). */
 export interface RecorderSampler {
@@ -86,10 +87,17 @@ export interface RecordOptions {
   signal?: AbortSignal;
   /** Sampler (default: the process-wide shared SamplerPool, which the recorder does not close). */
   sampler?: RecorderSampler;
+  /** Batches in flight at once (default max(2, CPUs), the pool's thread count). */
+  concurrency?: number;
   /** Explicit session id (tests); default `<time>-<label>-<random>`. */
   id?: string;
-  /** Skip availability probes (explicit test specs). Unavailable sources are otherwise an error. */
+  /** Skip availability probes (explicit test specs). */
   skipProbe?: boolean;
+  /**
+   * Sources that must run (an unavailable one is an error). Others that are unavailable here are left
+   * out and listed in the manifest's `skipped_sources`. Default: every selected source is required.
+   */
+  required?: readonly string[];
   /** The `--sources` text, stored in the config. */
   sourcesFilter?: string | null;
 }
@@ -150,19 +158,13 @@ interface SourceRun {
   unit: string | null;
   lastSamples: number;
   rate: number;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  /** Worker time this source has used (ms): the scheduler's fair-share key. */
+  usedMs: number;
+  /** performance.now() before which the source must not be sampled (rate cap, interval, backoff). */
+  readyAt: number;
+  busy: boolean;
+  /** Rate cap: performance.now() at which the samples taken so far are paid for. */
+  due: number;
 }
 
 function concat<T extends BigInt64Array | Uint8Array>(parts: T[], ctor: new (n: number) => T): T {
@@ -210,10 +212,23 @@ export async function recordSession(
   for (const s of specs) {
     if (!isSafeSourceName(s.name)) throw new OeError('USAGE', `source name "${s.name}" cannot be a directory name`);
   }
+  const skipped: { name: string; reason: string }[] = [];
   if (!options.skipProbe) {
-    const bad = specs.map((s) => [s.name, probeSource(s)] as const).filter(([, r]) => r !== null);
-    if (bad.length > 0) {
-      throw new OeError('UNAVAILABLE', `unavailable here: ${bad.map(([n, r]) => `${n} (${r})`).join('; ')}`);
+    const bad = specs.map((s) => [s, probeSource(s)] as const).filter(([, r]) => r !== null);
+    const mustHave = new Set(options.required ?? specs.map((s) => s.name));
+    const fatalBad = bad.filter(([s]) => mustHave.has(s.name));
+    if (fatalBad.length > 0) {
+      throw new OeError('UNAVAILABLE', `unavailable here: ${fatalBad.map(([s, r]) => `${s.name} (${r})`).join('; ')}`);
+    }
+    for (const [s, r] of bad) {
+      skipped.push({ name: s.name, reason: r as string });
+      specs.splice(specs.indexOf(s), 1);
+    }
+    if (specs.length === 0) {
+      throw new OeError(
+        'UNAVAILABLE',
+        `none of the selected sources can run here: ${skipped.map((x) => `${x.name} (${x.reason})`).join('; ')}`,
+      );
     }
   }
   const durationSec = options.durationSec ?? null;
@@ -271,6 +286,10 @@ export async function recordSession(
     unit: null,
     lastSamples: 0,
     rate: 0,
+    usedMs: 0,
+    readyAt: 0,
+    busy: false,
+    due: 0,
   }));
 
   const config: RecordConfig = {
@@ -334,6 +353,7 @@ export async function recordSession(
       conditioned: null,
       files: [...files],
       size_bytes: files.reduce((a, f) => a + f.bytes, 0),
+      skipped_sources: skipped,
     };
   };
   const fp = fingerprint();
@@ -368,76 +388,131 @@ export async function recordSession(
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   const durationTimer = durationSec !== null ? setTimeout(() => requestStop('duration'), durationSec * 1000) : null;
 
-  // --- per-source sampling loops -------------------------------------------------------------
-  const sourceLoop = async (run: SourceRun): Promise<void> => {
-    const loopStart = performance.now();
-    let taken = 0;
-    while (!stop.signal.aborted) {
-      if (maxSamples !== null && taken >= maxSamples) {
-        run.state = 'done';
+  // --- the scheduler: fair shares of the worker threads ------------------------------------------
+  // At most `slots` batches are in flight (one per worker thread), so no batch waits in a queue and
+  // its deadline measures the sampler alone. When a slot frees, the ready source that has used the
+  // least worker time so far gets it; a batch is sized to take about BATCH_TARGET_MS. A slow or hung
+  // source is charged the time it took (up to its deadline), so it cannot crowd out the others.
+  const slots = Math.max(1, options.concurrency ?? Math.max(2, availableParallelism()));
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  stop.signal.addEventListener('abort', poke, { once: true });
+
+  const runBatch = async (run: SourceRun): Promise<void> => {
+    let n = run.batchSize;
+    if (maxSamples !== null) n = Math.min(n, maxSamples - run.counts.samples);
+    const t = performance.now();
+    let batch: SampleBatch;
+    try {
+      batch = await sampler.sample(run.spec, n, { timeoutMs: batchTimeoutMs });
+    } catch (e) {
+      run.usedMs += performance.now() - t;
+      const err = isOeError(e) ? e : new OeError('FAILED', errorMessage(e));
+      run.counts.last_error = err.message;
+      if (err.code === 'TIMEOUT' && /no free worker/.test(err.message)) {
+        // The batch never reached a worker (a thread was still starting): not the source's fault.
+        run.usedMs -= performance.now() - t;
+        run.readyAt = performance.now() + 50;
         return;
       }
-      if (Number.isFinite(maxRate)) {
-        const due = loopStart + (taken / maxRate) * 1000;
-        await sleep(due - performance.now(), stop.signal);
-        if (stop.signal.aborted) break;
+      if (err.code === 'TIMEOUT') {
+        // A slow or hung sampler (the pool discards a batch that missed its deadline): smaller batches.
+        run.counts.timeouts++;
+        run.batchSize = Math.max(1, Math.floor(n / 4));
+      } else if (err.code !== 'UNAVAILABLE') {
+        run.counts.errors++;
       }
-      let n = run.batchSize;
-      if (maxSamples !== null) n = Math.min(n, maxSamples - taken);
-      const t = performance.now();
-      let batch: SampleBatch;
-      try {
-        batch = await sampler.sample(run.spec, n, { timeoutMs: batchTimeoutMs });
-      } catch (e) {
-        const err = isOeError(e) ? e : new OeError('FAILED', errorMessage(e));
-        run.counts.last_error = err.message;
-        if (err.code === 'TIMEOUT') {
-          // A slow or hung sampler (the pool discards a batch that missed its deadline): smaller batches,
-          // and the pool's backoff keeps it from holding a worker.
-          run.counts.timeouts++;
-          run.batchSize = Math.max(1, Math.floor(n / 2));
-        } else if (err.code !== 'UNAVAILABLE') {
-          run.counts.errors++;
-        }
-        // Wait for the pool's retry time when it backs the source off, else a short own backoff.
-        const retryAt = sampler.sourceState?.(run.spec.name).retryAt;
-        run.backoffMs = Math.min(30_000, Math.max(100, run.backoffMs * 2));
-        const wait = retryAt !== undefined ? Math.max(50, retryAt - Date.now()) : run.backoffMs;
-        run.state = 'backoff';
-        await sleep(wait, stop.signal);
-        run.state = 'sampling';
-        continue;
-      }
-      const took = performance.now() - t;
-      const filled = batch.values.length;
-      run.unit ??= batch.unit;
-      if (filled > 0) {
-        const values = batch.values;
-        run.pending.push({
-          batch: run.nextBatch++,
-          seqStart: run.nextSeq,
-          values,
-          bytes: run.spec.extract(values),
-          requested: n,
-          startNs: batch.startNs,
-          endNs: batch.endNs,
-          status: filled < n ? 'short' : 'ok',
-        });
-        run.nextSeq += filled;
-        taken += filled;
-        run.counts.samples += filled;
-        run.counts.batches++;
-      }
-      run.backoffMs = 0;
-      // Adapt the batch to ~BATCH_TARGET_MS of work, within [1, 4 × catalog size] and the rate cap.
-      const perSample = took / Math.max(1, filled);
-      let next = Math.round(BATCH_TARGET_MS / Math.max(perSample, 1e-6));
-      next = Math.min(next, run.spec.batchSize * 4, Math.max(1, Math.floor(run.batchSize * 2)));
-      if (Number.isFinite(maxRate)) next = Math.min(next, Math.max(1, Math.ceil(maxRate / 20)));
-      run.batchSize = Math.max(1, next);
-      if (intervalMs) await sleep(intervalMs, stop.signal);
+      // Wait for the pool's retry time when it backs the source off, else an own exponential backoff.
+      const retryAt = sampler.sourceState?.(run.spec.name).retryAt;
+      run.backoffMs = Math.min(30_000, Math.max(100, run.backoffMs * 2));
+      const wait = retryAt !== undefined && retryAt > Date.now() ? retryAt - Date.now() : run.backoffMs;
+      run.readyAt = performance.now() + wait;
+      run.state = 'backoff';
+      return;
     }
-    if (run.state !== 'done') run.state = 'stopped';
+    const took = performance.now() - t;
+    // A source's first batches pay one-time set-up in each worker (buffers, threads): charge them as one
+    // target slice, so set-up does not cost the source its share for the rest of the session.
+    run.usedMs += run.counts.batches < slots ? Math.min(took, BATCH_TARGET_MS) : took;
+    run.backoffMs = 0;
+    run.state = 'sampling';
+    const filled = batch.values.length;
+    run.unit ??= batch.unit;
+    if (filled > 0) {
+      const values = batch.values;
+      run.pending.push({
+        batch: run.nextBatch++,
+        seqStart: run.nextSeq,
+        values,
+        bytes: run.spec.extract(values),
+        requested: n,
+        startNs: batch.startNs,
+        endNs: batch.endNs,
+        status: filled < n ? 'short' : 'ok',
+      });
+      run.nextSeq += filled;
+      run.counts.samples += filled;
+      run.counts.batches++;
+    }
+    // Adapt the batch to ~BATCH_TARGET_MS of work: grow at most 4× per batch, within the catalog size × 4.
+    const perSample = took / Math.max(1, filled);
+    let next = Math.round(BATCH_TARGET_MS / Math.max(perSample, 1e-6));
+    next = Math.min(next, run.spec.batchSize * 4, Math.max(1, run.batchSize * 4));
+    if (Number.isFinite(maxRate)) next = Math.min(next, Math.max(1, Math.ceil(maxRate / 20)));
+    run.batchSize = Math.max(1, next);
+    // Pacing: the rate cap and --interval decide when this source may run again.
+    const now = performance.now();
+    let readyAt = now;
+    if (Number.isFinite(maxRate)) {
+      // Token bucket: at most 250 ms of catch-up after the source was held back, then maxRate on average.
+      run.due = Math.max(run.due, now - 250) + (filled / maxRate) * 1000;
+      readyAt = Math.max(readyAt, run.due);
+    }
+    if (intervalMs) readyAt = Math.max(readyAt, performance.now() + intervalMs);
+    run.readyAt = readyAt;
+    if (maxSamples !== null && run.counts.samples >= maxSamples) run.state = 'done';
+  };
+
+  const scheduler = async (): Promise<void> => {
+    const running = new Set<Promise<void>>();
+    for (;;) {
+      const active = runs.filter((r) => r.state !== 'done');
+      if (stop.signal.aborted || active.length === 0) break;
+      while (inFlight < slots) {
+        const now = performance.now();
+        let best: SourceRun | null = null;
+        for (const r of active) {
+          if (r.busy || r.readyAt > now) continue;
+          if (!best || r.usedMs < best.usedMs) best = r;
+        }
+        if (!best) break;
+        const run = best;
+        run.busy = true;
+        inFlight++;
+        const p = runBatch(run).finally(() => {
+          run.busy = false;
+          inFlight--;
+          running.delete(p);
+          poke();
+        });
+        running.add(p);
+      }
+      // Sleep until a batch finishes, the next source becomes ready, or the recording stops.
+      const idle = runs.filter((r) => r.state !== 'done' && !r.busy).map((r) => r.readyAt);
+      const nextReady = idle.length > 0 ? Math.min(...idle) - performance.now() : Number.POSITIVE_INFINITY;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (Number.isFinite(nextReady) && inFlight < slots) setTimeout(poke, Math.max(1, nextReady));
+      });
+    }
+    await Promise.all(running);
+    for (const r of runs) if (r.state !== 'done') r.state = 'stopped';
+    if (!endReason && runs.every((r) => r.state === 'done')) endReason = 'max-samples';
   };
 
   // --- flushing ------------------------------------------------------------------------------
@@ -602,7 +677,7 @@ export async function recordSession(
   }, PROGRESS_MS);
 
   // --- run until every loop ends (duration, signal, max-samples, fatal error) --------------------
-  await Promise.all(runs.map((r) => sourceLoop(r)));
+  await scheduler();
   if (!endReason) endReason = maxSamples !== null ? 'max-samples' : 'stopped';
   stop.abort();
   if (durationTimer) clearTimeout(durationTimer);

@@ -83,6 +83,8 @@ export interface SessionManifest {
   conditioned: { mode: string; bytes: number } | null;
   files: FileEntry[];
   size_bytes: number;
+  /** Selected sources left out because they cannot run here, with the reason (absent in older manifests). */
+  skipped_sources?: { name: string; reason: string }[];
 }
 
 /** Writes session.json atomically (tmp + fsync + rename), validated against schemas/session.schema.json. */
