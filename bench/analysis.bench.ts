@@ -105,6 +105,7 @@ async function load(samples: number): Promise<void> {
   // same columns with no transfer to JS, in the same rounds.
   const scans: number[] = [];
   const loads: number[] = [];
+  const concurrent: number[] = [];
   let rows = 0;
   for (let round = 0; round < 3; round++) {
     let tScan = 0;
@@ -124,6 +125,14 @@ async function load(samples: number): Promise<void> {
     }
     scans.push(tScan / 1000);
     loads.push(tLoad / 1000);
+    // Two sources at a time (DuckDB scans on its own threads while JS copies the other's chunks).
+    const t = performance.now();
+    const names = manifest.sources.map((x) => x.name);
+    for (let i = 0; i < names.length; i += 2)
+      await Promise.all(
+        names.slice(i, i + 2).map((name) => readSourceSamples(dir, name, { columns: ['value', 'byte'], manifest })),
+      );
+    concurrent.push((performance.now() - t) / 1000);
   }
   const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
   console.log(
@@ -134,6 +143,7 @@ async function load(samples: number): Promise<void> {
       loadMedianSeconds: sorted(loads)[1],
       scanSeconds: sorted(scans)[0],
       scanMedianSeconds: sorted(scans)[1],
+      concurrentSeconds: sorted(concurrent)[0],
       peakRssMiB: peakRssMiB(),
     }),
   );
@@ -201,14 +211,18 @@ async function parent(): Promise<void> {
   const loadRate = (l.rows as number) / (l.loadSeconds as number);
   const scanRate = (l.rows as number) / (l.scanSeconds as number);
   const medianRate = (l.rows as number) / (l.loadMedianSeconds as number);
+  const concRate = (l.rows as number) / (l.concurrentSeconds as number);
   console.log(
-    `load: ${l.rows} samples (value + byte) from DuckDB into typed arrays: best of 3 rounds ${(l.loadSeconds as number).toFixed(2)} s, median ${(l.loadMedianSeconds as number).toFixed(2)} s`,
+    `load: ${l.rows} samples (2 values each: value INT64 + byte UTINYINT) from DuckDB into typed arrays: best of 3 rounds ${(l.loadSeconds as number).toFixed(2)} s, median ${(l.loadMedianSeconds as number).toFixed(2)} s`,
   );
   console.log(
-    `  rate ${(loadRate / 1e6).toFixed(2)} M samples/s (median ${(medianRate / 1e6).toFixed(2)}) = ${(loadRate / TARGET).toFixed(2)}× the 10 M/s target (median ${(medianRate / TARGET).toFixed(2)}×)`,
+    `  one source at a time: ${(loadRate / 1e6).toFixed(2)} M samples/s = ${((2 * loadRate) / 1e6).toFixed(2)} M values/s (median ${((2 * medianRate) / 1e6).toFixed(2)}); ratio to the 10 M values/s target ${((2 * loadRate) / TARGET).toFixed(2)}× (median ${((2 * medianRate) / TARGET).toFixed(2)}×)`,
   );
   console.log(
-    `  DuckDB's own scan of the same columns (best of 3): ${(scanRate / 1e6).toFixed(2)} M rows/s; loading runs at ${(loadRate / scanRate).toFixed(2)}× of it`,
+    `  two sources at a time: ${(concRate / 1e6).toFixed(2)} M samples/s = ${((2 * concRate) / 1e6).toFixed(2)} M values/s = ${((2 * concRate) / TARGET).toFixed(2)}× the target`,
+  );
+  console.log(
+    `  DuckDB's own scan of the same columns (best of 3): ${(scanRate / 1e6).toFixed(2)} M rows/s; loading one source at a time runs at ${(loadRate / scanRate).toFixed(2)}× of it`,
   );
   const f = child('full', SAMPLES);
   console.log(
