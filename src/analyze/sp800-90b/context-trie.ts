@@ -11,17 +11,16 @@ class IntMap {
   vals: Int32Array;
   size = 0;
   mask: number;
+  shift: number;
   constructor(capacity = 1 << 16) {
     this.keys = new Int32Array(capacity).fill(-1);
     this.vals = new Int32Array(capacity);
     this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
   }
-  private static hash(k: number): number {
-    return Math.imul(k, 0x9e3779b1) >>> 0;
-  }
-  /** Slot of key k (occupied by k, or the empty slot where it would go). */
+  /** Slot of key k (occupied by k, or the empty slot where it would go). Fibonacci hashing: top bits. */
   slot(k: number): number {
-    let h = IntMap.hash(k) & this.mask;
+    let h = Math.imul(k, 0x9e3779b1) >>> this.shift;
     const keys = this.keys;
     while (keys[h] !== -1 && keys[h] !== k) h = (h + 1) & this.mask;
     return h;
@@ -42,6 +41,7 @@ class IntMap {
     this.keys = new Int32Array(oldK.length * 2).fill(-1);
     this.vals = new Int32Array(oldK.length * 2);
     this.mask = this.keys.length - 1;
+    this.shift = 32 - Math.log2(this.keys.length);
     for (let i = 0; i < oldK.length; i++) {
       if (oldK[i] === -1) continue;
       const h = this.slot(oldK[i]);
