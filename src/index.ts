@@ -83,7 +83,45 @@ export {
   sharedSamplerPool,
 } from './collect/sampler-pool.js';
 export { type ScanEntry, type ScanOptions, type ScanReport, scanSources } from './collect/scan.js';
+export { type Fingerprint, fingerprint, machineFingerprint, softwareVersions } from './collect/fingerprint.js';
+export { parseDuration, parseTags } from './collect/recorder/duration.js';
+export {
+  DEFAULT_MAX_RATE,
+  type RecordOptions,
+  type RecordProgress,
+  type RecordResult,
+  recordSession,
+} from './collect/recorder/index.js';
+export {
+  listSessions,
+  type RepairResult,
+  repairSession,
+  resolveSession,
+  type SessionManifest,
+  type SessionSummary,
+  samplesRelation,
+  tableRelation,
+  telemetrySummary,
+  verifyFiles,
+} from './collect/session/index.js';
 export { openSession, readSourceSamples, readTelemetry, streamSourceSamples } from './collect/session/reader.js';
+export {
+  captureTelemetryWindow,
+  type TelemetryMetric,
+  type TelemetrySnapshot,
+  type TelemetryWindow,
+  telemetrySnapshot,
+  telemetryWindow,
+} from './collect/telemetry/index.js';
+export {
+  type ColumnChunk,
+  type ColumnInput,
+  closeDb,
+  queryColumns,
+  sqlString,
+  streamColumns,
+  writeParquet,
+} from './db/index.js';
 export type { MeasurementUnit, SampleBatch, SourceCategory, SourceKind, SourceSpec } from './collect/types.js';
 export { type ErrorCode, EXIT_CODES, OeError } from './errors.js';
 export { buildLiveReport, buildSessionReport } from './report/build-report.js';
