@@ -1,12 +1,14 @@
 // fsync_journal: rewrite 512 bytes at offset 0 of a small file in oe's cache directory and fsync it,
 // timed with CLOCK_MONOTONIC_RAW. fsync waits for the data block and the journal commit (ext4/xfs/btrfs)
 // to reach stable storage: block-layer queueing, the device's write path and flush, completion interrupts.
-// Slow (hundreds per second) and it wears flash, so the catalog marks it opt-in.
+// Slow (hundreds per second) and it wears flash, so the catalog marks it opt-in, and measurements start at
+// least params.minIntervalUs (default 2000 µs) apart: at most 500 fsyncs per second even on a fast device.
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <string.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "oe.h"
@@ -18,10 +20,21 @@ size_t sample(oe::Context& ctx) {
   if (fd < 0) throw oe::SamplerError("cannot open " + path + ": " + strerror(errno));
   char block[512];
   static thread_local oe::Rng rng;
+  const uint64_t minIntervalNs = uint64_t(oe::param(ctx.params, "minIntervalUs", 2000) * 1000);
+  static thread_local uint64_t lastStart = 0;
   size_t i = 0;
   std::string err;
   for (; i < ctx.n; i++) {
     if (ctx.stop()) break;
+    // Rate limit: wait (in <= 1 ms naps, checking cancellation) until minIntervalNs after the last start.
+    while (oe::monoRawNs() < lastStart + minIntervalNs) {
+      if (ctx.stop()) break;
+      uint64_t left = lastStart + minIntervalNs - oe::monoRawNs();
+      struct timespec nap = {0, long(left < 1000000 ? left : 1000000)};
+      nanosleep(&nap, nullptr);
+    }
+    if (ctx.stop()) break;
+    lastStart = oe::monoRawNs();
     for (size_t k = 0; k < sizeof block; k += 8) {
       uint64_t w = rng.next();
       memcpy(block + k, &w, 8);

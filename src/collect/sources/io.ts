@@ -28,15 +28,17 @@ export const ioSources: SourceSpec[] = [
     name: 'fsync_journal',
     category: 'io',
     kind: 'physical',
-    description: 'Rewrite 512 B of a file and fsync it (ns); opt-in, slow, wears flash',
+    description: 'Rewrite 512 B of a file and fsync it (ns); opt-in, at most 500/s, wears flash',
     physics:
       'fsync waits until the data block and the journal commit (ext4/xfs/btrfs) reach stable storage: block-layer ' +
-      'queueing, the device write path and cache flush, completion interrupts. A few hundred per second. Name it ' +
+      'queueing, the device write path and cache flush, completion interrupts. A few hundred per second, and rate ' +
+      'limited to one fsync per 2 ms so a fast SSD is not hammered. Name it ' +
       'explicitly in --sources to use it; on tmpfs fsync does nothing, so the source is unavailable there.',
     requirements: ['a journaling block filesystem for the cache dir', 'opt-in: name it in --sources'],
     fast: false,
     optIn: true,
     sampler: 'fsync_journal',
+    params: { minIntervalUs: 2000 },
     batchSize: 4,
     credit: 1,
     extract: lowByte,
