@@ -40,10 +40,10 @@ export function mutualInformation(
   joint.fill(0);
   const logB = Math.log2(bins);
   const s = ((shift % n) + n) % n;
-  for (let i = 0, j = s; i < n; i++, j++) {
-    if (j === n) j = 0;
-    joint[((x[i] >> drop) << logB) | (y[j] >> drop)]++;
-  }
+  // Two runs instead of a wrap test per pair: i < n − s pairs with y[i + s], the rest with y[i + s − n].
+  const split = n - s;
+  for (let i = 0; i < split; i++) joint[((x[i] >> drop) << logB) | (y[i + s] >> drop)]++;
+  for (let i = split; i < n; i++) joint[((x[i] >> drop) << logB) | (y[i + s - n] >> drop)]++;
   const px = new Float64Array(bins);
   const py = new Float64Array(bins);
   let kxy = 0;
