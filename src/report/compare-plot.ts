@@ -50,8 +50,8 @@ export function compareMinEntropySvg(r: CompareResult, title: string): string {
   const legend = r.inputs.map((i) => `${i.label} = ${i.origin}`).join('   ');
   const head =
     `<rect x="0" y="0" width="760" height="100%" fill="#ffffff"/>` +
-    `<text x="12" y="18" font-size="14" font-weight="bold" fill="#111111">${escapeXml(title)}</text>` +
-    `<text x="12" y="33" font-size="11" fill="#444444">${escapeXml(legend)}</text>`;
+    `<text x="12" y="18" font-size="14" font-weight="bold" text-anchor="start" fill="#111111">${escapeXml(title)}</text>` +
+    `<text x="12" y="33" font-size="11" text-anchor="start" fill="#444444">${escapeXml(legend)}</text>`;
   return node.outerHTML
     .replace(/^<svg /, '<svg xmlns="http://www.w3.org/2000/svg" ')
     .replace(/(<svg[^>]*>)/, `$1${head}`);

@@ -3,7 +3,8 @@
  * inputs (bench files or analysed sessions, see inputs.ts) and returns the comparison.
  *
  * For each source and metric, every input gives replicates (bench: one value per round; session: one
- * per fixed-count window). Each input's mean gets a 95 % Student-t interval, mean ± t_{0.975, r−1}·s/√r.
+ * per fixed-count window). Each input's mean gets a 95 % Student-t interval, mean ± t_{0.975, r−1}·s/√r,
+ * clipped to the metric's range.
  * Every later input is compared with the first (the baseline) by Welch's unequal-variance t-test
  * (Welch 1947; df by Welch–Satterthwaite), and the p-values of all comparisons get Benjamini–Hochberg
  * q-values together. A difference is flagged only when q ≤ α (default 0.05) and the metric is comparable
@@ -107,15 +108,25 @@ export function tQuantile(a: number, df: number): number {
   return (lo + hi) / 2;
 }
 
-/** Mean and 95 % t-interval of replicates (interval null with fewer than 2). */
-export function summarize(xs: readonly number[]): MetricSummary {
+/** Range of each metric: intervals are clipped to it (a t-interval of B/s can otherwise dip below 0). */
+export const METRIC_RANGE: Record<CompareMetric, [number, number]> = {
+  min_entropy: [0, 8],
+  shannon: [0, 8],
+  throughput_bps: [0, Number.POSITIVE_INFINITY],
+};
+
+/** Mean and 95 % t-interval of replicates, clipped to `range` (interval null with fewer than 2). */
+export function summarize(
+  xs: readonly number[],
+  range: [number, number] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+): MetricSummary {
   const n = xs.length;
   if (n === 0) return { n, mean: null, ci_low: null, ci_high: null };
   const mean = xs.reduce((s, x) => s + x, 0) / n;
   if (n < 2) return { n, mean, ci_low: null, ci_high: null };
   const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
   const h = tQuantile(0.05, n - 1) * (sd / Math.sqrt(n));
-  return { n, mean, ci_low: mean - h, ci_high: mean + h };
+  return { n, mean, ci_low: Math.max(range[0], mean - h), ci_high: Math.min(range[1], mean + h) };
 }
 
 /**
@@ -161,10 +172,9 @@ export function compareInputs(inputs: readonly CompareInput[], alpha = 0.05): Co
       const s = inp.sources.find((x) => x.name === name);
       per[inp.label] = {
         present: s !== undefined,
-        metrics: Object.fromEntries(COMPARE_METRICS.map((m) => [m, summarize(s ? s.replicates[m] : [])])) as Record<
-          CompareMetric,
-          MetricSummary
-        >,
+        metrics: Object.fromEntries(
+          COMPARE_METRICS.map((m) => [m, summarize(s ? s.replicates[m] : [], METRIC_RANGE[m])]),
+        ) as Record<CompareMetric, MetricSummary>,
         assessed_min_entropy: s?.assessedMinEntropy ?? null,
         assessed_samples: s?.assessedSamples ?? null,
         grade: s?.grade ?? null,
