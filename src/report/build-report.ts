@@ -11,7 +11,7 @@ import { getSource, selectSources } from '../collect/catalog.js';
 import { parseConditioning } from '../collect/conditioning/index.js';
 import { EntropyPool } from '../collect/entropy-pool.js';
 import { sampleSource } from '../collect/sampler-pool.js';
-import { openSession, readSourceSamples, resolveSession } from '../collect/session/index.js';
+import { openSession, readSourceSamples, resolveSession, telemetrySummary } from '../collect/session/index.js';
 import { type TelemetryWindow, telemetrySnapshot, telemetryWindow } from '../collect/telemetry/index.js';
 import type { SourceSpec } from '../collect/types.js';
 import { errorMessage, OeError } from '../errors.js';
@@ -233,12 +233,34 @@ export async function buildSessionReport(
       'conditioned',
       `${manifest.conditioned.bytes} bytes (${manifest.conditioned.mode}); not analysed here`,
     ]);
+  const sections: { title: string; markdown: string }[] = [];
+  const tel = await telemetrySummary(dir);
+  if (tel && tel.rowCount > 0) {
+    const c = tel.columns as Record<string, ArrayLike<unknown>>;
+    const rows = [
+      `The session's own telemetry_v1 series (recorded with the samples): ${tel.rowCount} metrics.`,
+      '',
+      '<details><summary>Per metric: snapshots, first, last, min, max, mean; mean rate per second for counters</summary>',
+      '',
+      '| domain | metric | unit | n | first | last | min | max | mean | mean rate / s |',
+      '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ];
+    const num = (v: unknown) => (v === null || v === undefined || !Number.isFinite(Number(v)) ? '—' : fmt(Number(v)));
+    for (let i = 0; i < tel.rowCount; i++) {
+      rows.push(
+        `| ${c.domain[i]} | ${c.name[i]} | ${c.unit[i]} | ${Number(c.n[i])} | ${num(c.first[i])} | ${num(c.last[i])} | ${num(c.min[i])} | ${num(c.max[i])} | ${num(c.mean[i])} | ${num(c.mean_rate[i])} |`,
+      );
+    }
+    rows.push('', '</details>');
+    sections.push({ title: 'Telemetry', markdown: rows.join('\n') });
+  }
   return {
     title: `oe report — session ${manifest.id}`,
     generatedAt: new Date().toISOString(),
     context,
     sources,
     dependence: dependenceOf(sources),
+    sections,
     notes: [
       manifest.status === 'complete'
         ? 'The session is complete.'
