@@ -113,6 +113,7 @@ export {
   telemetrySnapshot,
   telemetryWindow,
 } from './collect/telemetry/index.js';
+export type { MeasurementUnit, SampleBatch, SourceCategory, SourceKind, SourceSpec } from './collect/types.js';
 export {
   type ColumnChunk,
   type ColumnInput,
@@ -122,7 +123,6 @@ export {
   streamColumns,
   writeParquet,
 } from './db/index.js';
-export type { MeasurementUnit, SampleBatch, SourceCategory, SourceKind, SourceSpec } from './collect/types.js';
 export { type ErrorCode, EXIT_CODES, OeError } from './errors.js';
 export { buildLiveReport, buildSessionReport } from './report/build-report.js';
 export { type ReportDocument, renderMarkdownReport } from './report/markdown-report.js';
