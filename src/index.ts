@@ -52,6 +52,7 @@ export {
   type PoolSourceInfo,
   type PoolSourceReport,
 } from './collect/entropy-pool.js';
+export { type Fingerprint, fingerprint, machineFingerprint, softwareVersions } from './collect/fingerprint.js';
 export { AdaptiveProportionTest } from './collect/health/adaptive-proportion-test.js';
 export {
   APT_WINDOW,
@@ -71,6 +72,14 @@ export {
   STARTUP_SAMPLES,
 } from './collect/health/source-health.js';
 export { LiveMonitor, type MonitorFrame } from './collect/live-monitor.js';
+export { parseDuration, parseTags } from './collect/recorder/duration.js';
+export {
+  DEFAULT_MAX_RATE,
+  type RecordOptions,
+  type RecordProgress,
+  type RecordResult,
+  recordSession,
+} from './collect/recorder/index.js';
 export {
   closeSharedSamplerPool,
   type SampleOptions,
@@ -83,15 +92,6 @@ export {
   sharedSamplerPool,
 } from './collect/sampler-pool.js';
 export { type ScanEntry, type ScanOptions, type ScanReport, scanSources } from './collect/scan.js';
-export { type Fingerprint, fingerprint, machineFingerprint, softwareVersions } from './collect/fingerprint.js';
-export { parseDuration, parseTags } from './collect/recorder/duration.js';
-export {
-  DEFAULT_MAX_RATE,
-  type RecordOptions,
-  type RecordProgress,
-  type RecordResult,
-  recordSession,
-} from './collect/recorder/index.js';
 export {
   listSessions,
   type RepairResult,
