@@ -152,6 +152,20 @@ describe('oe server over real sources', () => {
     expect(keys.size).toBe(12);
   });
 
+  it('answers /health while a large request is still being generated (event loop not blocked)', async () => {
+    const order: string[] = [];
+    const big = get(base, `/api/v1/random?length=${MAX_HTTP_LENGTH}&type=base64`).then((r) => {
+      order.push('big');
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const h = await get(base, '/health');
+    order.push('health');
+    expect(h.status).toBe(200);
+    expect((await big).status).toBe(200);
+    expect(order).toEqual(['health', 'big']);
+  });
+
   it('reports a port in use as one clear error', async () => {
     const port = Number(new URL(base).port);
     await expect(startEntropyServer(pool, { host: '127.0.0.1', port })).rejects.toThrow(

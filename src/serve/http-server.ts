@@ -222,8 +222,10 @@ export function createEntropyServer(pool: EntropyPool, options: ServerOptions = 
     }
     const isRandom = url.pathname === '/api/v1/random';
     try {
-      if (req.method !== 'GET' && req.method !== 'HEAD')
+      // HEAD is fine for the status endpoints; on /api/v1/random it would spend entropy on nothing.
+      if (req.method !== 'GET' && (req.method !== 'HEAD' || isRandom)) {
         throw new HttpError(405, `method ${req.method} not allowed (GET only)`);
+      }
       switch (url.pathname) {
         case '/':
           params(url, []);
