@@ -74,7 +74,7 @@ describe('oe report --input', () => {
     writeFileSync(bad, '0101x');
     const missing = await oe(['report', '--input', join(dir, 'nope.bin')]);
     const r = await oe(['report', '--input', bad, '--format', 'ascii']);
-    const none = await oe(['report']);
+    const none = await oe(['report', '--input', bad, '--session', 'x']);
     const tooMany = await oe(['report', '--input', join(FIX, 'pi.bin'), '--sequences', '2000000']);
     expect(missing.code).toBe(3);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);

@@ -130,7 +130,7 @@ function sp80022Section(
         continue;
       }
       const v = testVerdict(a, name);
-      const ps = r.pValues.length <= 2 ? r.pValues.map(fmtP).join(', ') : `${r.pValues.length}`;
+      const ps = r.pValues.length <= 2 ? r.pValues.map(fmtP).join(', ') : `${r.pValues.length} values (below)`;
       out.push(
         `| ${name} | ${ps} | ${r.pValues.filter((p) => p >= a.alpha).length}/${r.pValues.length} | ${fmtP(Math.min(...r.pValues))} | ${v.verdict} |`,
       );
@@ -251,7 +251,9 @@ export function renderMarkdownReport(doc: ReportDocument, plotDir: string): Rend
         else passed++;
       }
     }
-    const extFails = s.extended.length ? String(s.extended.filter((e) => e.pValue !== undefined && e.pValue < 0.01).length) : '—';
+    const extFails = s.extended.length
+      ? String(s.extended.filter((e) => e.pValue !== undefined && e.pValue < 0.01).length)
+      : '—';
     const sp = s.sp80022 ? `${passed}/${passed + failed}` : esc(s.sp80022Unavailable ?? 'not run');
     md.push(
       `| ${esc(s.name)} | ${s.bytes.length.toLocaleString('en-US')} | ${sp} | ${s.sp80022 ? failed : '—'} | ${s.sp80022 ? na : '—'} | ${extFails} |`,

@@ -55,7 +55,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       })
       .option('threads', { type: 'number', describe: 'Worker threads for the sequences (default: CPUs)' })
       .option('source', { type: 'string', describe: 'Sample one source live' })
-      .option('sources', { type: 'string', describe: 'Sample several sources live: all, or comma-separated names' })
+      .option('sources', {
+        type: 'string',
+        describe: 'Sample several sources live: all, or comma-separated names (default: the fast set)',
+      })
       .option('samples', {
         type: 'number',
         describe: 'Samples (bytes) per source when sampling live (default 125000 × K)',
@@ -74,9 +77,14 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
           a.source !== undefined || a.sources !== undefined,
           a.session !== undefined,
         ];
-        if (modes.filter(Boolean).length !== 1) {
-          throw new OeError('USAGE', 'give exactly one of --input FILE, --source/--sources, or --session ID');
+        if (modes.filter(Boolean).length > 1) {
+          throw new OeError(
+            'USAGE',
+            'give one of --input FILE, --source/--sources, or --session ID (none: the fast sources live)',
+          );
         }
+        if (a.source !== undefined && a.sources !== undefined)
+          throw new OeError('USAGE', 'give --source or --sources, not both');
         if (a.sequences !== undefined && (!Number.isInteger(a.sequences) || a.sequences < 1)) {
           throw new OeError('USAGE', `--sequences must be a positive integer, got ${a.sequences}`);
         }
