@@ -17,12 +17,12 @@ function si(x: number): string {
 }
 
 function table(rows: ScanEntry[]): string {
-  const head = `${'source'.padEnd(22)} ${'category'.padEnd(11)} ${'kind'.padEnd(9)} ${'avail'.padEnd(5)} ${'unit'.padEnd(5)} ${'rate/s'.padStart(8)} ${'H_mcv'.padStart(5)}  note`;
+  const head = `${'source'.padEnd(22)} ${'category'.padEnd(11)} ${'kind'.padEnd(9)} ${'avail'.padEnd(5)} ${'unit'.padEnd(5)} ${'rate/s'.padStart(8)} ${'n'.padStart(5)} ${'H_mcv'.padStart(5)}  note`;
   const lines = rows.map((r) => {
     const rate = r.rate === null ? '-' : si(r.rate);
     const h = r.minEntropy === null ? '-' : r.minEntropy.toFixed(2);
     const note = r.reason ?? r.error ?? r.note ?? '';
-    return `${r.name.padEnd(22)} ${r.category.padEnd(11)} ${r.kind.padEnd(9)} ${(r.available ? 'yes' : 'no').padEnd(5)} ${(r.unit ?? '-').padEnd(5)} ${rate.padStart(8)} ${h.padStart(5)}  ${note}`;
+    return `${r.name.padEnd(22)} ${r.category.padEnd(11)} ${r.kind.padEnd(9)} ${(r.available ? 'yes' : 'no').padEnd(5)} ${(r.unit ?? '-').padEnd(5)} ${rate.padStart(8)} ${String(r.samples || '-').padStart(5)} ${h.padStart(5)}  ${note}`;
   });
   const avail = rows.filter((r) => r.available);
   const physical = avail.filter((r) => r.kind !== 'reference').length;
@@ -30,7 +30,7 @@ function table(rows: ScanEntry[]): string {
     head,
     ...lines,
     '',
-    `${avail.length} of ${rows.length} sources available (${physical} non-reference). H_mcv = most-common-value min-entropy of the extracted bytes, bits/byte (SP 800-90B 6.3.1); rate = samples per second of sampler time.`,
+    `${avail.length} of ${rows.length} sources available (${physical} non-reference). H_mcv = most-common-value min-entropy of the extracted bytes, bits/byte (SP 800-90B 6.3.1), over the n samples measured (few samples bound it low); rate = samples per second of sampler time.`,
   ].join('\n');
 }
 
