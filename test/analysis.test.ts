@@ -26,7 +26,7 @@ beforeAll(async () => {
       constant: constantGen(42n),
       other: uniformGen(9n),
     },
-    { maxSamples: 20_000 },
+    { maxSamples: 12_000 },
   );
   single = await recordTestSession(root, 'single', { only: uniformGen(5n) }, { maxSamples: 5000 });
   noTelemetry = await recordTestSession(
@@ -48,7 +48,7 @@ describe('session analysis', () => {
     const a = await analyzeSession(multi, fast);
     const by = Object.fromEntries(a.standard.sources.map((s) => [s.name, s]));
     expect(a.standard.sources.map((s) => s.name)).toEqual(['constant', 'lagged', 'other', 'uniform', 'wavy']);
-    expect(by.uniform.samples).toBe(20_000);
+    expect(by.uniform.samples).toBe(12_000);
     expect(by.uniform.verdict?.verdict).toBe('GOOD');
     expect(by.wavy.verdict?.verdict).toBe('CRITICAL');
     expect(by.constant.verdict?.verdict).toBe('CRITICAL');
