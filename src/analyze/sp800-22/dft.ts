@@ -50,6 +50,219 @@ const S3 = Math.sin((2 * Math.PI) / 3);
  * n the current sub-length, m = n/r, s the stride; no bit reversal. Forward transform
  * X_k = Σ_j x_j e^(−2πijk/N). Returns the arrays holding the result (the inputs or the scratch).
  */
+/** One Stockham pass of radix r (see stockham): x[q + s(p + km)] → y[q + s(rp + j)]. */
+function pass4(
+  xr: Float64Array,
+  xi: Float64Array,
+  yr: Float64Array,
+  yi: Float64Array,
+  m: number,
+  s: number,
+  tc: Float64Array,
+  ts: Float64Array,
+): void {
+  const sm = s * m;
+  for (let p = 0; p < m; p++) {
+    const w1r = tc[p * s];
+    const w1i = ts[p * s];
+    const w2r = w1r * w1r - w1i * w1i;
+    const w2i = 2 * w1r * w1i;
+    const w3r = w2r * w1r - w2i * w1i;
+    const w3i = w2r * w1i + w2i * w1r;
+    const base = s * p;
+    const out = 4 * s * p;
+    for (let q = 0; q < s; q++) {
+      const i0 = q + base;
+      const o0 = q + out;
+      const a0r = xr[i0];
+      const a0i = xi[i0];
+      const a1r = xr[i0 + sm];
+      const a1i = xi[i0 + sm];
+      const a2r = xr[i0 + 2 * sm];
+      const a2i = xi[i0 + 2 * sm];
+      const a3r = xr[i0 + 3 * sm];
+      const a3i = xi[i0 + 3 * sm];
+      const t0r = a0r + a2r;
+      const t0i = a0i + a2i;
+      const t1r = a0r - a2r;
+      const t1i = a0i - a2i;
+      const t2r = a1r + a3r;
+      const t2i = a1i + a3i;
+      // −i(a1 − a3)
+      const t3r = a1i - a3i;
+      const t3i = a3r - a1r;
+      yr[o0] = t0r + t2r;
+      yi[o0] = t0i + t2i;
+      const b1r = t1r + t3r;
+      const b1i = t1i + t3i;
+      const b2r = t0r - t2r;
+      const b2i = t0i - t2i;
+      const b3r = t1r - t3r;
+      const b3i = t1i - t3i;
+      yr[o0 + s] = b1r * w1r - b1i * w1i;
+      yi[o0 + s] = b1r * w1i + b1i * w1r;
+      yr[o0 + 2 * s] = b2r * w2r - b2i * w2i;
+      yi[o0 + 2 * s] = b2r * w2i + b2i * w2r;
+      yr[o0 + 3 * s] = b3r * w3r - b3i * w3i;
+      yi[o0 + 3 * s] = b3r * w3i + b3i * w3r;
+    }
+  }
+}
+
+function pass2(
+  xr: Float64Array,
+  xi: Float64Array,
+  yr: Float64Array,
+  yi: Float64Array,
+  m: number,
+  s: number,
+  tc: Float64Array,
+  ts: Float64Array,
+): void {
+  const sm = s * m;
+  for (let p = 0; p < m; p++) {
+    const w1r = tc[p * s];
+    const w1i = ts[p * s];
+    const base = s * p;
+    const out = 2 * s * p;
+    for (let q = 0; q < s; q++) {
+      const i0 = q + base;
+      const o0 = q + out;
+      const ar = xr[i0];
+      const ai = xi[i0];
+      const br = xr[i0 + sm];
+      const bi = xi[i0 + sm];
+      yr[o0] = ar + br;
+      yi[o0] = ai + bi;
+      const dr = ar - br;
+      const di = ai - bi;
+      yr[o0 + s] = dr * w1r - di * w1i;
+      yi[o0 + s] = dr * w1i + di * w1r;
+    }
+  }
+}
+
+function pass5(
+  xr: Float64Array,
+  xi: Float64Array,
+  yr: Float64Array,
+  yi: Float64Array,
+  m: number,
+  s: number,
+  tc: Float64Array,
+  ts: Float64Array,
+): void {
+  const sm = s * m;
+  for (let p = 0; p < m; p++) {
+    const w1r = tc[p * s];
+    const w1i = ts[p * s];
+    const w2r = w1r * w1r - w1i * w1i;
+    const w2i = 2 * w1r * w1i;
+    const w3r = w2r * w1r - w2i * w1i;
+    const w3i = w2r * w1i + w2i * w1r;
+    const w4r = w2r * w2r - w2i * w2i;
+    const w4i = 2 * w2r * w2i;
+    const base = s * p;
+    const out = 5 * s * p;
+    for (let q = 0; q < s; q++) {
+      const i0 = q + base;
+      const o0 = q + out;
+      const a0r = xr[i0];
+      const a0i = xi[i0];
+      const a1r = xr[i0 + sm];
+      const a1i = xi[i0 + sm];
+      const a2r = xr[i0 + 2 * sm];
+      const a2i = xi[i0 + 2 * sm];
+      const a3r = xr[i0 + 3 * sm];
+      const a3i = xi[i0 + 3 * sm];
+      const a4r = xr[i0 + 4 * sm];
+      const a4i = xi[i0 + 4 * sm];
+      const t1r = a1r + a4r;
+      const t1i = a1i + a4i;
+      const t2r = a2r + a3r;
+      const t2i = a2i + a3i;
+      const t3r = a1r - a4r;
+      const t3i = a1i - a4i;
+      const t4r = a2r - a3r;
+      const t4i = a2i - a3i;
+      yr[o0] = a0r + t1r + t2r;
+      yi[o0] = a0i + t1i + t2i;
+      const u1r = a0r + C5_1 * t1r + C5_2 * t2r;
+      const u1i = a0i + C5_1 * t1i + C5_2 * t2i;
+      const u2r = a0r + C5_2 * t1r + C5_1 * t2r;
+      const u2i = a0i + C5_2 * t1i + C5_1 * t2i;
+      // v1 = s1·t3 + s2·t4, v2 = s2·t3 − s1·t4; b1 = u1 − i v1, b4 = u1 + i v1, b2 = u2 − i v2, b3 = u2 + i v2
+      const v1r = S5_1 * t3r + S5_2 * t4r;
+      const v1i = S5_1 * t3i + S5_2 * t4i;
+      const v2r = S5_2 * t3r - S5_1 * t4r;
+      const v2i = S5_2 * t3i - S5_1 * t4i;
+      const b1r = u1r + v1i;
+      const b1i = u1i - v1r;
+      const b4r = u1r - v1i;
+      const b4i = u1i + v1r;
+      const b2r = u2r + v2i;
+      const b2i = u2i - v2r;
+      const b3r = u2r - v2i;
+      const b3i = u2i + v2r;
+      yr[o0 + s] = b1r * w1r - b1i * w1i;
+      yi[o0 + s] = b1r * w1i + b1i * w1r;
+      yr[o0 + 2 * s] = b2r * w2r - b2i * w2i;
+      yi[o0 + 2 * s] = b2r * w2i + b2i * w2r;
+      yr[o0 + 3 * s] = b3r * w3r - b3i * w3i;
+      yi[o0 + 3 * s] = b3r * w3i + b3i * w3r;
+      yr[o0 + 4 * s] = b4r * w4r - b4i * w4i;
+      yi[o0 + 4 * s] = b4r * w4i + b4i * w4r;
+    }
+  }
+}
+
+function pass3(
+  xr: Float64Array,
+  xi: Float64Array,
+  yr: Float64Array,
+  yi: Float64Array,
+  m: number,
+  s: number,
+  tc: Float64Array,
+  ts: Float64Array,
+): void {
+  const sm = s * m;
+  for (let p = 0; p < m; p++) {
+    const w1r = tc[p * s];
+    const w1i = ts[p * s];
+    const w2r = w1r * w1r - w1i * w1i;
+    const w2i = 2 * w1r * w1i;
+    const base = s * p;
+    const out = 3 * s * p;
+    for (let q = 0; q < s; q++) {
+      const i0 = q + base;
+      const o0 = q + out;
+      const a0r = xr[i0];
+      const a0i = xi[i0];
+      const a1r = xr[i0 + sm];
+      const a1i = xi[i0 + sm];
+      const a2r = xr[i0 + 2 * sm];
+      const a2i = xi[i0 + 2 * sm];
+      const tr = a1r + a2r;
+      const ti = a1i + a2i;
+      const ur = a0r - 0.5 * tr;
+      const ui = a0i - 0.5 * ti;
+      const vr = S3 * (a1r - a2r);
+      const vi = S3 * (a1i - a2i);
+      yr[o0] = a0r + tr;
+      yi[o0] = a0i + ti;
+      const b1r = ur + vi;
+      const b1i = ui - vr;
+      const b2r = ur - vi;
+      const b2i = ui + vr;
+      yr[o0 + s] = b1r * w1r - b1i * w1i;
+      yi[o0 + s] = b1r * w1i + b1i * w1r;
+      yr[o0 + 2 * s] = b2r * w2r - b2i * w2i;
+      yi[o0 + 2 * s] = b2r * w2i + b2i * w2r;
+    }
+  }
+}
+
 /** Cached tables cos/sin(−2πk/L), k < count, by (L, count). */
 const twiddleTables = new Map<string, { c: Float64Array; s: Float64Array }>();
 function twiddles(L: number, count: number): { c: Float64Array; s: Float64Array } {
@@ -81,137 +294,10 @@ function stockham(re: Float64Array, im: Float64Array, factors: number[]): { re: 
   for (const r of factors) {
     const m = n / r;
     // e^(−2πip/n) = e^(−2πi·ps/N): one table of the N-th roots serves every pass.
-    for (let p = 0; p < m; p++) {
-      const w1r = table.c[p * s];
-      const w1i = table.s[p * s];
-      const w2r = w1r * w1r - w1i * w1i;
-      const w2i = 2 * w1r * w1i;
-      const w3r = w2r * w1r - w2i * w1i;
-      const w3i = w2r * w1i + w2i * w1r;
-      const w4r = w2r * w2r - w2i * w2i;
-      const w4i = 2 * w2r * w2i;
-      const sm = s * m;
-      const base = s * p;
-      const out = s * r * p;
-      for (let q = 0; q < s; q++) {
-        const i0 = q + base;
-        const o0 = q + out;
-        if (r === 4) {
-          const a0r = xr[i0];
-          const a0i = xi[i0];
-          const a1r = xr[i0 + sm];
-          const a1i = xi[i0 + sm];
-          const a2r = xr[i0 + 2 * sm];
-          const a2i = xi[i0 + 2 * sm];
-          const a3r = xr[i0 + 3 * sm];
-          const a3i = xi[i0 + 3 * sm];
-          const t0r = a0r + a2r;
-          const t0i = a0i + a2i;
-          const t1r = a0r - a2r;
-          const t1i = a0i - a2i;
-          const t2r = a1r + a3r;
-          const t2i = a1i + a3i;
-          // −i(a1 − a3)
-          const t3r = a1i - a3i;
-          const t3i = a3r - a1r;
-          yr[o0] = t0r + t2r;
-          yi[o0] = t0i + t2i;
-          const b1r = t1r + t3r;
-          const b1i = t1i + t3i;
-          const b2r = t0r - t2r;
-          const b2i = t0i - t2i;
-          const b3r = t1r - t3r;
-          const b3i = t1i - t3i;
-          yr[o0 + s] = b1r * w1r - b1i * w1i;
-          yi[o0 + s] = b1r * w1i + b1i * w1r;
-          yr[o0 + 2 * s] = b2r * w2r - b2i * w2i;
-          yi[o0 + 2 * s] = b2r * w2i + b2i * w2r;
-          yr[o0 + 3 * s] = b3r * w3r - b3i * w3i;
-          yi[o0 + 3 * s] = b3r * w3i + b3i * w3r;
-        } else if (r === 2) {
-          const ar = xr[i0];
-          const ai = xi[i0];
-          const br = xr[i0 + sm];
-          const bi = xi[i0 + sm];
-          yr[o0] = ar + br;
-          yi[o0] = ai + bi;
-          const dr = ar - br;
-          const di = ai - bi;
-          yr[o0 + s] = dr * w1r - di * w1i;
-          yi[o0 + s] = dr * w1i + di * w1r;
-        } else if (r === 5) {
-          const a0r = xr[i0];
-          const a0i = xi[i0];
-          const a1r = xr[i0 + sm];
-          const a1i = xi[i0 + sm];
-          const a2r = xr[i0 + 2 * sm];
-          const a2i = xi[i0 + 2 * sm];
-          const a3r = xr[i0 + 3 * sm];
-          const a3i = xi[i0 + 3 * sm];
-          const a4r = xr[i0 + 4 * sm];
-          const a4i = xi[i0 + 4 * sm];
-          const t1r = a1r + a4r;
-          const t1i = a1i + a4i;
-          const t2r = a2r + a3r;
-          const t2i = a2i + a3i;
-          const t3r = a1r - a4r;
-          const t3i = a1i - a4i;
-          const t4r = a2r - a3r;
-          const t4i = a2i - a3i;
-          yr[o0] = a0r + t1r + t2r;
-          yi[o0] = a0i + t1i + t2i;
-          const u1r = a0r + C5_1 * t1r + C5_2 * t2r;
-          const u1i = a0i + C5_1 * t1i + C5_2 * t2i;
-          const u2r = a0r + C5_2 * t1r + C5_1 * t2r;
-          const u2i = a0i + C5_2 * t1i + C5_1 * t2i;
-          // v1 = s1·t3 + s2·t4, v2 = s2·t3 − s1·t4; b1 = u1 − i v1, b4 = u1 + i v1, b2 = u2 − i v2, b3 = u2 + i v2
-          const v1r = S5_1 * t3r + S5_2 * t4r;
-          const v1i = S5_1 * t3i + S5_2 * t4i;
-          const v2r = S5_2 * t3r - S5_1 * t4r;
-          const v2i = S5_2 * t3i - S5_1 * t4i;
-          const b1r = u1r + v1i;
-          const b1i = u1i - v1r;
-          const b4r = u1r - v1i;
-          const b4i = u1i + v1r;
-          const b2r = u2r + v2i;
-          const b2i = u2i - v2r;
-          const b3r = u2r - v2i;
-          const b3i = u2i + v2r;
-          yr[o0 + s] = b1r * w1r - b1i * w1i;
-          yi[o0 + s] = b1r * w1i + b1i * w1r;
-          yr[o0 + 2 * s] = b2r * w2r - b2i * w2i;
-          yi[o0 + 2 * s] = b2r * w2i + b2i * w2r;
-          yr[o0 + 3 * s] = b3r * w3r - b3i * w3i;
-          yi[o0 + 3 * s] = b3r * w3i + b3i * w3r;
-          yr[o0 + 4 * s] = b4r * w4r - b4i * w4i;
-          yi[o0 + 4 * s] = b4r * w4i + b4i * w4r;
-        } else {
-          // r === 3
-          const a0r = xr[i0];
-          const a0i = xi[i0];
-          const a1r = xr[i0 + sm];
-          const a1i = xi[i0 + sm];
-          const a2r = xr[i0 + 2 * sm];
-          const a2i = xi[i0 + 2 * sm];
-          const tr = a1r + a2r;
-          const ti = a1i + a2i;
-          const ur = a0r - 0.5 * tr;
-          const ui = a0i - 0.5 * ti;
-          const vr = S3 * (a1r - a2r);
-          const vi = S3 * (a1i - a2i);
-          yr[o0] = a0r + tr;
-          yi[o0] = a0i + ti;
-          const b1r = ur + vi;
-          const b1i = ui - vr;
-          const b2r = ur - vi;
-          const b2i = ui + vr;
-          yr[o0 + s] = b1r * w1r - b1i * w1i;
-          yi[o0 + s] = b1r * w1i + b1i * w1r;
-          yr[o0 + 2 * s] = b2r * w2r - b2i * w2i;
-          yi[o0 + 2 * s] = b2r * w2i + b2i * w2r;
-        }
-      }
-    }
+    if (r === 4) pass4(xr, xi, yr, yi, m, s, table.c, table.s);
+    else if (r === 2) pass2(xr, xi, yr, yi, m, s, table.c, table.s);
+    else if (r === 5) pass5(xr, xi, yr, yi, m, s, table.c, table.s);
+    else pass3(xr, xi, yr, yi, m, s, table.c, table.s);
     const tr = xr;
     const ti = xi;
     xr = yr;
