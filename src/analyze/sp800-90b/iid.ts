@@ -127,7 +127,8 @@ export async function assessIid(data: Uint8Array, bits?: number, options: IidOpt
     return sab;
   };
   const symbolsSab = share(p.symbols);
-  const rawSab = share(p.raw);
+  const rawIsSymbols = p.symbols === p.raw;
+  const rawSab = rawIsSymbols ? symbolsSab : share(p.raw);
   const threads = Math.max(1, options.threads ?? availableParallelism());
   const chunk = Math.max(1, options.chunk ?? Math.min(64, Math.max(4, Math.ceil(200_000 / n))));
   const total = options.rounds ?? PERMUTATIONS;
@@ -146,6 +147,7 @@ export async function assessIid(data: Uint8Array, bits?: number, options: IidOpt
         tasks.push({
           symbols: symbolsSab,
           raw: rawSab,
+          rawIsSymbols,
           alphabetSize: k,
           rawMean: mean,
           median,

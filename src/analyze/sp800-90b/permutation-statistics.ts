@@ -65,27 +65,53 @@ export function excursion(raw: Uint8Array, mean: number): number {
   return max;
 }
 
-/** Runs of a ±1 sequence given by `up(i)` for i < m: [number of runs, longest run, max(#up, #down)]. */
-function runStats(m: number, up: (i: number) => boolean): [number, number, number] {
+/**
+ * §5.1.2–§5.1.4 on s: the ±1 sequence is +1 where s[i] ≤ s[i+1]. Returns [number of runs, longest
+ * run, max(#increases, #decreases)] (the tool's conventions: an empty sequence has one run of 1).
+ */
+function directionalRuns(s: Uint8Array): [number, number, number] {
+  const m = s.length - 1;
   if (m <= 0) return [0, 1, 0];
+  let prev = s[0] <= s[1];
   let runs = 1;
   let longest = 0;
   let run = 1;
-  let ups = up(0) ? 1 : 0;
-  let prev = up(0);
+  let ups = prev ? 1 : 0;
   for (let i = 1; i < m; i++) {
-    const cur = up(i);
+    const cur = s[i] <= s[i + 1];
     if (cur) ups++;
     if (cur === prev) run++;
     else {
       runs++;
       if (run > longest) longest = run;
       run = 1;
+      prev = cur;
     }
-    prev = cur;
   }
   if (run > longest) longest = run;
   return [runs, longest, Math.max(ups, m - ups)];
+}
+
+/** §5.1.5–§5.1.6 on s: the ±1 sequence is +1 where s[i] ≥ median. Returns [number of runs, longest run]. */
+function medianRuns(s: Uint8Array, median: number): [number, number] {
+  const m = s.length;
+  if (m <= 0) return [0, 1];
+  let prev = !(s[0] < median);
+  let runs = 1;
+  let longest = 0;
+  let run = 1;
+  for (let i = 1; i < m; i++) {
+    const cur = !(s[i] < median);
+    if (cur === prev) run++;
+    else {
+      runs++;
+      if (run > longest) longest = run;
+      run = 1;
+      prev = cur;
+    }
+  }
+  if (run > longest) longest = run;
+  return [runs, longest];
 }
 
 /** §5.1.7/§5.1.8 collision times: lengths of the successive windows ending at a first repeat. */
@@ -143,14 +169,14 @@ export function permutationStatistics(
   };
   if (any(1, 3)) {
     const s = binary ? c1() : data;
-    const [runs, longest, incdec] = runStats(s.length - 1, (i) => !(s[i] > s[i + 1]));
+    const [runs, longest, incdec] = directionalRuns(s);
     if (active[1]) out[1] = runs;
     if (active[2]) out[2] = longest;
     if (active[3]) out[3] = incdec;
   }
   if (any(4, 5)) {
     const med = binary ? 0.5 : ctx.median;
-    const [runs, longest] = runStats(data.length, (i) => !(data[i] < med));
+    const [runs, longest] = medianRuns(data, med);
     if (active[4]) out[4] = runs;
     if (active[5]) out[5] = longest;
   }

@@ -1,10 +1,12 @@
 import { bzip2Size, loadBzip2 } from './bzip2.js';
 import { NUM_TESTS, permutationStatistics } from './permutation-statistics.js';
-import { RoundRng, shuffleTogether } from './shuffle.js';
+import { RoundRng, shuffle, shuffleTogether } from './shuffle.js';
 
 export interface PermutationTask {
   symbols: SharedArrayBuffer;
   raw: SharedArrayBuffer;
+  /** The values equal the symbols (no translation): shuffle one array and use it for both. */
+  rawIsSymbols: boolean;
   alphabetSize: number;
   rawMean: number;
   median: number;
@@ -28,7 +30,7 @@ export function permutationRounds(task: PermutationTask): Float64Array {
   const raw = new Uint8Array(task.raw);
   const out = new Float64Array((task.to - task.from) * NUM_TESTS);
   const data = new Uint8Array(symbols.length);
-  const values = new Uint8Array(raw.length);
+  const values = task.rawIsSymbols ? data : new Uint8Array(raw.length);
   const ctx = {
     alphabetSize: task.alphabetSize,
     rawMean: task.rawMean,
@@ -37,9 +39,16 @@ export function permutationRounds(task: PermutationTask): Float64Array {
   };
   for (let r = task.from; r < task.to; r++) {
     data.set(symbols);
-    values.set(raw);
-    shuffleTogether(data, values, new RoundRng(task.seed, r));
-    out.set(permutationStatistics(data, values, ctx, task.active), (r - task.from) * NUM_TESTS);
+    const rng = new RoundRng(task.seed, r);
+    if (task.rawIsSymbols) shuffle(data, rng);
+    else {
+      values.set(raw);
+      shuffleTogether(data, values, rng);
+    }
+    out.set(
+      permutationStatistics(data, task.rawIsSymbols ? data : values, ctx, task.active),
+      (r - task.from) * NUM_TESTS,
+    );
   }
   return out;
 }

@@ -66,3 +66,13 @@ export function shuffleTogether(a: Uint8Array, b: Uint8Array, rng: RoundRng): vo
     b[j] = y;
   }
 }
+
+/** Fisher–Yates shuffle in place (the same permutation shuffleTogether applies for the same generator state). */
+export function shuffle(a: Uint8Array, rng: RoundRng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.upTo(i);
+    const x = a[i];
+    a[i] = a[j];
+    a[j] = x;
+  }
+}
