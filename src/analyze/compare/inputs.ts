@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import type { Fingerprint } from '../../collect/fingerprint.js';
 import { DEFAULT_SESSIONS_DIR, openSession, resolveSession } from '../../collect/session/index.js';
 import { errorMessage, OeError } from '../../errors.js';
-import { assertSchema } from '../../report/schema.js';
+import { schemaValidator } from '../../report/schema.js';
 import type { BenchReport } from '../bench/run.js';
 import type { CompareInput, CompareSource } from './compare.js';
 
@@ -54,10 +54,13 @@ export function readBenchFile(path: string): BenchReport {
     if (code === 'ENOENT') throw new OeError('NOT_FOUND', `no such file: ${path}`);
     throw new OeError('BAD_INPUT', `${path}: not a readable JSON file (${errorMessage(e)})`);
   }
-  try {
-    assertSchema('bench', data);
-  } catch (e) {
-    throw new OeError('BAD_INPUT', `${path}: not an oe bench report: ${errorMessage(e)}`);
+  const v = schemaValidator('bench');
+  if (!v(data)) {
+    const why = (v.errors ?? [])
+      .slice(0, 3)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`)
+      .join('; ');
+    throw new OeError('BAD_INPUT', `${path}: not an oe bench report (schemas/bench.schema.json): ${why}`);
   }
   return data as BenchReport;
 }

@@ -1,7 +1,7 @@
 /** Reading and writing the quantum_proxy_v3 (EXPERIMENTAL) prior calibration file. */
 import { readFileSync } from 'node:fs';
 import { errorMessage, OeError } from '../../errors.js';
-import { assertSchema } from '../../report/schema.js';
+import { schemaValidator } from '../../report/schema.js';
 import { type BetaPosterior, betaPosterior, type PriorCalibration } from './prior.js';
 
 /** The calibration as JSON text (schemas/quantum-calibration.schema.json). */
@@ -20,10 +20,16 @@ export function parseCalibration(text: string, source = 'calibration'): PriorCal
   } catch (e) {
     throw new OeError('BAD_INPUT', `${source}: not JSON (${errorMessage(e)})`);
   }
-  try {
-    assertSchema('quantum-calibration', data);
-  } catch (e) {
-    throw new OeError('BAD_INPUT', `${source}: ${errorMessage(e)}`);
+  const v = schemaValidator('quantum-calibration');
+  if (!v(data)) {
+    const why = (v.errors ?? [])
+      .slice(0, 3)
+      .map((e) => `${e.instancePath || '/'} ${e.message}`)
+      .join('; ');
+    throw new OeError(
+      'BAD_INPUT',
+      `${source}: not a quantum calibration file (schemas/quantum-calibration.schema.json): ${why}`,
+    );
   }
   const d = data as PriorCalibration;
   const post = (p: BetaPosterior) => betaPosterior(p.alpha, p.beta);
