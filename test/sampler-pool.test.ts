@@ -59,6 +59,7 @@ describe('SamplerPool isolation', () => {
     expect(st.status).toBe('failing');
     expect(st.lastError).toMatch(/deadline/);
     expect(pool.sourceState('clock_jitter').status).toBe('ok');
+    expect(pool.sourceState('clock_jitter').lastSuccessAt).toBeGreaterThan(0);
   });
 
   it('turns C++ exceptions into rejected promises and keeps the process and pool alive', async () => {
@@ -127,6 +128,29 @@ describe('SamplerPool isolation', () => {
     expect((await rejection(pool.sample('clock_jitter', 1.5))).code).toBe('USAGE');
     const bad = await rejection(pool.sample(testSpec('no_such_sampler'), 10));
     expect(bad.message).toMatch(/unknown native sampler/);
+  });
+});
+
+describe('backoff', () => {
+  it('expires: after retryAt the source is tried again, and the next backoff is twice as long', async () => {
+    const pool = new SamplerPool({ threads: 1, backoffBaseMs: 50 });
+    try {
+      const spec = testSpec('test_throw', {}, 'expiring');
+      await rejection(pool.sample(spec, 16));
+      await rejection(pool.sample(spec, 16));
+      const first = pool.sourceState('expiring');
+      expect(first.status).toBe('backoff');
+      expect((first.retryAt ?? 0) - (first.lastErrorAt ?? 0)).toBe(50);
+      expect((await rejection(pool.sample(spec, 16))).code).toBe('UNAVAILABLE');
+      await new Promise((r) => setTimeout(r, (first.retryAt ?? 0) - Date.now() + 20));
+      // Allowed again: it runs (and fails: FAILED, not UNAVAILABLE), doubling the backoff.
+      expect((await rejection(pool.sample(spec, 16))).code).toBe('FAILED');
+      const second = pool.sourceState('expiring');
+      expect(second.failures).toBe(3);
+      expect((second.retryAt ?? 0) - (second.lastErrorAt ?? 0)).toBe(100);
+    } finally {
+      await pool.close();
+    }
   });
 });
 

@@ -61,6 +61,8 @@ export interface SourceState {
   retryAt?: number;
   /** Worker-side duration of the last successful batch, ms. */
   lastBatchMs?: number;
+  /** ms since the Unix epoch of the last successful batch. */
+  lastSuccessAt?: number;
   inFlight: number;
 }
 
@@ -190,6 +192,7 @@ export class SamplerPool {
     st.batches++;
     st.samples += result.filled;
     st.lastBatchMs = result.ranMs;
+    st.lastSuccessAt = Date.now();
     return {
       source: spec.name,
       values: new BigInt64Array(result.buffer, 0, result.filled),
