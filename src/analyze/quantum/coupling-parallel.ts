@@ -31,7 +31,9 @@ export async function couplingAnalysisParallel(
   const names = streams.map((s) => s.name);
   const chunks = Math.min(jobs.length, threads * 4);
   const parts: [number, number][][] = Array.from({ length: chunks }, () => []);
-  jobs.forEach((j, k) => parts[k % chunks].push(j));
+  jobs.forEach((j, k) => {
+    parts[k % chunks].push(j);
+  });
   const pool = createWorkerPool(import.meta.url, 'coupling-worker', { minThreads: 1, maxThreads: threads });
   try {
     const results = await Promise.all(
