@@ -228,7 +228,7 @@ export class SamplerPool {
         throw new OeError('TIMEOUT', `source ${spec.name}: no free worker within ${timeoutMs} ms`);
       }
       if (!started) throw new BatchNotStarted(`worker lost before the batch started (${errorMessage(e)})`);
-      const err = timedOut
+      const err = abort.signal.aborted
         ? new OeError('TIMEOUT', `source ${spec.name}: batch ignored its ${timeoutMs} ms deadline; worker replaced`, {
             cause: e,
           })
