@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
 import {
   checkWindowSec,
   type TelemetryMetric,
@@ -239,23 +239,60 @@ describe('windows and the periodic series', () => {
   });
 });
 
-describe('oe telemetry (CLI)', () => {
-  const cli = (args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'telemetry', ...args], { encoding: 'utf8' });
+/** Runs the CLI in this process (main() as bin/oe does), capturing stdout, stderr and the exit code. */
+async function runCli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const ow = process.stdout.write.bind(process.stdout);
+  const ew = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string | Uint8Array) => {
+    stdout += String(c);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((c: string | Uint8Array) => {
+    stderr += String(c);
+    return true;
+  }) as typeof process.stderr.write;
+  const before = process.exitCode;
+  process.exitCode = 0;
+  try {
+    await main(args);
+  } finally {
+    process.stdout.write = ow;
+    process.stderr.write = ew;
+  }
+  const status = Number(process.exitCode ?? 0);
+  process.exitCode = before;
+  return { status, stdout, stderr };
+}
 
-  it('exits 2 with one line for a negative window', () => {
-    const r = cli(['--window-sec=-5']);
-    expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/window-sec/);
+describe('oe telemetry (CLI)', () => {
+  it('exits 2 with one line for a negative or non-finite window', async () => {
+    for (const w of ['--window-sec=-5', '--window-sec=Infinity', '--window-sec=abc']) {
+      const r = await runCli(['telemetry', w]);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/window-sec/);
+    }
   });
 
-  it('writes a snapshot that matches the schema', () => {
+  it('writes a snapshot and a window that match the schema', async () => {
     const out = join(root, 'snap.json');
-    const r = cli(['--json', '--output', out]);
+    const r = await runCli(['telemetry', '--json', '--output', out]);
     expect(r.status).toBe(0);
     const data = JSON.parse(r.stdout);
     expect(schemaValidator('telemetry_v1')(data)).toBe(true);
     expect(data.metrics.length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).model_id).toBe('telemetry_v1');
+    const w = await runCli(['telemetry', '--window-sec', '0.3', '--json']);
+    expect(w.status).toBe(0);
+    const win = JSON.parse(w.stdout);
+    expect(schemaValidator('telemetry_v1')(win)).toBe(true);
+    expect(win.elapsed_ms).toBeGreaterThanOrEqual(250);
+    expect(
+      win.deltas.some(
+        (d: { kind: string; rate_per_s: number | null }) => d.kind === 'counter' && d.rate_per_s !== null,
+      ),
+    ).toBe(true);
   });
 });
