@@ -1,6 +1,8 @@
 // dispatch_queue: wake latency from "work posted" to "worker thread runs it". The measuring thread
 // stamps the cycle counter, bumps a futex word and FUTEX_WAKEs a worker thread blocked on it; the worker
-// stamps the counter as soon as it runs and reports the difference. The latency is the kernel's wake path,
+// stamps the counter as soon as it runs and reports the difference. Each post waits until the worker is
+// parked (in FUTEX_WAIT for at least a fixed 20 us), so every sample is a real wake-up. The latency is the
+// kernel's wake path,
 // the scheduler's choice of CPU, an IPI to that CPU (or a VM exit and host IPI in a VM) and whatever else
 // was runnable. Linux's counterpart of openentropy's dispatch-queue/channel latency.
 #include <linux/futex.h>
@@ -13,6 +15,8 @@
 #include "oe.h"
 
 namespace {
+const uint64_t kParkNs = 20000;
+
 long futex(std::atomic<uint32_t>* addr, int op, uint32_t val, const struct timespec* ts) {
   return syscall(SYS_futex, reinterpret_cast<uint32_t*>(addr), op | FUTEX_PRIVATE_FLAG, val, ts, nullptr, 0);
 }
@@ -23,6 +27,7 @@ struct Shared {
   std::atomic<uint64_t> stamp{0};
   std::atomic<int64_t> latency{0};
   std::atomic<bool> quit{false};
+  std::atomic<uint32_t> parked{0};  // 1 while the worker is about to block / blocked in FUTEX_WAIT
 };
 
 void* worker(void* arg) {
@@ -32,7 +37,9 @@ void* worker(void* arg) {
   while (!s->quit.load(std::memory_order_acquire)) {
     uint32_t cur = s->seq.load(std::memory_order_acquire);
     if (cur == seen) {
+      s->parked.store(1, std::memory_order_release);
       futex(&s->seq, FUTEX_WAIT, seen, &wait);
+      s->parked.store(0, std::memory_order_relaxed);
       continue;
     }
     uint64_t now = oe::ticks();
@@ -53,6 +60,17 @@ size_t sample(oe::Context& ctx) {
   bool failed = false;
   for (; i < ctx.n && !failed; i++) {
     if (ctx.stop()) break;
+    // Post only to a worker that is blocked: wait until it has announced it is parking, then a fixed 20 us
+    // more so it is inside FUTEX_WAIT and off the CPU. Otherwise many posts would reach a worker that is
+    // still running and measure a cache-line hand-off instead of a wake-up.
+    while (s.parked.load(std::memory_order_acquire) == 0) {
+      if (ctx.stop()) {
+        failed = true;
+        break;
+      }
+    }
+    if (failed) break;
+    for (uint64_t until = oe::monoRawNs() + kParkNs; oe::monoRawNs() < until;) oe::sink(until);
     uint32_t doneBefore = s.done.load(std::memory_order_acquire);
     s.stamp.store(oe::ticks(), std::memory_order_release);
     s.seq.fetch_add(1, std::memory_order_acq_rel);

@@ -30,14 +30,15 @@ export const schedulingSources: SourceSpec[] = [
     kind: 'physical',
     description: 'Futex wake latency from posting work to a worker thread running it',
     physics:
-      'The measuring thread stamps the cycle counter, bumps a futex word and wakes a worker thread blocked on it; ' +
-      'the worker stamps the counter as soon as it runs. The delay is the futex wake path, the scheduler choosing ' +
+      'The measuring thread waits until a worker thread is parked in FUTEX_WAIT (a fixed 20 us after it says so), ' +
+      'stamps the cycle counter, bumps the futex word and wakes it; the worker stamps the counter as soon as it ' +
+      'runs. The delay is the futex wake path, the scheduler choosing ' +
       'and waking a CPU (an IPI, or in a VM a VM exit and a host-side IPI) and whatever else was runnable. It is ' +
       "Linux's counterpart of openentropy's dispatch-queue/channel latency.",
     requirements: ['futex', 'two threads (more useful with >= 2 CPUs)'],
     fast: true,
     sampler: 'dispatch_queue',
-    batchSize: 2048,
+    batchSize: 128,
     credit: 1,
     extract: lowByte,
   },
