@@ -172,8 +172,13 @@ export function benchSources(options: Pick<BenchOptions, 'source' | 'sources'>):
     try {
       return [getSource(options.source)];
     } catch {
-      const hit = selectSources(options.source)[0];
-      if (!hit) throw new OeError('NOT_FOUND', `--source: no source matches "${options.source}"`);
+      let hit: SourceSpec | undefined;
+      try {
+        hit = selectSources(options.source)[0];
+      } catch {
+        hit = undefined;
+      }
+      if (!hit) throw new OeError('NOT_FOUND', `--source: no source matches "${options.source}" (see "oe scan")`);
       return [hit];
     }
   }

@@ -123,5 +123,12 @@ export async function loadCompareInput(
   if (existsSync(ref) && statSync(ref).isFile()) return benchInput(readBenchFile(ref), basename(ref), label);
   if (existsSync(ref) && statSync(ref).isDirectory() && existsSync(join(ref, 'session.json')))
     return sessionInput(ref, label);
-  return sessionInput(resolveSession(sessionsDir, ref), label);
+  if (ref.endsWith('.json')) throw new OeError('NOT_FOUND', `no such bench file: ${ref}`);
+  try {
+    return await sessionInput(resolveSession(sessionsDir, ref), label);
+  } catch (e) {
+    if (e instanceof OeError && e.code === 'NOT_FOUND')
+      throw new OeError('NOT_FOUND', `"${ref}" is neither a bench file nor a session (${e.message})`);
+    throw e;
+  }
 }
