@@ -268,5 +268,9 @@ function verdict(s: SourceComparison, baseline: string): string {
   }
   if (untestable.length === s.comparisons.length)
     return `${s.name}: NOT COMPARED: ${[...new Set(untestable.map((c) => c.note))].join('; ')}`;
-  return `${s.name}: no significant difference${untestable.length ? ` (not compared: ${[...new Set(untestable.map((c) => `${NAMES[c.metric]}: ${c.note}`))].join('; ')})` : ''}`;
+  // One note per input for a missing source, one per metric otherwise.
+  const notes = untestable.map((c) =>
+    c.note?.startsWith('source missing') ? `${c.against}: ${c.note}` : `${NAMES[c.metric]} vs ${c.against}: ${c.note}`,
+  );
+  return `${s.name}: no significant difference${notes.length ? ` (not compared: ${[...new Set(notes)].join('; ')})` : ''}`;
 }
