@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assessSp80022 } from '../src/analyze/sp800-22/assess.js';
+import { assessSp80022, assessSp80022Bytes } from '../src/analyze/sp800-22/assess.js';
 import { bitsFromBytes } from '../src/analyze/sp800-22/bits.js';
 import { extendedTests } from '../src/analyze/sp800-22/extended.js';
 import { NIST_TEST_NAMES } from '../src/analyze/sp800-22/types.js';
@@ -66,6 +66,18 @@ describe('oe report --input', () => {
       });
     });
     expect(json.extended.length).toBeGreaterThan(0);
+
+    // binary input (packed path) on pi
+    const rb = await oe(['report', '--input', join(FIX, 'pi.bin'), '--json']);
+    expect(rb.code, rb.stderr).toBe(0);
+    const jb = JSON.parse(rb.stdout);
+    const refPi = JSON.parse(readFileSync(join(FIX, 'pi.json'), 'utf8'));
+    jb.tests.forEach((t: { pValues: number[] }, i: number) => {
+      expect(t.pValues.length).toBe(refPi.tests[i].pValues.length);
+      t.pValues.forEach((p, j) => {
+        expect(Math.abs(p - refPi.tests[i].pValues[j])).toBeLessThan(1e-6);
+      });
+    });
   }, 60_000);
 
   it('bad input gets one clear line and the right exit code', async () => {
@@ -89,9 +101,8 @@ describe('oe report --input', () => {
 describe('Markdown report', () => {
   it('writes the report with relative links to readable SVG plots beside it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oe-report-'));
-    const { seq, bytes } = readBitFile(join(FIX, 'pi.bin'), 'binary');
-    const short = { n: 400_000, bits: seq.bits.subarray(0, 400_000) };
-    const a = await assessSp80022(short, { sequences: 4, threads: 0 });
+    const { bytes } = readBitFile(join(FIX, 'pi.bin'), 'binary');
+    const a = await assessSp80022Bytes(bytes.subarray(0, 50_000), { sequences: 4, threads: 0 });
     expect(a.secondLevel.rows.length).toBeGreaterThan(15);
     const out = join(dir, 'report.md');
     const rendered = renderMarkdownReport(
@@ -130,8 +141,8 @@ describe('Markdown report', () => {
   }, 60_000);
 
   it('the JSON of a K-sequence run carries the second-level rows and validates', async () => {
-    const { seq } = readBitFile(join(FIX, 'pi.bin'), 'binary');
-    const a = await assessSp80022({ n: 200_000, bits: seq.bits.subarray(0, 200_000) }, { sequences: 2, threads: 0 });
+    const { bytes } = readBitFile(join(FIX, 'pi.bin'), 'binary');
+    const a = await assessSp80022Bytes(bytes.subarray(0, 25_000), { sequences: 2, threads: 0 });
     const json = sp80022Json(a, { name: 'pi', kind: 'binary' }, []);
     assertSchema('sp800-22', json);
     const freq = json.tests[0];
@@ -139,6 +150,19 @@ describe('Markdown report', () => {
     expect(freq.pValues).toHaveLength(2);
     expect(freq.secondLevel?.[0].sequences).toBe(2);
     expect(json.secondLevelNote).toMatch(/55 sequences/);
+  });
+
+  it('packed byte input (sequences not starting on a byte) gives the same results as unpacked bits', async () => {
+    const { bytes } = readBitFile(join(FIX, 'sqrt2.bin'), 'binary');
+    const part = bytes.subarray(0, 25_001); // 200,008 bits → 3 sequences of 66,669 bits
+    const packed = await assessSp80022Bytes(part, { sequences: 3, threads: 0, tests: ['Frequency', 'Runs', 'Rank'] });
+    const unpacked = await assessSp80022(bitsFromBytes(part), {
+      sequences: 3,
+      threads: 0,
+      tests: ['Frequency', 'Runs', 'Rank'],
+    });
+    expect(packed.sequenceLength).toBe(66_669);
+    expect(packed.perSequence).toEqual(unpacked.perSequence);
   });
 });
 

@@ -4,8 +4,7 @@
  * ReportDocument for renderMarkdownReport; prints nothing.
  */
 import { type DependenceResult, dependence } from '../analyze/dependence/index.js';
-import { assessSp80022 } from '../analyze/sp800-22/assess.js';
-import { bitsFromBytes } from '../analyze/sp800-22/bits.js';
+import { assessSp80022Bytes } from '../analyze/sp800-22/assess.js';
 import { extendedTests } from '../analyze/sp800-22/extended.js';
 import { getSource, selectSources } from '../collect/catalog.js';
 import { parseConditioning } from '../collect/conditioning/index.js';
@@ -57,7 +56,7 @@ export async function analyzeByteStream(
       sp80022Unavailable: `not applicable: ${bits} bits cannot make ${K} sequences`,
     };
   }
-  const sp80022 = await assessSp80022(bitsFromBytes(bytes), {
+  const sp80022 = await assessSp80022Bytes(bytes, {
     sequences: K,
     sequenceLength,
     constants: settings.constants,

@@ -9,10 +9,11 @@ export type BitFormat = 'binary' | 'ascii';
 
 /**
  * Reads a bit file: 'binary' = raw bytes, bits most significant first; 'ascii' = NIST's format of
- * '0'/'1' characters with whitespace ignored. Returns the bits and the byte stream (for ASCII, the
- * bits packed MSB first) that the extended tests and plots use.
+ * '0'/'1' characters with whitespace ignored. Returns the byte stream (for ASCII, the bits packed MSB
+ * first) that the battery, the extended tests and the plots use, and for ASCII also the bits (their
+ * count need not be a multiple of 8).
  */
-export function readBitFile(path: string, format: BitFormat): { seq: BitSequence; bytes: Uint8Array } {
+export function readBitFile(path: string, format: BitFormat): { seq?: BitSequence; nBits: number; bytes: Uint8Array } {
   let raw: Buffer;
   try {
     if (statSync(path).isDirectory()) throw new OeError('BAD_INPUT', `${path} is a directory, not a bit file`);
@@ -32,10 +33,11 @@ export function readBitFile(path: string, format: BitFormat): { seq: BitSequence
       throw new OeError('BAD_INPUT', `${path}: ${errorMessage(e)} (is it a binary file? use --format binary)`);
     }
     if (seq.n === 0) throw new OeError('BAD_INPUT', `${path} has no bits ('0'/'1' characters)`);
-    return { seq, bytes: packBits(seq).subarray(0, Math.floor(seq.n / 8)) };
+    return { seq, nBits: seq.n, bytes: packBits(seq).subarray(0, Math.floor(seq.n / 8)) };
   }
   if (bytes.length === 0) throw new OeError('BAD_INPUT', `${path} is empty`);
-  return { seq: bitsFromBytes(bytes), bytes };
+  // Binary input stays packed: each sequence is unpacked only while it is tested.
+  return { nBits: bytes.length * 8, bytes };
 }
 
 /** The plot directory beside a report file: report.md → report-plots. */

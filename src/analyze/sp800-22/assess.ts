@@ -1,6 +1,11 @@
 import { OeError } from '../../errors.js';
 import { type BitSequence, splitSequences } from './bits.js';
-import { type RunSequencesOptions, runSp80022OnSequences } from './run-sequences.js';
+import {
+  packedSequences,
+  type RunSequencesOptions,
+  runSp80022OnPacked,
+  runSp80022OnSequences,
+} from './run-sequences.js';
 import { type SecondLevelReport, secondLevelAnalysis } from './second-level.js';
 import type { Sp80022Result } from './types.js';
 
@@ -35,23 +40,51 @@ export interface AssessOptions extends RunSequencesOptions {
  * bitstreams), runs the 15 tests on each (in parallel) and the second-level analysis over them.
  */
 export async function assessSp80022(all: BitSequence, options: AssessOptions = {}): Promise<Sp80022Assessment> {
-  const K = options.sequences ?? 1;
-  if (!Number.isInteger(K) || K < 1) throw new OeError('USAGE', `--sequences must be a positive integer, got ${K}`);
-  const n = options.sequenceLength ?? Math.floor(all.n / K);
-  if (n < 1 || n * K > all.n) {
-    throw new OeError('BAD_INPUT', `the input has ${all.n} bits, fewer than ${K} sequences of ${Math.max(n, 1)} bits`);
-  }
+  const { K, n } = layout(all.n, options);
   const { sequences: _k, sequenceLength: _n, alpha = 0.01, ...run } = options;
-  const seqs = splitSequences(all, K, n);
-  const perSequence = await runSp80022OnSequences(seqs, run);
+  const perSequence = await runSp80022OnSequences(splitSequences(all, K, n), run);
+  return assessment(all.n, K, n, alpha, options.constants ?? 'sts', perSequence);
+}
+
+function assessment(
+  bits: number,
+  K: number,
+  n: number,
+  alpha: number,
+  constants: 'sts' | 'exact',
+  perSequence: Sp80022Result[][],
+): Sp80022Assessment {
   return {
-    bits: all.n,
+    bits,
     sequenceLength: n,
     sequences: K,
-    unusedBits: all.n - n * K,
-    constants: options.constants ?? 'sts',
+    unusedBits: bits - n * K,
+    constants,
     alpha,
     perSequence,
     secondLevel: secondLevelAnalysis(perSequence, alpha),
   };
+}
+
+/** K and n from the options, checked against the available bits. */
+function layout(bits: number, options: AssessOptions): { K: number; n: number } {
+  const K = options.sequences ?? 1;
+  if (!Number.isInteger(K) || K < 1) throw new OeError('USAGE', `--sequences must be a positive integer, got ${K}`);
+  const n = options.sequenceLength ?? Math.floor(bits / K);
+  if (n < 1 || n * K > bits) {
+    throw new OeError('BAD_INPUT', `the input has ${bits} bits, fewer than ${K} sequences of ${Math.max(n, 1)} bits`);
+  }
+  return { K, n };
+}
+
+/**
+ * As assessSp80022 for a byte stream (bits MSB first), without unpacking the whole stream: each
+ * sequence is unpacked only while it is tested (large files and sessions).
+ */
+export async function assessSp80022Bytes(bytes: Uint8Array, options: AssessOptions = {}): Promise<Sp80022Assessment> {
+  const bits = bytes.length * 8;
+  const { K, n } = layout(bits, options);
+  const { sequences: _k, sequenceLength: _n, alpha = 0.01, ...run } = options;
+  const perSequence = await runSp80022OnPacked(packedSequences(bytes, K, n), run);
+  return assessment(bits, K, n, alpha, options.constants ?? 'sts', perSequence);
 }

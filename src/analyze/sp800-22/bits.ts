@@ -36,6 +36,19 @@ export function bitsFromBytes(bytes: Uint8Array, nBits = bytes.length * 8): BitS
   return { n: nBits, bits };
 }
 
+/** Unpacks nBits bits starting at bit `offset` of `bytes` (MSB first), for sequences that do not start on a byte. */
+export function bitsFromBytesAt(bytes: Uint8Array, offset: number, nBits: number): BitSequence {
+  if (offset % 8 === 0) return bitsFromBytes(bytes.subarray(offset >>> 3), nBits);
+  if (offset + nBits > bytes.length * 8)
+    throw new RangeError(`bits ${offset}..${offset + nBits} exceed ${bytes.length} bytes`);
+  const bits = new Uint8Array(nBits);
+  for (let i = 0; i < nBits; i++) {
+    const j = offset + i;
+    bits[i] = (bytes[j >>> 3] >>> (7 - (j & 7))) & 1;
+  }
+  return { n: nBits, bits };
+}
+
 /**
  * Parses NIST's ASCII format: '0' and '1' characters, whitespace ignored. Any other character is a
  * BAD_INPUT error naming its offset.

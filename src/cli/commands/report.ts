@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { assessSp80022 } from '../../analyze/sp800-22/assess.js';
+import { assessSp80022, assessSp80022Bytes } from '../../analyze/sp800-22/assess.js';
 import { extendedTests } from '../../analyze/sp800-22/extended.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { OeError } from '../../errors.js';
@@ -133,10 +133,13 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
 
 async function reportOnFile(args: ReportArgs): Promise<void> {
   const path = args.input!;
-  const { seq, bytes } = readBitFile(path, args.format);
+  const { seq, nBits, bytes } = readBitFile(path, args.format);
   const progress = createProgressRenderer();
   const K = args.sequences ?? 1;
-  const assessment = await assessSp80022(seq, {
+  const assess = seq
+    ? (o: Parameters<typeof assessSp80022>[1]) => assessSp80022(seq, o)
+    : (o: Parameters<typeof assessSp80022>[1]) => assessSp80022Bytes(bytes, o);
+  const assessment = await assess({
     sequences: K,
     constants: args.constants,
     threads: args.threads,
@@ -166,12 +169,12 @@ async function reportOnFile(args: ReportArgs): Promise<void> {
         'input',
         `\`${path}\` (${args.format}${args.format === 'binary' ? ', bits MSB first' : ", '0'/'1' characters"})`,
       ],
-      ['bits', seq.n.toLocaleString('en-US')],
+      ['bits', nBits.toLocaleString('en-US')],
     ],
     sources: [
       {
         name: path.split('/').pop() ?? path,
-        origin: `File \`${path}\`, ${seq.n.toLocaleString('en-US')} bits.`,
+        origin: `File \`${path}\`, ${nBits.toLocaleString('en-US')} bits.`,
         bytes,
         sp80022: assessment,
         extended,
