@@ -128,7 +128,7 @@ describe('session analysis', () => {
     const a = await analyzeSession(multi, {
       ...fast,
       entropy: 'full',
-      sources: ['constant', 'wavy'],
+      sources: ['constant', 'uniform', 'wavy'],
       dependence: false,
       threads: 1,
     });
@@ -139,6 +139,11 @@ describe('session analysis', () => {
     expect(w.bytes.hAssessed).toBeGreaterThan(0);
     expect(w.measurements.reduction).toBe('rank'); // ≤ 256 distinct values: lossless
     expect(w.measurements.hAssessed).toBeLessThanOrEqual(8);
+    // 64-bit values whose extraction is their low byte: the reduced measurements are the bytes, not re-run
+    const u = a.standard.sources.find((s) => s.name === 'uniform')?.minEntropy?.sp800_90b;
+    if (!u || 'error' in u.bytes || !u.measurements || 'error' in u.measurements) throw new Error('no 90B result');
+    expect(u.measurements.sameAsBytes).toBe(true);
+    expect(u.measurements.hAssessed).toBe(u.bytes.hAssessed);
     await expect(analyzeSession(multi, { sources: ['nope'] })).rejects.toThrow('has no source "nope"');
   }, 180_000);
 });

@@ -122,8 +122,12 @@ export interface MinEntropySection {
     /** What the suite saw on the byte track: the raw bytes, or their conditioned output. */
     conditioning: 'raw' | 'vonneumann' | 'sha256';
     bytes: NonIidSummary | { error: string };
+    /**
+     * On the measurements reduced to 8 bits; `sameAsBytes` when the reduction gives exactly the byte track's
+     * input (a low-byte extraction of wide values), whose result is then reused rather than recomputed.
+     */
     measurements:
-      | (NonIidSummary & { reduction: Reduced8['method']; distinct: number | null })
+      | (NonIidSummary & { reduction: Reduced8['method']; distinct: number | null; sameAsBytes?: boolean })
       | { error: string }
       | null;
   } | null;
@@ -243,6 +247,16 @@ export async function analyzeSource(src: SourceData, options: AnalysisOptions = 
       : never = null;
     if (src.values) {
       const r = reduceTo8Bits(src.values.subarray(0, Math.min(cap, n)));
+      const same = r.method === 'low-byte' && r.symbols.length === b.length && r.symbols.every((v, i) => v === b[i]);
+      if (same && !('error' in onBytes)) {
+        minEntropy.sp800_90b = {
+          samples: b.length,
+          conditioning: cond,
+          bytes: onBytes,
+          measurements: { ...onBytes, reduction: r.method, distinct: r.distinct, sameAsBytes: true },
+        };
+        return finish();
+      }
       const bits = r.method === 'rank' ? Math.max(1, Math.ceil(Math.log2(Math.max(2, r.distinct ?? 256)))) : 8;
       options.onProgress?.(`${src.name}: SP 800-90B non-IID suite on the measurements (${r.method}, ${bits} bits)`);
       const res = await (async () => {
@@ -256,19 +270,23 @@ export async function analyzeSource(src: SourceData, options: AnalysisOptions = 
     }
     minEntropy.sp800_90b = { samples: b.length, conditioning: cond, bytes: onBytes, measurements: onValues };
   }
-  const assessed =
-    minEntropy.sp800_90b && minEntropy.sp800_90b.conditioning === 'raw' && !('error' in minEntropy.sp800_90b.bytes)
-      ? minEntropy.sp800_90b.bytes.hAssessed
-      : minEntropy.mcv?.hMin;
-  return {
-    name: src.name,
-    unit: src.unit,
-    samples: n,
-    bytes,
-    measurements,
-    minEntropy,
-    verdict: verdict({ stats: bytes, minEntropy: assessed }),
-  };
+  return finish();
+
+  function finish(): SourceAnalysis {
+    const assessed =
+      minEntropy.sp800_90b && minEntropy.sp800_90b.conditioning === 'raw' && !('error' in minEntropy.sp800_90b.bytes)
+        ? minEntropy.sp800_90b.bytes.hAssessed
+        : minEntropy.mcv?.hMin;
+    return {
+      name: src.name,
+      unit: src.unit,
+      samples: n,
+      bytes,
+      measurements,
+      minEntropy,
+      verdict: verdict({ stats: bytes, minEntropy: assessed }),
+    };
+  }
 }
 
 function summary(sources: SourceAnalysis[]): Analysis['standard']['summary'] {

@@ -92,7 +92,7 @@ function detailed(s: SourceAnalysis): string[] {
     );
     if (e.measurements)
       out.push(
-        `   SP 800-90B meas. ${'error' in e.measurements ? e.measurements.error : `assessed ${f(e.measurements.hAssessed)} bits/sample (${e.measurements.reduction}${e.measurements.distinct !== null ? `, ${e.measurements.distinct} distinct` : ''})`}`,
+        `   SP 800-90B meas. ${'error' in e.measurements ? e.measurements.error : `assessed ${f(e.measurements.hAssessed)} bits/sample (${e.measurements.reduction}${e.measurements.distinct !== null ? `, ${e.measurements.distinct} distinct` : ''}${e.measurements.sameAsBytes ? ': the same symbols as the byte track' : ''})`}`,
       );
   }
   const ac = b.autocorrelation;
