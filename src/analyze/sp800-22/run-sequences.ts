@@ -80,7 +80,8 @@ export async function runSp80022OnPacked(
   try {
     return await Promise.all(
       sequences.map(async (s) => {
-        const task: BatteryTask = { packed: s.bytes, bitOffset: s.bitOffset, nBits: s.nBits, options: battery };
+        // slice(): a view would make structured cloning copy its whole underlying buffer.
+        const task: BatteryTask = { packed: s.bytes.slice(), bitOffset: s.bitOffset, nBits: s.nBits, options: battery };
         const r = (await pool.run(task)) as Sp80022Result[];
         onProgress?.(++done, sequences.length);
         return r;
