@@ -95,7 +95,7 @@ function cost(job: JobId, track: Track, L: number, k: number): number {
     compression: 1,
     tuple: 8,
     'multi-mcw': 2,
-    lag: track === 'bitstring' ? 12 : k > 16 ? 2 : 6,
+    lag: track === 'bitstring' ? 6 : k > 16 ? 2 : 6,
     'multi-mmc': track === 'bitstring' ? 6 : 10,
     lz78y: track === 'bitstring' ? 6 : 6,
   };

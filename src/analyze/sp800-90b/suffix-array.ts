@@ -85,22 +85,32 @@ export function suffixArray(s: Text, upper: number): Int32Array {
   return sa;
 }
 
-/** lcp[i] = length of the longest common prefix of suffixes sa[i−1] and sa[i] (lcp[0] = 0). Kasai et al. */
+/**
+ * lcp[i] = length of the longest common prefix of suffixes sa[i−1] and sa[i] (lcp[0] = 0), by the
+ * Φ / permuted-LCP method (Kärkkäinen, Manzini & Puglisi 2009): the same amortised O(n) scan as
+ * Kasai et al., in text order, which touches memory more sequentially.
+ */
 export function lcpArray(s: Text, sa: Int32Array): Int32Array {
   const n = s.length;
-  const rank = new Int32Array(n);
-  for (let i = 0; i < n; i++) rank[sa[i]] = i;
-  const lcp = new Int32Array(n);
+  const phi = new Int32Array(n);
+  if (n === 0) return phi;
+  phi[sa[0]] = -1;
+  for (let k = 1; k < n; k++) phi[sa[k]] = sa[k - 1];
+  // phi becomes PLCP in place: plcp[i] = lcp of suffix i with its predecessor in suffix order
   let h = 0;
   for (let i = 0; i < n; i++) {
-    const k = rank[i];
-    if (k > 0) {
-      const j = sa[k - 1];
-      while (i + h < n && j + h < n && s[i + h] === s[j + h]) h++;
-      lcp[k] = h;
-      if (h > 0) h--;
-    } else h = 0;
+    const j = phi[i];
+    if (j === -1) {
+      phi[i] = 0;
+      h = 0;
+      continue;
+    }
+    while (i + h < n && j + h < n && s[i + h] === s[j + h]) h++;
+    phi[i] = h;
+    if (h > 0) h--;
   }
+  const lcp = new Int32Array(n);
+  for (let k = 1; k < n; k++) lcp[k] = phi[sa[k]];
   return lcp;
 }
 
