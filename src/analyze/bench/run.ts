@@ -294,11 +294,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         assessed.push(await assessNonIid(b));
         gradeNotes.push(null);
       } catch (e) {
-        if (e instanceof OeError && e.code === 'BAD_INPUT') {
-          // A single-symbol stream: no entropy can be awarded.
-          assessed.push(null);
-          gradeNotes.push(errorMessage(e));
-        } else throw e;
+        // A single-symbol stream (BAD_INPUT: no entropy can be awarded, graded F with 0 bits) or an
+        // assessment failure: the source is left ungraded with the reason, the rest of the bench goes on.
+        assessed.push(null);
+        gradeNotes.push(
+          e instanceof OeError && e.code === 'BAD_INPUT' ? errorMessage(e) : `assessment failed: ${errorMessage(e)}`,
+        );
       }
     }
 
