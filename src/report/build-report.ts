@@ -4,7 +4,7 @@
  * ReportDocument for renderMarkdownReport; prints nothing.
  */
 import { type DependenceResult, dependence } from '../analyze/dependence/index.js';
-import { assessSp80022Bytes } from '../analyze/sp800-22/assess.js';
+import { assessSp80022Bytes, defaultLayout } from '../analyze/sp800-22/assess.js';
 import { extendedTests } from '../analyze/sp800-22/extended.js';
 import { getSource, selectSources } from '../collect/catalog.js';
 import { parseConditioning } from '../collect/conditioning/index.js';
@@ -24,9 +24,6 @@ export interface AnalysisSettings {
   onProgress?: (line: string) => void;
 }
 
-/** NIST's usual sequence length; sources with fewer bits are tested as one sequence of all their bits. */
-const DEFAULT_SEQUENCE_BITS = 1_000_000;
-
 /** Runs the SP 800-22 battery (MSB first over the byte stream) and the extended tests on one byte stream. */
 export async function analyzeByteStream(
   name: string,
@@ -45,8 +42,7 @@ export async function analyzeByteStream(
       sp80022Unavailable: `not applicable (needs 100 bits, the stream has ${bits})`,
     };
   }
-  const K = settings.sequences ?? Math.max(1, Math.floor(bits / DEFAULT_SEQUENCE_BITS));
-  const sequenceLength = settings.sequences ? Math.floor(bits / K) : Math.min(bits, DEFAULT_SEQUENCE_BITS);
+  const { sequences: K, sequenceLength } = defaultLayout(bits, settings.sequences);
   if (sequenceLength < 1) {
     return {
       name,

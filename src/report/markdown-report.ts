@@ -7,7 +7,7 @@
 
 import type { DependenceResult } from '../analyze/dependence/index.js';
 import type { Sp80022Assessment } from '../analyze/sp800-22/assess.js';
-import type { ExtendedResult } from '../analyze/sp800-22/extended.js';
+import { AUTOCORRELATION_MAX_BYTES, type ExtendedResult } from '../analyze/sp800-22/extended.js';
 import { NIST_TEST_NAMES, type NistTestName, type Sp80022Result } from '../analyze/sp800-22/types.js';
 import { byteCounts } from '../analyze/stats/histogram.js';
 import { autocorrelation, welchPowerSpectrum } from '../analyze/stats/index.js';
@@ -281,7 +281,8 @@ export function renderMarkdownReport(doc: ReportDocument, plotDir: string): Rend
       md.push(`![Byte histogram of ${s.name}](${encodeURI(`${base}-bytes.svg`)})`, '');
     }
     if (s.bytes.length >= 64) {
-      const ac = autocorrelation(s.bytes, 200);
+      const acInput = s.bytes.subarray(0, AUTOCORRELATION_MAX_BYTES);
+      const ac = autocorrelation(acInput, 200);
       if (!ac.constant && ac.maxLag > 0) {
         const z = ac.threshold * Math.sqrt(ac.n - 1);
         plots.push({

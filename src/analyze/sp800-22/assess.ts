@@ -9,6 +9,19 @@ import {
 import { type SecondLevelReport, secondLevelAnalysis } from './second-level.js';
 import type { Sp80022Result } from './types.js';
 
+/** NIST's usual sequence length (STS `assess 1000000`). */
+export const DEFAULT_SEQUENCE_BITS = 1_000_000;
+
+/**
+ * The sequence layout oe uses when the caller gives no length: with K given, K sequences of ⌊bits/K⌋;
+ * without, as many 1,000,000-bit sequences as the bits allow (one sequence of all bits when fewer).
+ */
+export function defaultLayout(bits: number, sequences?: number): { sequences: number; sequenceLength: number } {
+  if (sequences !== undefined) return { sequences, sequenceLength: Math.floor(bits / sequences) };
+  const sequenceLength = Math.min(bits, DEFAULT_SEQUENCE_BITS);
+  return { sequences: Math.max(1, Math.floor(bits / Math.max(1, sequenceLength))), sequenceLength };
+}
+
 /** The battery over K sequences plus the second-level analysis. */
 export interface Sp80022Assessment {
   /** Bits available in the input. */

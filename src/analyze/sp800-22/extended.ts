@@ -8,6 +8,9 @@ import { autocorrelation, bitBias, chiSquareUniform, shannonEntropy } from '../s
  * of SP 800-22 and are reported separately. Tests with a p-value pass at p ≥ α; descriptive metrics
  * (compression ratio, Shannon entropy) have no p-value and no pass/fail.
  */
+/** Input beyond this many bytes is left out of the autocorrelation tests (memory of the FFT). */
+export const AUTOCORRELATION_MAX_BYTES = 1 << 24;
+
 export interface ExtendedResult {
   name: string;
   /** What the test measures, one line. */
@@ -68,11 +71,14 @@ export function extendedTests(bytes: Uint8Array): ExtendedResult[] {
   } else out.push(na('Byte mean', 'z-test of the mean byte value', 100));
 
   if (n >= 100) {
-    const ac = autocorrelation(bytes, 1000);
+    // The FFT autocorrelation needs ~64 bytes of memory per input byte: cap it at 16 MiB of input.
+    const capped = n > AUTOCORRELATION_MAX_BYTES;
+    const ac = autocorrelation(capped ? bytes.subarray(0, AUTOCORRELATION_MAX_BYTES) : bytes, 1000);
+    const over = capped ? ` (first ${AUTOCORRELATION_MAX_BYTES.toLocaleString('en-US')} bytes)` : '';
     const r1 = ac.r[0];
     out.push({
       name: 'Serial correlation',
-      description: 'Lag-1 autocorrelation of byte values, r₁·√(n−1) ~ N(0, 1)',
+      description: `Lag-1 autocorrelation of byte values, r₁·√(n−1) ~ N(0, 1)${over}`,
       applicable: !ac.constant,
       ...(ac.constant
         ? { reason: 'not applicable (constant stream)' }
@@ -80,7 +86,7 @@ export function extendedTests(bytes: Uint8Array): ExtendedResult[] {
     });
     out.push({
       name: 'Lag-N correlation',
-      description: `Largest |r_k| over lags 1–${ac.maxLag} (FFT), Bonferroni-adjusted two-sided p-value`,
+      description: `Largest |r_k| over lags 1–${ac.maxLag} (FFT), Bonferroni-adjusted two-sided p-value${over}`,
       applicable: !ac.constant,
       ...(ac.constant
         ? { reason: 'not applicable (constant stream)' }
@@ -88,7 +94,7 @@ export function extendedTests(bytes: Uint8Array): ExtendedResult[] {
     });
     out.push({
       name: 'Ljung–Box',
-      description: `Portmanteau Q over ${ac.ljungBox.df} lags, χ² p-value`,
+      description: `Portmanteau Q over ${ac.ljungBox.df} lags, χ² p-value${over}`,
       applicable: !ac.constant && ac.ljungBox.df > 0,
       ...(ac.constant
         ? { reason: 'not applicable (constant stream)' }

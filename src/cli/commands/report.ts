@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { assessSp80022, assessSp80022Bytes } from '../../analyze/sp800-22/assess.js';
+import { assessSp80022, assessSp80022Bytes, defaultLayout } from '../../analyze/sp800-22/assess.js';
 import { extendedTests } from '../../analyze/sp800-22/extended.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { OeError } from '../../errors.js';
@@ -135,12 +135,13 @@ async function reportOnFile(args: ReportArgs): Promise<void> {
   const path = args.input!;
   const { seq, nBits, bytes } = readBitFile(path, args.format);
   const progress = createProgressRenderer();
-  const K = args.sequences ?? 1;
+  const { sequences: K, sequenceLength } = defaultLayout(nBits, args.sequences);
   const assess = seq
     ? (o: Parameters<typeof assessSp80022>[1]) => assessSp80022(seq, o)
     : (o: Parameters<typeof assessSp80022>[1]) => assessSp80022Bytes(bytes, o);
   const assessment = await assess({
     sequences: K,
+    sequenceLength,
     constants: args.constants,
     threads: args.threads,
     onProgress: K > 1 ? (done, total) => progress.update([`SP 800-22: ${done}/${total} sequences`]) : undefined,
