@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   BIGINT,
   BOOLEAN,
   DOUBLE,
-  type DuckDBAppender,
-  DuckDBDataChunk,
+  type DuckDBConnection,
+  type DuckDBDataChunk,
+  type DuckDBInstance,
+  DuckDBTableFunction,
   type DuckDBType,
   FLOAT,
   INTEGER,
@@ -21,7 +24,7 @@ import {
 } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 import { errorMessage, OeError } from '../errors.js';
-import { sqlIdent, sqlString, withConnection } from './connection.js';
+import { getDb, sqlIdent, sqlString, withConnection } from './connection.js';
 
 /** DuckDB column types the writer accepts, with the typed array each one takes. */
 export type ColumnType =
@@ -103,6 +106,13 @@ export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
+/** sha256 of a file, hex, reading it asynchronously. */
+export async function sha256FileAsync(path: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+}
+
 function validate(columns: readonly ColumnInput[]): number {
   if (columns.length === 0) throw new OeError('USAGE', 'writeParquet: no columns');
   const n = columns[0].data.length;
@@ -126,20 +136,92 @@ function validate(columns: readonly ColumnInput[]): number {
   return n;
 }
 
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
+/** fsync a file or directory without blocking the event loop (samplers keep being dispatched). */
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
   try {
-    fsyncSync(fd);
+    await fh.sync();
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }
 
+/** Column sets waiting to be scanned by `oe_write_columns(id)`, by id. */
+const pending = new Map<number, { columns: readonly ColumnInput[]; rows: number; pos: number }>();
+let nextId = 1;
+/** Instances where the scan function is registered (the function objects are kept alive here). */
+const registered = new WeakMap<DuckDBInstance, DuckDBTableFunction>();
+
 /**
- * Writes typed-array columns to a Parquet file: the rows go into a temporary DuckDB table in whole
- * data chunks (a memcpy per vector, no per-value calls), then `COPY … TO '<path>.tmp' (FORMAT parquet,
- * COMPRESSION zstd, PARQUET_VERSION v2)` and a rename. A reader never sees a half-written file: either
- * the `.tmp` (ignored by every reader) or the finished part. Errors (full disk, permissions) are an
+ * `oe_write_columns(id)`: a table function that hands DuckDB the typed arrays of pending write `id`,
+ * one 2048-row data chunk per call, each vector filled by one memcpy. COPY reads it directly, so rows
+ * go from JS memory to the Parquet encoder without an intermediate table.
+ */
+function writerFunction(): DuckDBTableFunction {
+  return DuckDBTableFunction.create({
+    name: 'oe_write_columns',
+    parameterTypes: [INTEGER],
+    bindFunction: (bind) => {
+      const id = bind.getParameter(0) as number;
+      const job = pending.get(id);
+      if (!job) {
+        bind.setError(`oe_write_columns: no pending write ${id}`);
+        return;
+      }
+      for (const c of job.columns) bind.addResultColumn(c.name, TYPES[c.type].duck);
+      bind.setBindData({ id });
+      bind.setCardinality(job.rows, true);
+    },
+    initFunction: (init) => {
+      // One scanning thread: rows reach the writer in array order.
+      init.setMaxThreads(1);
+    },
+    mainFunction: (info, out) => {
+      const { id } = info.getBindData() as { id: number };
+      const job = pending.get(id);
+      if (!job) {
+        info.setError(`oe_write_columns: write ${id} vanished`);
+        return;
+      }
+      fillChunk(out, job);
+    },
+  });
+}
+
+function fillChunk(out: DuckDBDataChunk, job: { columns: readonly ColumnInput[]; rows: number; pos: number }): void {
+  const off = job.pos;
+  const len = Math.min(duckdb.vector_size(), job.rows - off);
+  out.rowCount = len;
+  for (let i = 0; i < job.columns.length; i++) {
+    const col = job.columns[i];
+    const vector = duckdb.data_chunk_get_vector(out.chunk, i);
+    if (Array.isArray(col.data)) {
+      const strings = col.data as readonly string[];
+      for (let r = 0; r < len; r++) duckdb.vector_assign_string_element(vector, r, strings[off + r]);
+    } else {
+      const arr = col.data as NumericArray;
+      const bpe = arr.BYTES_PER_ELEMENT;
+      duckdb.copy_data_to_vector(vector, 0, arr.buffer as ArrayBuffer, arr.byteOffset + off * bpe, len * bpe);
+      if (col.nullIfNaN) markNaNInvalid(vector, arr, off, len);
+    }
+  }
+  job.pos += len;
+}
+
+async function ensureRegistered(conn: DuckDBConnection): Promise<void> {
+  const db = await getDb();
+  if (registered.has(db)) return;
+  const fn = writerFunction();
+  conn.registerTableFunction(fn);
+  registered.set(db, fn);
+}
+
+/**
+ * Writes typed-array columns to a Parquet file: `COPY (SELECT * FROM oe_write_columns(id)) TO
+ * '<path>.tmp' (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION v2)`, where the table function hands
+ * DuckDB whole data chunks straight from the arrays (a memcpy per vector, no per-value calls, no
+ * intermediate table), then fsync and rename. A reader never sees a half-written file: either the
+ * `.tmp` (ignored by every reader) or the finished part. Errors (full disk, permissions) are an
  * OeError('IO') naming the file; the `.tmp` is removed.
  */
 export async function writeParquet(
@@ -149,12 +231,11 @@ export async function writeParquet(
 ): Promise<WrittenPart> {
   const rows = validate(columns);
   const tmp = `${path}.tmp`;
-  return withConnection(async (conn) => {
-    const table = 'oe_parquet_out';
-    const ddl = columns.map((c) => `${sqlIdent(c.name)} ${c.type}`).join(', ');
-    await conn.run(`CREATE TEMP TABLE ${table} (${ddl})`);
-    try {
-      appendColumns(await conn.createAppender(table), columns, rows);
+  const id = nextId++;
+  pending.set(id, { columns, rows, pos: 0 });
+  try {
+    await withConnection(async (conn) => {
+      await ensureRegistered(conn);
       const opts = ['FORMAT parquet', 'COMPRESSION zstd', 'PARQUET_VERSION v2'];
       if (options.compressionLevel !== undefined)
         opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
@@ -166,20 +247,20 @@ export async function writeParquet(
         opts.push(`KV_METADATA {${kv}}`);
       }
       try {
-        await conn.run(`COPY ${table} TO ${sqlString(tmp)} (${opts.join(', ')})`);
-        if (options.fsync !== false) fsyncPath(tmp);
-        renameSync(tmp, path);
-        if (options.fsync !== false) fsyncPath(dirname(path));
+        await conn.run(`COPY (SELECT * FROM oe_write_columns(${id})) TO ${sqlString(tmp)} (${opts.join(', ')})`);
+        if (options.fsync !== false) await fsyncPath(tmp);
+        await rename(tmp, path);
+        if (options.fsync !== false) await fsyncPath(dirname(path));
       } catch (e) {
         rmSync(tmp, { force: true });
         throw new OeError('IO', `cannot write ${path}: ${oneLine(errorMessage(e))}`, { cause: e });
       }
-    } finally {
-      await conn.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    }
-    const bytes = statSync(path).size;
-    return { path, rows, bytes, sha256: options.checksum === false ? '' : sha256File(path) };
-  });
+    });
+  } finally {
+    pending.delete(id);
+  }
+  const bytes = (await stat(path)).size;
+  return { path, rows, bytes, sha256: options.checksum === false ? '' : await sha256FileAsync(path) };
 }
 
 function oneLine(s: string): string {
@@ -194,39 +275,4 @@ function markNaNInvalid(vector: duckdb.Vector, arr: NumericArray, off: number, l
   }
   duckdb.vector_ensure_validity_writable(vector);
   duckdb.copy_data_to_vector_validity(vector, 0, mask.buffer, 0, mask.byteLength);
-}
-
-/** Appends all rows in vector-sized data chunks: numeric vectors are filled by one memcpy each. */
-function appendColumns(appender: DuckDBAppender, columns: readonly ColumnInput[], rows: number): void {
-  const chunkSize = duckdb.vector_size();
-  const chunk = DuckDBDataChunk.create(columns.map((c) => TYPES[c.type].duck));
-  const vectors = columns.map((_, i) => duckdb.data_chunk_get_vector(chunk.chunk, i));
-  try {
-    for (let off = 0; off < rows; off += chunkSize) {
-      const len = Math.min(chunkSize, rows - off);
-      duckdb.data_chunk_reset(chunk.chunk);
-      for (let i = 0; i < columns.length; i++) {
-        const data = columns[i].data;
-        if (Array.isArray(data)) {
-          const strings = data as readonly string[];
-          for (let r = 0; r < len; r++) duckdb.vector_assign_string_element(vectors[i], r, strings[off + r]);
-        } else {
-          const arr = data as NumericArray;
-          const bpe = arr.BYTES_PER_ELEMENT;
-          duckdb.copy_data_to_vector(vectors[i], 0, arr.buffer as ArrayBuffer, arr.byteOffset + off * bpe, len * bpe);
-          if (columns[i].nullIfNaN) markNaNInvalid(vectors[i], arr, off, len);
-        }
-      }
-      duckdb.data_chunk_set_size(chunk.chunk, len);
-      appender.appendDataChunk(chunk);
-    }
-    appender.closeSync();
-  } catch (e) {
-    try {
-      appender.closeSync();
-    } catch {
-      // the original error is the one to report
-    }
-    throw e;
-  }
 }

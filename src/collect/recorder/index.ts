@@ -98,6 +98,11 @@ export interface RecordOptions {
    * out and listed in the manifest's `skipped_sources`. Default: every selected source is required.
    */
   required?: readonly string[];
+  /**
+   * false: sample, buffer and count exactly as when recording, but drop the data at each flush instead of
+   * writing Parquet (the baseline of the recorder-overhead benchmark). Default true.
+   */
+  writeParts?: boolean;
   /** The `--sources` text, stored in the config. */
   sourcesFilter?: string | null;
 }
@@ -165,6 +170,19 @@ interface SourceRun {
   busy: boolean;
   /** Rate cap: performance.now() at which the samples taken so far are paid for. */
   due: number;
+}
+
+/**
+ * out[off + i] = start + i × step for i < n, written through the 32-bit halves (little-endian) instead of
+ * creating a BigInt per element: ~20× faster for the seq and batch columns. Values stay below 2^53.
+ */
+function fillRange(out: BigInt64Array, off: number, n: number, start: number, step: number): void {
+  const w = new Int32Array(out.buffer, out.byteOffset + off * 8, n * 2);
+  for (let i = 0; i < n; i++) {
+    const v = start + i * step;
+    w[2 * i] = v | 0;
+    w[2 * i + 1] = Math.floor(v / 4294967296);
+  }
 }
 
 function concat<T extends BigInt64Array | Uint8Array>(parts: T[], ctor: new (n: number) => T): T {
@@ -522,6 +540,11 @@ export async function recordSession(
   };
 
   const flush = async (): Promise<void> => {
+    if (options.writeParts === false) {
+      for (const run of runs) run.pending = [];
+      series.drain();
+      return;
+    }
     const batchRows: { run: SourceRun; b: PendingBatch }[] = [];
     for (const run of runs) {
       if (run.pending.length === 0) continue;
@@ -539,10 +562,8 @@ export async function recordSession(
       const batch = new BigInt64Array(values.length);
       let off = 0;
       for (const p of pending) {
-        for (let i = 0; i < p.values.length; i++) {
-          seq[off + i] = BigInt(p.seqStart + i);
-          batch[off + i] = BigInt(p.batch);
-        }
+        fillRange(seq, off, p.values.length, p.seqStart, 1);
+        fillRange(batch, off, p.values.length, p.batch, 0);
         off += p.values.length;
         batchRows.push({ run, b: p });
       }
