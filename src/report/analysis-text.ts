@@ -88,7 +88,7 @@ function detailed(s: SourceAnalysis): string[] {
   const e = s.minEntropy?.sp800_90b;
   if (e) {
     out.push(
-      `   SP 800-90B bytes ${'error' in e.bytes ? e.bytes.error : `H_original ${f(e.bytes.hOriginal)}, H_bitstring ${f(e.bytes.hBitstring)}, assessed ${f(e.bytes.hAssessed)}`} (${e.samples} samples)`,
+      `   SP 800-90B bytes ${'error' in e.bytes ? e.bytes.error : `H_original ${f(e.bytes.hOriginal)}, H_bitstring ${f(e.bytes.hBitstring)}, assessed ${f(e.bytes.hAssessed)}`} (${e.samples} ${e.conditioning === 'raw' ? 'raw' : `${e.conditioning}-conditioned`} bytes)`,
     );
     if (e.measurements)
       out.push(
