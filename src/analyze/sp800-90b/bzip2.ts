@@ -42,13 +42,19 @@ export function loadBzip2(): Promise<void> {
   return ready;
 }
 
-const DIGITS: string[] = Array.from({ length: 256 }, (_, i) => String(i));
+const DIGITS: Uint8Array[] = Array.from({ length: 256 }, (_, i) => new TextEncoder().encode(String(i)));
+let textBuf = new Uint8Array(0);
 
-/** The §5.1.11 text: the sample values in decimal separated by single spaces. */
+/** The §5.1.11 text: the sample values in decimal separated by single spaces (ASCII). */
 export function compressionText(raw: Uint8Array): string {
-  const parts = new Array<string>(raw.length);
-  for (let i = 0; i < raw.length; i++) parts[i] = DIGITS[raw[i]];
-  return parts.join(' ');
+  if (textBuf.length < raw.length * 4) textBuf = new Uint8Array(raw.length * 4);
+  let o = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (i > 0) textBuf[o++] = 32;
+    const d = DIGITS[raw[i]];
+    for (let k = 0; k < d.length; k++) textBuf[o++] = d[k];
+  }
+  return Buffer.from(textBuf.buffer, 0, o).toString('latin1');
 }
 
 /** Size in bytes of bzip2 -5 of the §5.1.11 text. Call after `await loadBzip2()`. */

@@ -13,7 +13,11 @@ function splitmix32(state: Uint32Array): number {
 }
 
 export class RoundRng {
-  private s = new Uint32Array(4);
+  /** xoshiro128** state (exposed so the shuffle loop can run the generator inline). */
+  readonly state = new Uint32Array(4);
+  private get s(): Uint32Array {
+    return this.state;
+  }
   constructor(seed: number, round: number) {
     const sm = new Uint32Array(1);
     sm[0] = (seed >>> 0) ^ Math.imul(round + 1, 0x27d4eb2f);
@@ -67,12 +71,41 @@ export function shuffleTogether(a: Uint8Array, b: Uint8Array, rng: RoundRng): vo
   }
 }
 
-/** Fisher–Yates shuffle in place (the same permutation shuffleTogether applies for the same generator state). */
+/**
+ * Fisher–Yates shuffle in place (the same permutation shuffleTogether applies for the same generator
+ * state), with the generator and Lemire's bounded draw inlined: this loop is most of a round's cost
+ * once the cheap statistics are decided.
+ */
 export function shuffle(a: Uint8Array, rng: RoundRng): void {
+  const st = rng.state;
+  let s0 = st[0];
+  let s1 = st[1];
+  let s2 = st[2];
+  let s3 = st[3];
   for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.upTo(i);
+    const bound = i + 1;
+    let j: number;
+    for (;;) {
+      const x5 = Math.imul(s1, 5);
+      const out = Math.imul((x5 << 7) | (x5 >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const m = out * bound;
+      j = Math.floor(m / 4294967296);
+      const lo = m - j * 4294967296;
+      if (lo >= bound || lo >= (4294967296 - bound) % bound) break;
+    }
     const x = a[i];
     a[i] = a[j];
     a[j] = x;
   }
+  st[0] = s0;
+  st[1] = s1;
+  st[2] = s2;
+  st[3] = s3;
 }
