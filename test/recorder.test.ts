@@ -153,6 +153,29 @@ describe('recordSession', () => {
     expect(kinds.every((k, i) => k === 'counter' || Number.isNaN(rate[i]))).toBe(true);
   });
 
+  it('records the entropy pool output into conditioned/ with --conditioning', async () => {
+    const { dir, manifest } = await recordSession({
+      sources: [getSource('clock_jitter')],
+      durationSec: 1.5,
+      output: root,
+      flushIntervalMs: 300,
+      telemetryIntervalMs: 0,
+      conditioning: 'raw',
+      sampler: pool,
+    });
+    expect(schemaValidator('session')(manifest)).toBe(true);
+    expect(manifest.config.conditioning).toBe('raw');
+    expect(manifest.conditioned?.mode).toBe('raw');
+    expect(manifest.conditioned?.bytes).toBeGreaterThan(0);
+    const r = await queryColumns(
+      `SELECT count(*)::BIGINT AS n, min(seq) AS lo, max(seq) AS hi FROM ${tableRelation(dir, 'conditioned')}`,
+    );
+    expect(Number((r.columns.n as BigInt64Array)[0])).toBe(manifest.conditioned?.bytes);
+    expect((r.columns.lo as BigInt64Array)[0]).toBe(0n);
+    expect(Number((r.columns.hi as BigInt64Array)[0])).toBe((manifest.conditioned?.bytes ?? 0) - 1);
+    expect(await describeTypes(tableRelation(dir, 'conditioned'))).toEqual(documentedTypes('conditioned'));
+  });
+
   it('keeps recording the other sources while one sampler hangs', async () => {
     const { dir, manifest } = await recordSession({
       sources: [getSource('clock_jitter'), hangSpec],

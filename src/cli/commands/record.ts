@@ -17,6 +17,7 @@ interface RecordArgs {
   'flush-interval': string;
   'telemetry-interval': string;
   'max-samples'?: number;
+  conditioning?: string;
   'max-rate'?: number;
   'batch-timeout': string;
   json: boolean;
@@ -72,6 +73,10 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
         default: '1s',
         describe: 'Telemetry snapshot period (0 turns it off)',
       })
+      .option('conditioning', {
+        type: 'string',
+        describe: 'Also record the entropy pool output (sha256, vonneumann or raw) into conditioned/',
+      })
       .option('max-samples', { type: 'number', describe: 'Stop each source after this many samples' })
       .option('max-rate', {
         type: 'number',
@@ -121,6 +126,7 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
           flushIntervalMs: parseDuration(args['flush-interval'], '--flush-interval'),
           telemetryIntervalMs: telemetryMs,
           maxSamples: args['max-samples'] ?? null,
+          conditioning: args.conditioning ?? null,
           maxRate: maxRate === undefined ? null : maxRate === 0 ? Number.POSITIVE_INFINITY : maxRate,
           batchTimeoutMs: parseDuration(args['batch-timeout'], '--batch-timeout'),
           signal: controller.signal,

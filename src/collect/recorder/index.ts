@@ -20,10 +20,13 @@ import { type ColumnInput, writeParquet } from '../../db/index.js';
 import { errorMessage, isOeError, OeError } from '../../errors.js';
 import { probeSource } from '../availability.js';
 import { selectSources } from '../catalog.js';
+import { parseConditioning } from '../conditioning/index.js';
+import { EntropyPool } from '../entropy-pool.js';
 import { fingerprint } from '../fingerprint.js';
 import { sharedSamplerPool } from '../sampler-pool.js';
 import {
   BATCHES_DIR,
+  CONDITIONED_DIR,
   DEFAULT_SESSIONS_DIR,
   isSafeSourceName,
   newSessionId,
@@ -48,6 +51,8 @@ import type { SampleBatch, SourceSpec } from '../types.js';
  * session small: see README "Recording sessions" for the measured size.
  */
 export const DEFAULT_MAX_RATE = 20_000;
+/** Bytes per entropy-pool request when --conditioning is on. */
+export const CONDITIONED_REQUEST = 4096;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 export const DEFAULT_TELEMETRY_INTERVAL_MS = 1000;
 export const DEFAULT_BATCH_TIMEOUT_MS = 5000;
@@ -79,6 +84,13 @@ export interface RecordOptions {
   flushIntervalMs?: number;
   /** 0 turns the telemetry series off. */
   telemetryIntervalMs?: number;
+  /**
+   * Also record the entropy pool's output in this mode (sha256, vonneumann, raw) into conditioned/: an
+   * EntropyPool over the same sources and sampler is asked for CONDITIONED_REQUEST bytes back to back
+   * while the session runs. The pool samples the sources itself (its own health-tested harvest), so it
+   * shares the workers with the raw recording.
+   */
+  conditioning?: string | null;
   /** Per-source sample limit. */
   maxSamples?: number | null;
   /** Per-source samples/s cap; null = DEFAULT_MAX_RATE, Infinity (or 0 from the CLI) = uncapped. */
@@ -270,6 +282,7 @@ export async function recordSession(
     throw new OeError('USAGE', `--interval must be >= 0 ms, got ${intervalMs}`);
   }
 
+  const conditioning = options.conditioning ? parseConditioning(options.conditioning) : null;
   const root = options.output ?? DEFAULT_SESSIONS_DIR;
   const started = new Date();
   const id =
@@ -317,7 +330,7 @@ export async function recordSession(
     interval_ms: intervalMs,
     flush_interval_ms: flushMs,
     telemetry_interval_ms: telemetryMs,
-    conditioning: null,
+    conditioning,
     max_samples: maxSamples,
     max_rate: Number.isFinite(maxRate) ? maxRate : null,
     batch_timeout_ms: batchTimeoutMs,
@@ -331,6 +344,12 @@ export async function recordSession(
   let telemetryMetrics = 0;
   let nextBatchesPart = 0;
   let nextTelemetryPart = 0;
+  let nextConditionedPart = 0;
+  let condBytes = 0;
+  let condErrors = 0;
+  let condLastError: string | null = null;
+  let condPending: Uint8Array[] = [];
+  let condSeq = 0;
   const manifest = (): SessionManifest => {
     const counts: Record<string, SourceCounts> = {};
     for (const r of runs) counts[r.spec.name] = { ...r.counts };
@@ -368,7 +387,9 @@ export async function recordSession(
         telemetryMs > 0
           ? { interval_ms: telemetryMs, snapshots: series.snapshots, rows: telemetryRows, metrics: telemetryMetrics }
           : null,
-      conditioned: null,
+      conditioned: conditioning
+        ? { mode: conditioning, bytes: condBytes, errors: condErrors, last_error: condLastError }
+        : null,
       files: [...files],
       size_bytes: files.reduce((a, f) => a + f.bytes, 0),
       skipped_sources: skipped,
@@ -542,6 +563,7 @@ export async function recordSession(
   const flush = async (): Promise<void> => {
     if (options.writeParts === false) {
       for (const run of runs) run.pending = [];
+      condPending = [];
       series.drain();
       return;
     }
@@ -610,6 +632,18 @@ export async function recordSession(
         { name: 'start_ns', type: 'BIGINT', data: col.start_ns },
         { name: 'end_ns', type: 'BIGINT', data: col.end_ns },
         { name: 'status', type: 'VARCHAR', data: col.status },
+      ]);
+    }
+    if (condPending.length > 0) {
+      const bytes = concat(condPending, Uint8Array);
+      condPending = [];
+      const seq = new BigInt64Array(bytes.length);
+      fillRange(seq, 0, bytes.length, condSeq, 1);
+      condSeq += bytes.length;
+      ensureDir(join(dir, CONDITIONED_DIR));
+      await writePart(`${CONDITIONED_DIR}/${partName(nextConditionedPart++)}`, [
+        { name: 'seq', type: 'BIGINT', data: seq },
+        { name: 'byte', type: 'UTINYINT', data: bytes },
       ]);
     }
     if (series.pending > 0) {
@@ -698,7 +732,32 @@ export async function recordSession(
   }, PROGRESS_MS);
 
   // --- run until every loop ends (duration, signal, max-samples, fatal error) --------------------
-  await scheduler();
+  const entropyPool = conditioning
+    ? new EntropyPool({
+        sources: specs,
+        sampler: sampler as never,
+        batchTimeoutMs,
+        requestTimeoutMs: 2000,
+        probe: () => null,
+      })
+    : null;
+  const conditionedLoop = async (): Promise<void> => {
+    if (!entropyPool || !conditioning) return;
+    while (!stop.signal.aborted) {
+      try {
+        const b = await entropyPool.getBytes(CONDITIONED_REQUEST, conditioning);
+        condPending.push(b);
+        condBytes += b.length;
+      } catch (e) {
+        // Fail closed is the pool's job: no unbacked byte is recorded; note the error and retry.
+        condErrors++;
+        condLastError = errorMessage(e);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  };
+  await Promise.all([scheduler(), conditionedLoop()]);
+  await entropyPool?.close();
   if (!endReason) endReason = maxSamples !== null ? 'max-samples' : 'stopped';
   stop.abort();
   if (durationTimer) clearTimeout(durationTimer);

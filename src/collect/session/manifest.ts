@@ -80,7 +80,7 @@ export interface SessionManifest {
   counts: Record<string, SourceCounts>;
   total_samples: number;
   telemetry: { interval_ms: number; snapshots: number; rows: number; metrics: number } | null;
-  conditioned: { mode: string; bytes: number } | null;
+  conditioned: { mode: string; bytes: number; errors?: number; last_error?: string | null } | null;
   files: FileEntry[];
   size_bytes: number;
   /** Selected sources left out because they cannot run here, with the reason (absent in older manifests). */

@@ -111,6 +111,11 @@ export async function repairSession(dir: string): Promise<RepairResult> {
       metrics: Number((r.columns.metrics as BigInt64Array)[0]),
     };
   }
+  let conditioned = m.conditioned;
+  if (conditioned) {
+    const bytes = files.filter((f) => f.path.startsWith('conditioned/')).reduce((a, f) => a + f.rows, 0);
+    conditioned = { ...conditioned, bytes };
+  }
   // The end of the recording: the last batch's end, else the newest part on disk.
   let endedMs: number;
   if (endNs !== null) endedMs = Number((endNs as bigint) / 1_000_000n);
@@ -130,6 +135,7 @@ export async function repairSession(dir: string): Promise<RepairResult> {
     counts,
     total_samples: total,
     telemetry,
+    conditioned,
     files,
     size_bytes: files.reduce((a, f) => a + f.bytes, 0),
   };
