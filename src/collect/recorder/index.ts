@@ -175,6 +175,9 @@ interface SourceRun {
   unit: string | null;
   lastSamples: number;
   rate: number;
+  /** Samples and batches taken from the sampler (counts.* are those written to disk). */
+  sampled: number;
+  sampledBatches: number;
   /** Worker time this source has used (ms): the scheduler's fair-share key. */
   usedMs: number;
   /** performance.now() before which the source must not be sampled (rate cap, interval, backoff). */
@@ -317,6 +320,8 @@ export async function recordSession(
     unit: null,
     lastSamples: 0,
     rate: 0,
+    sampled: 0,
+    sampledBatches: 0,
     usedMs: 0,
     readyAt: 0,
     busy: false,
@@ -444,7 +449,7 @@ export async function recordSession(
 
   const runBatch = async (run: SourceRun): Promise<void> => {
     let n = run.batchSize;
-    if (maxSamples !== null) n = Math.min(n, maxSamples - run.counts.samples);
+    if (maxSamples !== null) n = Math.min(n, maxSamples - run.sampled);
     const t = performance.now();
     let batch: SampleBatch;
     try {
@@ -477,7 +482,7 @@ export async function recordSession(
     const took = performance.now() - t;
     // A source's first batches pay one-time set-up in each worker (buffers, threads): charge them as one
     // target slice, so set-up does not cost the source its share for the rest of the session.
-    run.usedMs += run.counts.batches < slots ? Math.min(took, BATCH_TARGET_MS) : took;
+    run.usedMs += run.sampledBatches < slots ? Math.min(took, BATCH_TARGET_MS) : took;
     run.backoffMs = 0;
     run.state = 'sampling';
     const filled = batch.values.length;
@@ -495,8 +500,8 @@ export async function recordSession(
         status: filled < n ? 'short' : 'ok',
       });
       run.nextSeq += filled;
-      run.counts.samples += filled;
-      run.counts.batches++;
+      run.sampled += filled;
+      run.sampledBatches++;
     }
     // Adapt the batch to ~BATCH_TARGET_MS of work: grow at most 4× per batch, within the catalog size × 4.
     const perSample = took / Math.max(1, filled);
@@ -514,7 +519,7 @@ export async function recordSession(
     }
     if (intervalMs) readyAt = Math.max(readyAt, performance.now() + intervalMs);
     run.readyAt = readyAt;
-    if (maxSamples !== null && run.counts.samples >= maxSamples) run.state = 'done';
+    if (maxSamples !== null && run.sampled >= maxSamples) run.state = 'done';
   };
 
   const scheduler = async (): Promise<void> => {
@@ -562,7 +567,13 @@ export async function recordSession(
 
   const flush = async (): Promise<void> => {
     if (options.writeParts === false) {
-      for (const run of runs) run.pending = [];
+      for (const run of runs) {
+        for (const p of run.pending) {
+          run.counts.samples += p.values.length;
+          run.counts.batches++;
+        }
+        run.pending = [];
+      }
       condPending = [];
       series.drain();
       return;
@@ -599,6 +610,9 @@ export async function recordSession(
       ]);
       run.nextPart++;
       run.counts.parts++;
+      // Counted once on disk: the manifest's counts are what a reader finds.
+      run.counts.samples += values.length;
+      run.counts.batches += pending.length;
     }
     if (batchRows.length > 0) {
       const n = batchRows.length;
@@ -702,15 +716,15 @@ export async function recordSession(
       durationMs: durationSec === null ? null : durationSec * 1000,
       sources: runs.map((r) => ({
         name: r.spec.name,
-        samples: r.counts.samples,
-        batches: r.counts.batches,
+        samples: r.sampled,
+        batches: r.sampledBatches,
         timeouts: r.counts.timeouts,
         errors: r.counts.errors,
         rate: r.rate,
         state: r.state,
         lastError: r.counts.last_error,
       })),
-      totalSamples: runs.reduce((a, r) => a + r.counts.samples, 0),
+      totalSamples: runs.reduce((a, r) => a + r.sampled, 0),
       bytesOnDisk: files.reduce((a, f) => a + f.bytes, 0),
       parts: files.length,
       telemetryRows: telemetryRows + series.pending,
@@ -724,9 +738,9 @@ export async function recordSession(
     const dt = (now - lastTick) / 1000;
     lastTick = now;
     for (const r of runs) {
-      const inst = (r.counts.samples - r.lastSamples) / dt;
+      const inst = (r.sampled - r.lastSamples) / dt;
       r.rate = r.rate === 0 ? inst : 0.7 * r.rate + 0.3 * inst;
-      r.lastSamples = r.counts.samples;
+      r.lastSamples = r.sampled;
     }
     onProgress?.(progress(stop.signal.aborted ? 'stopping' : 'recording'));
   }, PROGRESS_MS);
