@@ -202,6 +202,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const quantum = options.quantum === true || options.quantumLiveStress === true || rankBy === 'quantum';
   const conditioning = parseConditioning(options.conditioning ?? 'sha256');
   const seed = options.seed ?? 1;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new OeError('USAGE', `--seed must be an integer in 0..4294967295, got ${seed}`);
   const gradeSamples = options.gradeSamples ?? GRADE_SAMPLES;
   const calibration = options.quantumCalibration ? readCalibrationFile(options.quantumCalibration) : undefined;
   const progress = options.onProgress ?? (() => {});
