@@ -9,7 +9,7 @@ import { autocorrelation, bitBias, chiSquareUniform, shannonEntropy } from '../s
  * (compression ratio, Shannon entropy) have no p-value and no pass/fail.
  */
 /** Input beyond this many bytes is left out of the autocorrelation tests (memory of the FFT). */
-export const AUTOCORRELATION_MAX_BYTES = 1 << 24;
+export const AUTOCORRELATION_MAX_BYTES = 1 << 20;
 
 export interface ExtendedResult {
   name: string;
@@ -71,7 +71,7 @@ export function extendedTests(bytes: Uint8Array): ExtendedResult[] {
   } else out.push(na('Byte mean', 'z-test of the mean byte value', 100));
 
   if (n >= 100) {
-    // The FFT autocorrelation needs ~64 bytes of memory per input byte: cap it at 16 MiB of input.
+    // The FFT autocorrelation needs ~64 bytes of memory per input byte: cap it at 1 MiB of input.
     const capped = n > AUTOCORRELATION_MAX_BYTES;
     const ac = autocorrelation(capped ? bytes.subarray(0, AUTOCORRELATION_MAX_BYTES) : bytes, 1000);
     const over = capped ? ` (first ${AUTOCORRELATION_MAX_BYTES.toLocaleString('en-US')} bytes)` : '';
