@@ -1,11 +1,16 @@
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { analysisDocument, analyzeSession } from '../../analyze/session-analysis.js';
 import { selectSources } from '../../collect/catalog.js';
 import { parseDuration, parseTags } from '../../collect/recorder/duration.js';
 import { DEFAULT_MAX_RATE, type RecordProgress, recordSession } from '../../collect/recorder/index.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { DEFAULT_SESSIONS_DIR } from '../../collect/session/layout.js';
 import { OeError } from '../../errors.js';
+import { analysisJsonData } from '../../report/analysis-json.js';
+import { renderAnalysis } from '../../report/analysis-text.js';
 import { createProgressRenderer, formatBytes, formatCount, formatDuration } from '../../report/progress.js';
+import { writeJson } from '../output.js';
 
 interface RecordArgs {
   duration?: string;
@@ -20,6 +25,7 @@ interface RecordArgs {
   conditioning?: string;
   'max-rate'?: number;
   'batch-timeout': string;
+  analyze: boolean;
   json: boolean;
   quiet: boolean;
 }
@@ -83,6 +89,11 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
         describe: `Cap per source, samples/s (default ${DEFAULT_MAX_RATE}; 0 = uncapped)`,
       })
       .option('batch-timeout', { type: 'string', default: '5s', describe: 'Deadline of one sampler batch' })
+      .option('analyze', {
+        type: 'boolean',
+        default: false,
+        describe: 'Analyze the session when recording ends (as "oe analyze <id>"); writes <session>/analysis.json',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the final manifest as JSON on stdout' })
       .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' }),
   handler: async (args) => {
@@ -137,6 +148,19 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
           else renderer.update(progressLines(p));
         },
       );
+      if (args.analyze) {
+        // The analysis of the session just written (schemas/analysis.schema.json), saved next to it.
+        const options = {
+          entropy: 'mcv' as const,
+          telemetry: true,
+          dependence: { seed: 1 },
+          onProgress: (m: string) => renderer?.update([`analyze: ${m}`]),
+        };
+        const doc = analysisDocument([await analyzeSession(dir, options)], options);
+        const path = writeJson(analysisJsonData(doc), 'analysis', join(dir, 'analysis.json'));
+        process.stderr.write(`analysis written to ${path}\n`);
+        if (!args.json) process.stdout.write(renderAnalysis(doc, 'summary'));
+      }
       if (args.json) process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
       else {
         for (const sk of manifest.skipped_sources ?? []) process.stderr.write(`skipped ${sk.name}: ${sk.reason}\n`);
