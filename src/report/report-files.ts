@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { type BitSequence, bitsFromAscii, bitsFromBytes } from '../analyze/sp800-22/bits.js';
+import { type BitSequence, bitsFromAscii } from '../analyze/sp800-22/bits.js';
 import { packBits } from '../analyze/sp800-22/run-sequences.js';
 import { errorMessage, OeError } from '../errors.js';
 import type { RenderedReport } from './markdown-report.js';
