@@ -287,7 +287,12 @@ export function renderMarkdownReport(doc: ReportDocument, plotDir: string): Rend
         const z = ac.threshold * Math.sqrt(ac.n - 1);
         plots.push({
           path: `${base}-autocorrelation.svg`,
-          svg: autocorrelationSvg(ac.r, ac.n, z, `Autocorrelation of byte values — ${s.name}`),
+          svg: autocorrelationSvg(
+            ac.r,
+            ac.n,
+            z,
+            `Autocorrelation of byte values — ${s.name}${s.bytes.length > acInput.length ? ` (first ${acInput.length.toLocaleString('en-US')} bytes)` : ''}`,
+          ),
         });
         md.push(`![Autocorrelation of ${s.name}](${encodeURI(`${base}-autocorrelation.svg`)})`, '');
       } else md.push('Autocorrelation: not plotted (constant stream).', '');
