@@ -74,6 +74,31 @@ describe('SP 800-22 battery against NIST STS 2.1.2', () => {
       const visits = [...rev.matchAll(/Total visits =\s+(\d+)/g)].map((m) => Number(m[1]));
       expect(get('RandomExcursionsVariant').statistics.visits).toEqual(visits);
       expect(get('RandomExcursions').statistics.J).toBe(num(stats(c, 'RandomExcursions'), /\(J\) = (\d+)/));
+      const exChi = [...stats(c, 'RandomExcursions').matchAll(/chi\^2 =\s+([\d.]+)/g)].map((m) => Number(m[1]));
+      (get('RandomExcursions').statistics.chi2 as number[]).forEach((x, i) => {
+        expect(x).toBeCloseTo(exChi[i], 5);
+      });
+      const notChi = [...stats(c, 'NonOverlappingTemplate').matchAll(/^[01]{9}(?:\s+\d+){8}\s+([\d.]+)/gm)].map((m) =>
+        Number(m[1]),
+      );
+      expect(notChi).toHaveLength(148);
+      (get('NonOverlappingTemplate').statistics.chi2 as number[]).forEach((x, i) => {
+        expect(x).toBeCloseTo(notChi[i], 5);
+      });
+      expect(get('Frequency').statistics.partialSum).toBe(num(stats(c, 'Frequency'), /partial sum = (-?\d+)/));
+      expect(get('BlockFrequency').statistics.chi2 as number).toBeCloseTo(
+        num(stats(c, 'BlockFrequency'), /Chi\^2\s+= ([\d.]+)/),
+        5,
+      );
+      expect(get('Runs').statistics.runs).toBe(num(stats(c, 'Runs'), /Total # of runs\) = (\d+)/));
+      const cs = stats(c, 'CumulativeSums');
+      const sums = [...cs.matchAll(/maximum partial sum = (\d+)/g)].map((m) => Number(m[1]));
+      expect([
+        get('CumulativeSums').statistics.maxPartialSumForward,
+        get('CumulativeSums').statistics.maxPartialSumReverse,
+      ]).toEqual(sums);
+      const lr = stats(c, 'LongestRun').match(/>=16 P-value[^\n]*\n\s*((?:\d+\s+){7})/)!;
+      expect(get('LongestRun').statistics.nu).toEqual(lr[1].trim().split(/\s+/).map(Number));
     });
   }
 
