@@ -59,6 +59,15 @@ export async function countSamplesOnDisk(sessionDir: string): Promise<number> {
   return n;
 }
 
+/** A live recording: time since its start; a dead one: until its newest part was written. */
+function recordedSoFarMs(dir: string, m: SessionManifest, status: DisplayStatus): number {
+  const start = Date.parse(m.started_at);
+  if (status === 'recording') return Date.now() - start;
+  let last = start;
+  for (const p of listParts(dir)) last = Math.max(last, statSync(join(dir, p.path)).mtimeMs);
+  return Math.max(0, last - start);
+}
+
 /** Summary of one session directory; never throws for a broken session (it is listed as unreadable). */
 export async function summarizeSession(dir: string): Promise<SessionSummary> {
   const id = basename(dir);
@@ -96,7 +105,7 @@ export async function summarizeSession(dir: string): Promise<SessionSummary> {
     dir,
     status,
     started_at: m.started_at,
-    duration_ms: m.status === 'recording' ? Date.now() - Date.parse(m.started_at) : m.duration_ms,
+    duration_ms: m.status === 'recording' ? recordedSoFarMs(dir, m, status) : m.duration_ms,
     sources: m.sources.map((s) => s.name),
     samples,
     size_bytes: size,
