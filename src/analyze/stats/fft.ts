@@ -2,17 +2,23 @@ import FFT from 'fft.js';
 
 /**
  * Thin helpers over fft.js (radix-4, power-of-two sizes only). Complex arrays are interleaved
- * [re0, im0, re1, im1, …] Float64Arrays. Plans are cached by size: the twiddle table is reused by
- * every autocorrelation, spectrum and cross-correlation of that size.
+ * [re0, im0, re1, im1, …] Float64Arrays. Plans are cached by size (the few most recently used): the
+ * twiddle table is reused by every autocorrelation, spectrum and cross-correlation of that size.
  */
 const plans = new Map<number, FFT>();
 
+/** Plans kept: a twiddle table is 2·size doubles on the JS heap (32 MiB at 2^21), so only the latest few. */
+const MAX_PLANS = 4;
+
 function plan(size: number): FFT {
   let p = plans.get(size);
-  if (!p) {
+  if (p) {
+    plans.delete(size); // re-insert: Map order is the recency order
+  } else {
     p = new FFT(size);
-    plans.set(size, p);
+    if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value as number);
   }
+  plans.set(size, p);
   return p;
 }
 
