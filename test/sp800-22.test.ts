@@ -222,6 +222,45 @@ describe('building blocks', () => {
     expect(tiny.every((r) => !r.applicable && r.reason?.startsWith('not applicable'))).toBe(true);
   });
 
+  it('exact longest-run class probabilities match STS (M = 8, 128) and the §3.4 table (M = 10⁴)', async () => {
+    const { longestRunClassProbabilities } = await import('../src/analyze/sp800-22/longest-run-test.js');
+    // M = 8: exact fractions in STS; M = 128: STS's 9–10 digit constants; M = 10^4: the 4-decimal table,
+    // which SP 800-22 took from an approximation (off by up to 0.0016 from the exact values; this is
+    // why 'exact' is an explicit option and STS's table the default).
+    const table: [number, number, number, number[], number][] = [
+      [8, 1, 4, [0.21484375, 0.3671875, 0.23046875, 0.1875], 1e-12],
+      [128, 4, 9, [0.1174035788, 0.242955959, 0.249363483, 0.17517706, 0.102701071, 0.112398847], 1e-8],
+      [10_000, 10, 16, [0.0882, 0.2092, 0.2483, 0.1933, 0.1208, 0.0675, 0.0727], 0.002],
+    ];
+    for (const [M, lo, hi, expected, tol] of table) {
+      const pi = longestRunClassProbabilities(M, lo, hi);
+      expect(pi.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      pi.forEach((p, i) => {
+        expect(Math.abs(p - expected[i]), `M=${M} class ${i}`).toBeLessThanOrEqual(tol);
+      });
+    }
+    // The recurrence against brute-force enumeration of all 2^16 blocks of 16 bits.
+    const counts = new Array(17).fill(0);
+    for (let x = 0; x < 1 << 16; x++) {
+      let run = 0;
+      let best = 0;
+      for (let b = 0; b < 16; b++) {
+        run = (x >>> b) & 1 ? run + 1 : 0;
+        best = Math.max(best, run);
+      }
+      counts[best]++;
+    }
+    const brute = [
+      counts.slice(0, 3).reduce((a, b) => a + b, 0),
+      counts[3],
+      counts[4],
+      counts.slice(5).reduce((a, b) => a + b, 0),
+    ];
+    longestRunClassProbabilities(16, 2, 5).forEach((p, i) => {
+      expect(p).toBeCloseTo(brute[i] / 65536, 14);
+    });
+  });
+
   it('exact constants are an explicit option and change LinearComplexity', () => {
     const seq = load('pi');
     const sts = runSp80022(seq, { tests: ['LinearComplexity'] })[0];

@@ -1,6 +1,6 @@
 import { igamc } from '../math/special.js';
 import type { BitSequence } from './bits.js';
-import { needsBits, notApplicable, type Sp80022Result } from './types.js';
+import { type ConstantsOption, needsBits, notApplicable, type Sp80022Result } from './types.js';
 
 /** Class boundaries and probabilities of SP 800-22 §3.4, as STS 2.1.2 hard-codes them (M = 10⁴: 4 decimals). */
 const CLASSES = [
@@ -9,18 +9,48 @@ const CLASSES = [
   { minN: 128, M: 8, v: [1, 4], pi: [0.21484375, 0.3671875, 0.23046875, 0.1875] },
 ] as const;
 
+/** P(longest run of ones ≤ v) in M fair bits: p(n) = Σ_{j=0}^{v} 2^−(j+1) p(n−j−1), p(n ≤ v) = 1. */
+export function longestRunAtMost(v: number, M: number): number {
+  const p = new Float64Array(M + 1);
+  for (let n = 0; n <= M; n++) {
+    if (n <= v) {
+      p[n] = 1;
+      continue;
+    }
+    let sum = 0;
+    let w = 0.5;
+    for (let j = 0; j <= v; j++) {
+      sum += w * p[n - j - 1];
+      w /= 2;
+    }
+    p[n] = sum;
+  }
+  return p[M];
+}
+
+/** Exact class probabilities for classes ≤ vLo, vLo+1, …, ≥ vHi (SP 800-22 §3.4's table, unrounded). */
+export function longestRunClassProbabilities(M: number, vLo: number, vHi: number): number[] {
+  const pi: number[] = [longestRunAtMost(vLo, M)];
+  for (let v = vLo + 1; v < vHi; v++) pi.push(longestRunAtMost(v, M) - longestRunAtMost(v - 1, M));
+  pi.push(1 - longestRunAtMost(vHi - 1, M));
+  return pi;
+}
+
 /**
  * Test for the longest run of ones in a block, SP 800-22 Rev. 1a §2.4: N = ⌊n/M⌋ blocks, the
  * longest run of ones per block binned into K+1 classes v_lo…v_hi, χ² = Σ (ν_i − Nπ_i)²/(Nπ_i),
  * p = igamc(K/2, χ²/2). M, K and the class probabilities depend on n (M = 8 for n ≥ 128,
- * 128 for n ≥ 6272, 10⁴ for n ≥ 750,000).
+ * 128 for n ≥ 6272, 10⁴ for n ≥ 750,000). constants 'sts' (default): STS 2.1.2's table; 'exact': the
+ * class probabilities computed exactly (longestRunClassProbabilities).
  */
-export function longestRunOfOnesTest(seq: BitSequence): Sp80022Result {
+export function longestRunOfOnesTest(seq: BitSequence, options: ConstantsOption = {}): Sp80022Result {
   const { n, bits } = seq;
   const cls = CLASSES.find((c) => n >= c.minN);
   if (!cls) return notApplicable('LongestRun', needsBits(128));
-  const { M, pi } = cls;
+  const { M } = cls;
   const [vLo, vHi] = cls.v;
+  const constants = options.constants ?? 'sts';
+  const pi = constants === 'exact' ? longestRunClassProbabilities(M, vLo, vHi) : cls.pi;
   const K = pi.length - 1;
   const N = Math.floor(n / M);
   const nu = new Array<number>(K + 1).fill(0);
@@ -42,7 +72,7 @@ export function longestRunOfOnesTest(seq: BitSequence): Sp80022Result {
     name: 'LongestRun',
     applicable: true,
     pValues: [igamc(K / 2, chi2 / 2)],
-    parameters: { M, K, N },
+    parameters: { M, K, N, constants },
     statistics: { chi2, nu },
   };
 }
