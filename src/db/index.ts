@@ -6,6 +6,7 @@ export { closeDb, configureDb, type DbOptions, getDb, sqlIdent, sqlString, withC
 export {
   type ColumnInput,
   type ColumnType,
+  fsyncDir,
   type NumericArray,
   sha256File,
   type WriteParquetOptions,

@@ -89,6 +89,11 @@ export interface WriteParquetOptions {
   metadata?: Record<string, string>;
   /** fsync the file and its directory before returning (default true: a renamed part survives a crash). */
   fsync?: boolean;
+  /**
+   * With fsync: also fsync the directory after the rename (default true). A caller writing many parts
+   * into a few directories can pass false and call `fsyncDir` once per directory afterwards.
+   */
+  fsyncDir?: boolean;
   /** Compute the sha256 of the written file (default true). */
   checksum?: boolean;
 }
@@ -134,6 +139,11 @@ function validate(columns: readonly ColumnInput[]): number {
     }
   }
   return n;
+}
+
+/** fsync a directory (after renames into it), without blocking the event loop. */
+export function fsyncDir(path: string): Promise<void> {
+  return fsyncPath(path);
 }
 
 /** fsync a file or directory without blocking the event loop (samplers keep being dispatched). */
@@ -250,7 +260,7 @@ export async function writeParquet(
         await conn.run(`COPY (SELECT * FROM oe_write_columns(${id})) TO ${sqlString(tmp)} (${opts.join(', ')})`);
         if (options.fsync !== false) await fsyncPath(tmp);
         await rename(tmp, path);
-        if (options.fsync !== false) await fsyncPath(dirname(path));
+        if (options.fsync !== false && options.fsyncDir !== false) await fsyncPath(dirname(path));
       } catch (e) {
         rmSync(tmp, { force: true });
         throw new OeError('IO', `cannot write ${path}: ${oneLine(errorMessage(e))}`, { cause: e });

@@ -15,8 +15,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { type ColumnInput, writeParquet } from '../../db/index.js';
+import { dirname, join } from 'node:path';
+import { type ColumnInput, fsyncDir, writeParquet } from '../../db/index.js';
 import { errorMessage, isOeError, OeError } from '../../errors.js';
 import { probeSource } from '../availability.js';
 import { selectSources } from '../catalog.js';
@@ -560,8 +560,11 @@ export async function recordSession(
   };
 
   // --- flushing ------------------------------------------------------------------------------
+  const touchedDirs = new Set<string>();
   const writePart = async (rel: string, columns: ColumnInput[]): Promise<void> => {
-    const part = await writeParquet(join(dir, rel), columns);
+    const path = join(dir, rel);
+    const part = await writeParquet(path, columns, { fsyncDir: false });
+    touchedDirs.add(dirname(path));
     files.push({ path: rel, rows: part.rows, bytes: part.bytes, sha256: part.sha256 });
   };
 
@@ -675,6 +678,9 @@ export async function recordSession(
       ]);
       telemetryRows += rows.value.length;
     }
+    // One directory fsync per touched directory per flush (not per part): the renames are durable.
+    for (const d of touchedDirs) await fsyncDir(d);
+    touchedDirs.clear();
   };
 
   // --- telemetry, flush and progress timers ---------------------------------------------------
