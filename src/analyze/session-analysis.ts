@@ -524,6 +524,8 @@ export interface LiveOptions extends AnalysisOptions {
   samples?: number;
   /** Telemetry snapshots every this many ms while sampling (0: none). */
   telemetryIntervalMs?: number;
+  /** Receives the sampled data before it is analysed (e.g. for the experimental quantum proxy). */
+  onData?: (data: readonly SourceData[]) => void;
 }
 
 /**
@@ -593,6 +595,7 @@ export async function analyzeLive(
     started_at: new Date(started).toISOString(),
     duration_ms: null,
   };
+  options.onData?.(data);
   const a = await analyzeSourceData(
     data.map((d) => ({ name: d.name, load: async () => d })),
     input,

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { quantumForSession } from '../../analyze/quantum/for-analysis.js';
+import { quantumForSession, quantumForSources } from '../../analyze/quantum/for-analysis.js';
 import { analysisDocument, analyzeLive, analyzeSession, type EntropyMode } from '../../analyze/session-analysis.js';
 import { selectSources } from '../../collect/catalog.js';
 import { parseConditioning } from '../../collect/conditioning/index.js';
@@ -24,6 +24,8 @@ interface AnalyzeArgs {
   json: boolean;
   'max-lag': number;
   seed: number;
+  'quantum-ratio': boolean;
+  'quantum-calibration'?: string;
 }
 
 export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
@@ -65,7 +67,20 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
         describe: 'Snapshot telemetry_v1 every 250 ms while sampling; relate entropy over time to it',
       })
       .option('max-lag', { type: 'number', default: 1000, describe: 'Largest autocorrelation lag' })
-      .option('seed', { type: 'number', default: 1, describe: 'Seed of the dependence null (circular shifts)' })
+      .option('seed', {
+        type: 'number',
+        default: 1,
+        describe: 'Seed of the dependence null (circular shifts) and of the quantum proxy',
+      })
+      .option('quantum-ratio', {
+        type: 'boolean',
+        default: false,
+        describe: 'EXPERIMENTAL quantum_proxy_v3 on the sampled bytes (confound from --telemetry when given)',
+      })
+      .option('quantum-calibration', {
+        type: 'string',
+        describe: 'With --quantum-ratio: EXPERIMENTAL prior calibration file',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of the table' }),
   handler: async (args) => {
     if (!Number.isInteger(args.samples) || args.samples < 2)
@@ -85,9 +100,21 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       telemetry: args.telemetry,
       telemetryIntervalMs: args.telemetry ? 250 : 0,
       onProgress: (m: string) => progress.update([`analyze: ${m}`]),
+      onData: (d: readonly { name: string; bytes: Uint8Array }[]) => {
+        sampled = d;
+      },
     };
+    let sampled: readonly { name: string; bytes: Uint8Array }[] = [];
     try {
       const analysis = await analyzeLive(specs, options);
+      if (args['quantum-ratio']) {
+        progress.update(['analyze: quantum_proxy_v3 (experimental)']);
+        (analysis.experimental as Record<string, unknown>).quantum_proxy_v3 = await quantumForSources(
+          sampled,
+          analysis.experimental.telemetry_v1,
+          { seed: args.seed, calibrationFile: args['quantum-calibration'] },
+        );
+      }
       progress.done();
       const doc = analysisDocument([analysis], options);
       const data = analysisJsonData(doc);
@@ -96,7 +123,10 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
         if (path) process.stderr.write(`analysis written to ${path}\n`);
       }
       if (args.json) writeJson(data, 'analysis');
-      else process.stdout.write(renderAnalysis(doc, args.view as AnalysisView));
+      else {
+        process.stdout.write(renderAnalysis(doc, args.view as AnalysisView));
+        if (args['quantum-ratio']) process.stdout.write(renderQuantumSections([analysis]));
+      }
     } finally {
       await closeSharedSamplerPool();
     }
