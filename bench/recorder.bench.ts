@@ -10,7 +10,13 @@
  *    each flush), alternated run by run so background load hits both alike. Target ratio >= 0.9.
  * 3. Bytes on disk per sample (all parts + manifest) of the recording runs.
  *
- *   npm run bench -- recorder      (OE_BENCH_ROWS, OE_BENCH_RUN_SEC, OE_BENCH_RUNS override 5e6, 4, 4)
+ *   npm run bench -- recorder      (OE_BENCH_ROWS, OE_BENCH_RUN_SEC, OE_BENCH_RUNS override 5e6, 4, 4;
+ *                                   OE_BENCH_FLUSH_MS the flush interval, OE_BENCH_DUCKDB_THREADS DuckDB's threads)
+ *
+ * Measured on the shared 2-vCPU VM (load average ~15 from other work): writer 7.3-10.7 M rows/s (target met);
+ * recorder overhead uncapped 0.73-0.76 (target 0.9 NOT met: the samplers are CPU-bound on both cores, so the
+ * writer's CPU, ~25 % at 1.4 M rows/s written, comes out of sampling 1:1; neither a 4 s flush interval nor one
+ * DuckDB thread changed it); 2.6-2.9 bytes on disk per sample.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +26,7 @@ import { probeSource } from '../src/collect/availability.js';
 import { getSource, selectSources } from '../src/collect/catalog.js';
 import { recordSession } from '../src/collect/recorder/index.js';
 import { SamplerPool, sampleDirect } from '../src/collect/sampler-pool.js';
-import { closeDb, writeParquet } from '../src/db/index.js';
+import { closeDb, configureDb, writeParquet } from '../src/db/index.js';
 
 const ROWS = Number(process.env.OE_BENCH_ROWS ?? 5_000_000);
 const RUN_SEC = Number(process.env.OE_BENCH_RUN_SEC ?? 4);
@@ -91,6 +97,10 @@ process.stdout.write(
 );
 
 // --- 2./3. recorder overhead and bytes per sample ---------------------------------------------
+if (process.env.OE_BENCH_DUCKDB_THREADS) {
+  await closeDb();
+  configureDb({ threads: Number(process.env.OE_BENCH_DUCKDB_THREADS) });
+}
 const fast = selectSources(undefined).filter((s) => probeSource(s) === null);
 const pool = new SamplerPool();
 await pool.warmUp();
@@ -106,6 +116,7 @@ for (let r = 0; r < RUNS; r++) {
       output: join(dir, 'sessions'),
       sampler: pool,
       writeParts: mode === 'write',
+      flushIntervalMs: Number(process.env.OE_BENCH_FLUSH_MS ?? 1000),
     });
     const rate = manifest.total_samples / ((manifest.duration_ms ?? 1) / 1000);
     rates[mode].push(rate);
