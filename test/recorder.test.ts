@@ -200,6 +200,32 @@ describe('recordSession', () => {
     expect(Number((r.columns.n as BigInt64Array)[0])).toBe(manifest.counts.clock_jitter.samples);
   });
 
+  it("annotates every batch with its SP 800-90B health and keeps a constant source's raw data", async () => {
+    const constant: SourceSpec = { ...hangSpec, name: 'test_constant', sampler: 'test_constant', credit: 1 };
+    const { dir, manifest } = await recordSession({
+      sources: [getSource('clock_jitter'), constant],
+      maxSamples: 4000,
+      output: root,
+      telemetryIntervalMs: 0,
+      flushIntervalMs: 200,
+      maxRate: Number.POSITIVE_INFINITY,
+      skipProbe: true,
+      sampler: pool,
+    });
+    expect(manifest.counts.test_constant.samples).toBe(4000);
+    const r = await queryColumns(
+      `SELECT source, string_agg(DISTINCT health, ',' ORDER BY health) AS h FROM ${tableRelation(dir, 'batches')} GROUP BY source ORDER BY source`,
+    );
+    const health = Object.fromEntries(
+      (r.columns.source as string[]).map((s, i) => [s, (r.columns.h as string[])[i].split(',')]),
+    );
+    // A constant stream fails start-up testing (its MCV estimate is 0 bits) and then sits in quarantine.
+    expect(health.test_constant).toContain('startup');
+    expect(health.test_constant.every((h) => ['startup', 'quarantined', 'rct', 'apt'].includes(h))).toBe(true);
+    expect(health.test_constant).not.toContain('ok');
+    expect(health.clock_jitter.every((h) => ['startup', 'ok', 'quarantined', 'rct', 'apt'].includes(h))).toBe(true);
+  });
+
   it('stops each source at --max-samples and ends by itself', async () => {
     const { manifest } = await recordSession({
       sources: [getSource('clock_jitter')],

@@ -23,6 +23,7 @@ import { selectSources } from '../catalog.js';
 import { parseConditioning } from '../conditioning/index.js';
 import { EntropyPool } from '../entropy-pool.js';
 import { fingerprint } from '../fingerprint.js';
+import { SourceHealth } from '../health/source-health.js';
 import { sharedSamplerPool } from '../sampler-pool.js';
 import {
   BATCHES_DIR,
@@ -160,10 +161,14 @@ interface PendingBatch {
   startNs: bigint;
   endNs: bigint;
   status: 'ok' | 'short';
+  /** SP 800-90B health of this batch: startup, ok, quarantined, or the test it failed (rct, apt, startup). */
+  health: string;
 }
 
 interface SourceRun {
   spec: SourceSpec;
+  /** The pool's health tests, run on every recorded batch; they annotate, they never drop raw data. */
+  health: SourceHealth;
   counts: SourceCounts;
   pending: PendingBatch[];
   nextSeq: number;
@@ -305,6 +310,7 @@ export async function recordSession(
 
   const runs: SourceRun[] = specs.map((spec) => ({
     spec,
+    health: new SourceHealth(spec.name, spec.kind, spec.credit),
     counts: { samples: 0, batches: 0, parts: 0, timeouts: 0, errors: 0, last_error: null },
     pending: [],
     nextSeq: 0,
@@ -489,15 +495,17 @@ export async function recordSession(
     run.unit ??= batch.unit;
     if (filled > 0) {
       const values = batch.values;
+      const bytes = run.spec.extract(values);
       run.pending.push({
         batch: run.nextBatch++,
         seqStart: run.nextSeq,
         values,
-        bytes: run.spec.extract(values),
+        bytes,
         requested: n,
         startNs: batch.startNs,
         endNs: batch.endNs,
         status: filled < n ? 'short' : 'ok',
+        health: batchHealth(run.health, bytes),
       });
       run.nextSeq += filled;
       run.sampled += filled;
@@ -628,6 +636,7 @@ export async function recordSession(
         start_ns: new BigInt64Array(n),
         end_ns: new BigInt64Array(n),
         status: new Array<string>(n),
+        health: new Array<string>(n),
       };
       batchRows.forEach(({ run, b }, i) => {
         col.source[i] = run.spec.name;
@@ -638,6 +647,7 @@ export async function recordSession(
         col.start_ns[i] = b.startNs;
         col.end_ns[i] = b.endNs;
         col.status[i] = b.status;
+        col.health[i] = b.health;
       });
       ensureDir(join(dir, BATCHES_DIR));
       await writePart(`${BATCHES_DIR}/${partName(nextBatchesPart++)}`, [
@@ -649,6 +659,7 @@ export async function recordSession(
         { name: 'start_ns', type: 'BIGINT', data: col.start_ns },
         { name: 'end_ns', type: 'BIGINT', data: col.end_ns },
         { name: 'status', type: 'VARCHAR', data: col.status },
+        { name: 'health', type: 'VARCHAR', data: col.health },
       ]);
     }
     if (condPending.length > 0) {
@@ -821,4 +832,17 @@ function dirBytes(dir: string, files: FileEntry[]): number {
     // manifest missing: counted as 0
   }
   return n;
+}
+
+/**
+ * Runs a batch through the source's SP 800-90B health tests (the entropy pool's, §4.3–4.4) and names
+ * the outcome. A quarantined source re-enters start-up testing once its backoff has passed.
+ */
+function batchHealth(health: SourceHealth, bytes: Uint8Array): string {
+  health.canSample();
+  const before = health.status;
+  const r = health.feed(bytes);
+  if (!r.ok) return r.failure.test;
+  if (before === 'quarantined' || before === 'unavailable') return 'quarantined';
+  return health.status === 'startup' ? 'startup' : 'ok';
 }
