@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -143,6 +144,14 @@ describe('resolving ids', () => {
     expect(resolveSession(base, id.slice(0, 12))).toBe(goodDir);
     expect(resolveSession(base, id.slice(-8))).toBe(goodDir);
     expect(errorOf(() => resolveSession(base, 'nope')).code).toBe('NOT_FOUND');
+    // `latest` is the newest session by id (ids start with the UTC start time).
+    const latestIn = mkdtempSync(join(tmpdir(), 'oe-latest-'));
+    for (const name of ['2026-01-01T000000Z-a-1', '2026-03-01T000000Z-b-2', '2026-02-01T000000Z-c-3']) {
+      mkdirSync(join(latestIn, name));
+      writeFileSync(join(latestIn, name, 'session.json'), '{}');
+    }
+    expect(resolveSession(latestIn, 'latest')).toBe(join(latestIn, '2026-03-01T000000Z-b-2'));
+    rmSync(latestIn, { recursive: true, force: true });
     const broken = join(root, 'broken');
     expect(resolveSession(broken, 'ch')).toBe(join(broken, 'checksum'));
     // no directory starts with "e"; as a substring it is in "truncated" and "checksum": ambiguous

@@ -134,11 +134,17 @@ export async function listSessions(root: string): Promise<SessionSummary[]> {
 }
 
 /**
- * The directory of session `ref` under `root`: an exact id, a unique prefix of one, or a path to a
- * session directory. Unknown → NOT_FOUND; ambiguous prefix → USAGE listing the candidates.
+ * The directory of session `ref` under `root`: an exact id, a unique prefix of one, a path to a
+ * session directory, or `latest` (the newest session, by its id's start time) when no session has
+ * that name. Unknown → NOT_FOUND; ambiguous prefix → USAGE listing the candidates.
  */
 export function resolveSession(root: string, ref: string): string {
   if (!ref) throw new OeError('USAGE', 'name a session id (see "oe sessions")');
+  if (ref === 'latest' && !existsSync(manifestPath(join(root, ref)))) {
+    const newest = sessionDirs(root)[0];
+    if (!newest) throw new OeError('NOT_FOUND', `no session in ${root} (record one with "oe record")`);
+    return newest;
+  }
   if (existsSync(manifestPath(ref)) && (ref.includes('/') || !existsSync(join(root, ref)))) return resolve(ref);
   const exact = join(root, ref);
   if (existsSync(manifestPath(exact))) return exact;
