@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT_CODES, errorMessage, isOeError, OeError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 
 export function reportError(e: unknown): number {
   if (isOeError(e)) {
@@ -38,7 +38,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     })
     .help()
     .alias('h', 'help');
-  for (const c of commands) parser = parser.command(c);
+  for (const c of await commandsFor(argv)) parser = parser.command(c);
   try {
     await parser.parseAsync();
   } catch (e) {

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, commandName, commandsFor } from '../src/cli/commands/index.js';
+
+const root = join(import.meta.dirname, '..');
+const oe = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/run.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+
+describe('the command table', () => {
+  it('lists every command with the usage and description its module declares', async () => {
+    for (const c of COMMANDS) {
+      const m = await c.load();
+      expect(m.command, commandName(c.command)).toBe(c.command);
+      expect(m.describe, commandName(c.command)).toBe(c.describe);
+      expect(typeof m.handler).toBe('function');
+    }
+  });
+
+  it('has every command of the seed, plus assess and compare', () => {
+    expect(COMMANDS.map((c) => commandName(c.command)).sort()).toEqual(
+      [
+        'analyze',
+        'assess',
+        'bench',
+        'compare',
+        'device',
+        'monitor',
+        'record',
+        'report',
+        'scan',
+        'server',
+        'sessions',
+        'stream',
+        'telemetry',
+      ].sort(),
+    );
+  });
+
+  it('loads only the module of the command being run', async () => {
+    const mods = await commandsFor(['telemetry', '--window-sec', '1']);
+    const loaded = mods.filter((m) => m.builder && typeof m.builder === 'function');
+    expect(loaded.map((m) => m.command)).toEqual(['telemetry']);
+  });
+});
+
+describe('the CLI edge', () => {
+  it('--help lists every command', () => {
+    const r = oe('--help');
+    expect(r.status).toBe(0);
+    for (const c of COMMANDS) expect(r.stdout).toContain(`oe ${c.command}`);
+  });
+
+  it('every command has --help', () => {
+    for (const c of COMMANDS) {
+      const r = oe(commandName(c.command), '--help');
+      expect(r.status, c.command).toBe(0);
+      expect(r.stdout).toContain('--help');
+    }
+  }, 120_000);
+
+  it('an unknown command or flag is one line on stderr and exit 2, no stack trace', () => {
+    for (const args of [['bogus'], ['scan', '--no-such-flag'], []]) {
+      const r = oe(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.at(-1)).toMatch(/^oe: /);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
