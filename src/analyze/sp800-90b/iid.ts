@@ -140,42 +140,52 @@ export async function assessIid(data: Uint8Array, bits?: number, options: IidOpt
       : null;
   let round = 0;
   try {
-    while (round < total && active.some((a) => a)) {
-      const tasks: PermutationTask[] = [];
-      for (let w = 0; w < threads && round < total; w++) {
-        const to = Math.min(total, round + chunk);
-        tasks.push({
-          symbols: symbolsSab,
-          raw: rawSab,
-          rawIsSymbols,
-          alphabetSize: k,
-          rawMean: mean,
-          median,
-          seed,
-          from: round,
-          to,
-          active: [...active],
-        });
-        round = to;
-      }
-      const outs = pool
-        ? await Promise.all(tasks.map((task) => pool.run(task) as Promise<Float64Array>))
-        : tasks.map((task) => permutationRounds(task));
+    // Tasks are dispatched ahead (a window of 2 per thread) so the workers never wait on a barrier;
+    // results are aggregated strictly in round order, so the counts equal a sequential run's: a task's
+    // active mask can only be a superset of what is still undecided when its rounds are aggregated.
+    const window = pool ? threads * 2 : 1;
+    const inflight: Array<Promise<Float64Array>> = [];
+    let dispatched = 0;
+    const dispatch = () => {
+      const to = Math.min(total, dispatched + chunk);
+      const task: PermutationTask = {
+        symbols: symbolsSab,
+        raw: rawSab,
+        rawIsSymbols,
+        alphabetSize: k,
+        rawMean: mean,
+        median,
+        seed,
+        from: dispatched,
+        to,
+        active: [...active],
+      };
+      dispatched = to;
+      inflight.push(pool ? (pool.run(task) as Promise<Float64Array>) : Promise.resolve(permutationRounds(task)));
+    };
+    let undecided = NUM_TESTS;
+    while (undecided > 0 && (inflight.length > 0 || dispatched < total)) {
+      while (inflight.length < window && dispatched < total) dispatch();
+      const out = await (inflight.shift() as Promise<Float64Array>);
       // aggregate in round order with the tool's rule: a statistic stops counting once decided
-      for (const out of outs) {
-        for (let r = 0; r < out.length / NUM_TESTS; r++) {
-          for (let j = 0; j < NUM_TESTS; j++) {
-            if (!active[j]) continue;
-            const v = out[r * NUM_TESTS + j];
-            if (v > t[j]) C[j][0]++;
-            else if (v === t[j]) C[j][1]++;
-            else C[j][2]++;
-            if (C[j][0] + C[j][1] > 5 && C[j][1] + C[j][2] > 5) active[j] = false;
+      for (let r = 0; r < out.length / NUM_TESTS && undecided > 0; r++) {
+        for (let j = 0; j < NUM_TESTS; j++) {
+          if (!active[j]) continue;
+          const v = out[r * NUM_TESTS + j];
+          if (v > t[j]) C[j][0]++;
+          else if (v === t[j]) C[j][1]++;
+          else C[j][2]++;
+          if (C[j][0] + C[j][1] > 5 && C[j][1] + C[j][2] > 5) {
+            active[j] = false;
+            undecided--;
           }
         }
+        round++;
       }
-      options.onProgress?.(round, active.filter((a) => !a).length);
+      options.onProgress?.(round, NUM_TESTS - undecided);
     }
+    // let tasks dispatched ahead finish before the pool goes away
+    await Promise.allSettled(inflight);
   } finally {
     await pool?.destroy();
   }
