@@ -8,8 +8,9 @@ import { OeError } from '../../errors.js';
  * the `bzip2 -5` command and the tool's unpermuted statistic in the tests).
  */
 interface Bz2Module {
+  /** Embind's std::string parameter takes a string or a Uint8Array (copied into the WASM heap). */
   compressBZ2(
-    input: string,
+    input: string | Uint8Array,
     blockSize: number,
     workFactor: number,
   ): { error: number; errorMsg: string; output: string };
@@ -45,8 +46,11 @@ export function loadBzip2(): Promise<void> {
 const DIGITS: Uint8Array[] = Array.from({ length: 256 }, (_, i) => new TextEncoder().encode(String(i)));
 let textBuf = new Uint8Array(0);
 
-/** The §5.1.11 text: the sample values in decimal separated by single spaces (ASCII). */
-export function compressionText(raw: Uint8Array): string {
+/**
+ * The §5.1.11 text: the sample values in decimal separated by single spaces, as ASCII bytes in a
+ * reused buffer (valid until the next call; no per-round garbage).
+ */
+export function compressionText(raw: Uint8Array): Uint8Array {
   if (textBuf.length < raw.length * 4) textBuf = new Uint8Array(raw.length * 4);
   let o = 0;
   for (let i = 0; i < raw.length; i++) {
@@ -54,7 +58,7 @@ export function compressionText(raw: Uint8Array): string {
     const d = DIGITS[raw[i]];
     for (let k = 0; k < d.length; k++) textBuf[o++] = d[k];
   }
-  return Buffer.from(textBuf.buffer, 0, o).toString('latin1');
+  return textBuf.subarray(0, o);
 }
 
 /** Size in bytes of bzip2 -5 of the §5.1.11 text. Call after `await loadBzip2()`. */
