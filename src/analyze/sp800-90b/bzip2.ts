@@ -13,34 +13,64 @@ interface Bz2Module {
     input: string | Uint8Array,
     blockSize: number,
     workFactor: number,
-  ): { error: number; errorMsg: string; output: string };
+  ): { error: number; errorMsg: string; output: string; delete?: () => void };
 }
 interface Bz2Factory {
   then(cb: (m: Bz2Module) => void): void;
 }
 
-let ready: Promise<void> | undefined;
 let instance: Bz2Module | undefined;
+let pending: Promise<void> | undefined;
+let calls = 0;
+/**
+ * The package's C++ wrapper leaks its buffers inside the WebAssembly heap (a few MB per call, and a
+ * WASM memory never shrinks), so the module is re-instantiated every few calls and the old heap
+ * becomes garbage.
+ */
+const CALLS_PER_INSTANCE = 8;
 
-/** Loads the WebAssembly module once per thread. */
+function instantiate(): Promise<Bz2Module> {
+  return new Promise((resolve, reject) => {
+    try {
+      const require = createRequire(import.meta.url);
+      const factory = require('libbzip2-wasm') as () => Bz2Factory;
+      // Emscripten registers process-wide handlers per instance, which would keep every old instance
+      // (and its heap) alive: remove the ones this instantiation adds.
+      const before = {
+        uncaughtException: new Set(process.listeners('uncaughtException')),
+        unhandledRejection: new Set(process.listeners('unhandledRejection')),
+      };
+      const m = factory();
+      for (const ev of ['uncaughtException', 'unhandledRejection'] as const)
+        for (const l of process.listeners(ev))
+          if (!before[ev].has(l as never)) process.removeListener(ev, l as (...args: unknown[]) => void);
+      // the emscripten object is itself "thenable": hand it over without resolving through it
+      m.then((mod) => resolve({ compressBZ2: mod.compressBZ2.bind(mod) }));
+    } catch (e) {
+      reject(new OeError('UNAVAILABLE', `bzip2 (libbzip2-wasm) cannot be loaded: ${(e as Error).message}`));
+    }
+  });
+}
+
+/**
+ * Makes a usable module ready on this thread: loads it the first time and replaces it once it has
+ * served CALLS_PER_INSTANCE compressions. Await it before each bzip2Size call (cheap when nothing to do).
+ */
 export function loadBzip2(): Promise<void> {
-  if (!ready) {
-    ready = new Promise((resolve, reject) => {
-      try {
-        const require = createRequire(import.meta.url);
-        const factory = require('libbzip2-wasm') as () => Bz2Factory;
-        const m = factory();
-        m.then((mod) => {
-          // the emscripten object is itself "thenable": hand it over without resolving through it
-          instance = mod;
-          resolve();
-        });
-      } catch (e) {
-        reject(new OeError('UNAVAILABLE', `bzip2 (libbzip2-wasm) cannot be loaded: ${(e as Error).message}`));
-      }
-    });
-  }
-  return ready;
+  if (instance && calls < CALLS_PER_INSTANCE) return Promise.resolve();
+  if (!pending)
+    pending = instantiate().then(
+      (m) => {
+        instance = m;
+        calls = 0;
+        pending = undefined;
+      },
+      (e) => {
+        pending = undefined;
+        throw e;
+      },
+    );
+  return pending;
 }
 
 const DIGITS: Uint8Array[] = Array.from({ length: 256 }, (_, i) => new TextEncoder().encode(String(i)));
@@ -64,7 +94,13 @@ export function compressionText(raw: Uint8Array): Uint8Array {
 /** Size in bytes of bzip2 -5 of the §5.1.11 text. Call after `await loadBzip2()`. */
 export function bzip2Size(raw: Uint8Array): number {
   if (!instance) throw new OeError('FAILED', 'bzip2 module not loaded: await loadBzip2() first');
+  // The result is a C++ object owned by the WASM heap: read it, then free it (embind's delete).
+  calls++;
   const r = instance.compressBZ2(compressionText(raw), 5, 0);
-  if (r.error !== 0) throw new OeError('FAILED', `bzip2 failed: ${r.errorMsg}`);
-  return r.output.length;
+  try {
+    if (r.error !== 0) throw new OeError('FAILED', `bzip2 failed: ${r.errorMsg}`);
+    return r.output.length;
+  } finally {
+    r.delete?.();
+  }
 }

@@ -161,7 +161,7 @@ export async function assessIid(data: Uint8Array, bits?: number, options: IidOpt
         active: [...active],
       };
       dispatched = to;
-      inflight.push(pool ? (pool.run(task) as Promise<Float64Array>) : Promise.resolve(permutationRounds(task)));
+      inflight.push(pool ? (pool.run(task) as Promise<Float64Array>) : permutationRounds(task));
     };
     let undecided = NUM_TESTS;
     while (undecided > 0 && (inflight.length > 0 || dispatched < total)) {

@@ -19,13 +19,12 @@ export interface PermutationTask {
 }
 
 /** Piscina worker: runs permutation rounds and returns their statistics, 19 per round (NaN = skipped). */
-export default async function run(task: PermutationTask): Promise<Float64Array> {
-  if (task.active[18]) await loadBzip2();
+export default function run(task: PermutationTask): Promise<Float64Array> {
   return permutationRounds(task);
 }
 
-/** The same rounds on the calling thread (bzip2 must already be loaded when compression is active). */
-export function permutationRounds(task: PermutationTask): Float64Array {
+/** Runs the rounds of a task (on whichever thread calls it). */
+export async function permutationRounds(task: PermutationTask): Promise<Float64Array> {
   const symbols = new Uint8Array(task.symbols);
   const raw = new Uint8Array(task.raw);
   const out = new Float64Array((task.to - task.from) * NUM_TESTS);
@@ -38,6 +37,7 @@ export function permutationRounds(task: PermutationTask): Float64Array {
     compressedSize: bzip2Size,
   };
   for (let r = task.from; r < task.to; r++) {
+    if (task.active[18]) await loadBzip2();
     data.set(symbols);
     const rng = new RoundRng(task.seed, r);
     if (task.rawIsSymbols) shuffle(data, rng);
