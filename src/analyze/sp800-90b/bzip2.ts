@@ -41,9 +41,10 @@ function instantiate(): Promise<Bz2Module> {
         unhandledRejection: new Set(process.listeners('unhandledRejection')),
       };
       const m = factory();
-      for (const ev of ['uncaughtException', 'unhandledRejection'] as const)
-        for (const l of process.listeners(ev))
-          if (!before[ev].has(l as never)) process.removeListener(ev, l as (...args: unknown[]) => void);
+      const added = (ev: 'uncaughtException' | 'unhandledRejection') =>
+        process.listeners(ev as 'uncaughtException').filter((l) => !before[ev].has(l as never));
+      for (const l of added('uncaughtException')) process.removeListener('uncaughtException', l);
+      for (const l of added('unhandledRejection')) process.removeListener('unhandledRejection', l as never);
       // the emscripten object is itself "thenable": hand it over without resolving through it
       m.then((mod) => resolve({ compressBZ2: mod.compressBZ2.bind(mod) }));
     } catch (e) {
