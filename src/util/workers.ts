@@ -1,5 +1,14 @@
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+
+/**
+ * tsx's loader as an absolute URL: `--import tsx` would resolve the package from the process's working
+ * directory, which fails when oe runs from source in another folder.
+ */
+export function tsxLoader(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
 
 /**
  * Creates a piscina pool for a worker module that sits next to `fromUrl`, named `<base>.ts` in the
@@ -15,7 +24,7 @@ export function createWorkerPool(
   const filename = fileURLToPath(new URL(`./${base}${fromSource ? '.ts' : '.js'}`, fromUrl));
   return new Piscina({
     filename,
-    execArgv: fromSource ? ['--import', 'tsx'] : [],
+    execArgv: fromSource ? ['--import', tsxLoader()] : [],
     ...options,
   });
 }
