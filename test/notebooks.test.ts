@@ -131,7 +131,9 @@ describe('the Python notebook SQL runs through DuckDB', () => {
       if (q.name === 'SQL_OVERVIEW') {
         const sources = r.columns.source as string[];
         const samples = r.columns.samples as BigInt64Array;
-        sources.forEach((s, i) => expect(Number(samples[i])).toBe(manifest.counts[s].samples));
+        sources.forEach((s, i) => {
+          expect(Number(samples[i])).toBe(manifest.counts[s].samples);
+        });
       }
       if (q.name === 'SQL_MIN_ENTROPY_WINDOWS' || q.name === 'SQL_SESSION_MIN_ENTROPY') {
         for (const h of r.columns.min_entropy as Float64Array) {

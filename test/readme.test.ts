@@ -31,7 +31,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 `;
 
 /** Runs `npx oe` as this checkout and shortens what would take minutes; everything else runs as written. */
-export function shorten(script: string): string {
+function shorten(script: string): string {
   return script
     .replace(/\bnpx oe\b/g, 'oe')
     .replace(/--duration\s+\S+/g, '--duration 2s')
