@@ -212,10 +212,16 @@ describe('deadlines, unavailability and named network targets', () => {
     (name) => {
       const allowed = () => /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/thread-self/status', 'utf8'))?.[1];
       const before = allowed();
-      // Two million measurements take seconds for every one of these; the 300 ms deadline must cut the batch
-      // (and leaves room for thread start-up on a loaded machine, so that some samples are taken).
-      const out = new BigInt64Array(2_000_000);
-      const r = native.sample(name, out, getSpec(name).params ?? {}, null, 300);
+      // Size the batch to several seconds of this source's work on this machine (a quiet machine is much
+      // faster than a loaded one), so the 300 ms deadline must cut it; 300 ms also leaves room for thread
+      // start-up on a loaded machine, so that some samples are taken.
+      const params = getSpec(name).params ?? {};
+      const probe = new BigInt64Array(4096);
+      const t0 = performance.now();
+      native.sample(name, probe, params, null, 0);
+      const msPerSample = Math.max(1e-6, (performance.now() - t0) / 4096);
+      const out = new BigInt64Array(Math.min(1 << 24, Math.max(2_000_000, Math.ceil(5000 / msPerSample))));
+      const r = native.sample(name, out, params, null, 300);
       expect(r.filled).toBeGreaterThan(0);
       expect(r.filled).toBeLessThan(out.length);
       expect(allowed()).toBe(before);
