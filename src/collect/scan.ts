@@ -1,27 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
 import { errorMessage } from '../errors.js';
-import { probeSource, sourceUnit } from './availability.js';
+import { probeSource, type SourceAvailability, sourceUnit } from './availability.js';
 import { loadNative } from './native.js';
 import { SamplerPool } from './sampler-pool.js';
-import type { MeasurementUnit, SourceCategory, SourceKind, SourceSpec } from './types.js';
+import type { MeasurementUnit, SourceSpec } from './types.js';
 
-/** One row of `oe scan` (schemas/scan.schema.json). */
-export interface ScanEntry {
-  name: string;
-  category: SourceCategory;
-  kind: SourceKind;
-  available: boolean;
-  reason?: string;
-  unit: MeasurementUnit | null;
+/** One row of `oe scan` (schemas/scan.schema.json): availability plus what was measured. */
+export interface ScanEntry extends SourceAvailability {
   /** Samples per second of worker-side sampler time; null when not measured. */
   rate: number | null;
   /** MCV min-entropy (SP 800-90B 6.3.1) of the extracted bytes, bits per byte; null when not measured. */
   minEntropy: number | null;
   samples: number;
   credit: number;
-  fast: boolean;
-  optIn: boolean;
   description: string;
   error?: string;
   note?: string;

@@ -8,25 +8,14 @@ import {
 import duckdb from '@duckdb/node-bindings';
 import { errorMessage, OeError } from '../errors.js';
 import { getDb } from './connection.js';
+import type { NumericArray } from './parquet.js';
 
 /**
  * A result column as it leaves DuckDB: a typed array for fixed-width types, string[] for VARCHAR,
  * and for anything else (dates, decimals, lists…) the values converted to plain JS (JSON-compatible
  * where possible). Integer columns with NULLs are rejected (COALESCE them); DOUBLE/FLOAT NULL → NaN.
  */
-export type ResultColumn =
-  | BigInt64Array
-  | BigUint64Array
-  | Int32Array
-  | Uint32Array
-  | Int16Array
-  | Uint16Array
-  | Int8Array
-  | Uint8Array
-  | Float64Array
-  | Float32Array
-  | (string | null)[]
-  | unknown[];
+export type ResultColumn = NumericArray | (string | null)[] | unknown[];
 
 /** A block of rows, column-major: `columns[name]` has `rowCount` entries. */
 export interface ColumnChunk {
