@@ -22,7 +22,7 @@ export const compositeSources: SourceSpec[] = [
     fast: true,
     sampler: 'cpu_io_beat',
     params: { cpuSteps: 50 },
-    batchSize: 8192,
+    batchSize: 16384,
     credit: 0.5,
     extract: lowByte,
   },

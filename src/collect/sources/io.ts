@@ -20,7 +20,7 @@ export const ioSources: SourceSpec[] = [
     requirements: ['a block-backed filesystem for the cache dir (not tmpfs)', '64 MiB free space'],
     fast: true,
     sampler: 'disk_io',
-    batchSize: 64,
+    batchSize: 128,
     credit: 1,
     extract: lowByte,
   },

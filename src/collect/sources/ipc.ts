@@ -80,7 +80,7 @@ export const ipcSources: SourceSpec[] = [
     requirements: ['kernel keyring (CONFIG_KEYS; add_key/keyctl not denied by seccomp)'],
     fast: true,
     sampler: 'keyring_timing',
-    batchSize: 4096,
+    batchSize: 8192,
     credit: 0.5,
     extract: lowByte,
   },

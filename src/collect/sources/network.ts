@@ -24,7 +24,7 @@ export const networkSources: SourceSpec[] = [
     fast: true,
     sampler: 'tcp_connect_timing',
     params: { timeoutMs: 2000 },
-    batchSize: 64,
+    batchSize: 512,
     credit: 1,
     extract: lowByte,
   },

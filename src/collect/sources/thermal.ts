@@ -21,7 +21,7 @@ export const thermalSources: SourceSpec[] = [
     fast: true,
     sampler: 'denormal_timing',
     params: { ops: 100 },
-    batchSize: 1024,
+    batchSize: 2048,
     credit: 0.25,
     extract: lowByte,
   },
