@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
 import { errorMessage } from '../errors.js';
-import { probeSource, type SourceAvailability, sourceUnit } from './availability.js';
+import { detectAvailable, type SourceAvailability } from './availability.js';
 import { loadNative } from './native.js';
 import { SamplerPool } from './sampler-pool.js';
 import type { MeasurementUnit, SourceSpec } from './types.js';
@@ -88,24 +88,14 @@ export async function scanSources(specs: readonly SourceSpec[], options: ScanOpt
   };
   const native = loadNative();
   const pool = options.pool ?? new SamplerPool();
-  const entries: ScanEntry[] = specs.map((spec) => {
-    const reason = probeSource(spec);
-    return {
-      name: spec.name,
-      category: spec.category,
-      kind: spec.kind,
-      available: reason === null,
-      ...(reason !== null ? { reason } : {}),
-      unit: sourceUnit(spec),
-      rate: null,
-      minEntropy: null,
-      samples: 0,
-      credit: spec.credit,
-      fast: spec.fast,
-      optIn: spec.optIn === true,
-      description: spec.description,
-    };
-  });
+  const entries: ScanEntry[] = detectAvailable(specs).map((a, i) => ({
+    ...a,
+    rate: null,
+    minEntropy: null,
+    samples: 0,
+    credit: specs[i].credit,
+    description: specs[i].description,
+  }));
   let done = 0;
   const total = entries.length;
   const queue: number[] = [];
