@@ -84,6 +84,8 @@ interface Tracked {
   rate: number;
   batch: number;
   history: number[];
+  /** MCV min-entropy of the window as of the last tick (computed once per tick). */
+  minEntropy: number;
   error: string | null;
 }
 
@@ -135,6 +137,7 @@ export class LiveMonitor {
         rate: 0,
         batch: 1024,
         history: [],
+        minEntropy: 0,
         error: null,
       };
     });
@@ -170,6 +173,7 @@ export class LiveMonitor {
     await Promise.all(this.tracked.map((t) => this.sampleOne(t)));
     for (const t of this.tracked) {
       const me = t.filled >= 2 ? mostCommonValue(ordered(t)).hMin : 0;
+      t.minEntropy = me;
       t.history.push(me);
       if (t.history.length > this.historyLength) t.history.shift();
     }
@@ -188,7 +192,7 @@ export class LiveMonitor {
         health: t.error !== null && t.health.status !== 'unavailable' ? 'failing' : t.health.status,
         reason: t.error ?? report.reason,
         rate: t.rate,
-        minEntropy: window.length >= 2 ? mostCommonValue(window).hMin : 0,
+        minEntropy: t.minEntropy,
         shannon: shannonEntropy(window).bitsPerByte,
         total: t.total,
         history: [...t.history],
