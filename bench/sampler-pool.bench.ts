@@ -4,7 +4,10 @@
  * this thread (`sampleDirect`, the baseline), interleaved round by round in the same run so that the
  * machine's background load hits both alike. Prints the overhead ratio (pool time / direct time per
  * sample; target <= 1.10) and the machine ceiling: back-to-back fenced cycle-counter reads per second
- * (clock_jitter does two reads per sample).
+ * (clock_jitter does two reads per sample). Both the pool and `sampleDirect` run each batch on the addon's
+ * crash-guarded runner thread (native/src/oe_guard.cc); the `inline` column is the same call without the guard
+ * (`sampleUnguarded`), so `guard` = inline samples/s / guarded direct samples/s is the guard's cost and
+ * `pipe/in` the pool's overhead against the bare addon call.
  *
  *   npm run bench -- sampler-pool [source ...]
  */
@@ -54,13 +57,14 @@ for (let k = 0; k < 50; k++) {
 process.stdout.write(
   `machine ceiling: ${si(best)} fenced ${native.tickUnit === 'tsc' ? 'rdtsc' : 'clock_gettime'} reads/s (best of 5, 2 per clock_jitter sample)\n` +
     `pool round trip (empty task, best of 50): ${rtt.toFixed(3)} ms\n\n` +
-    'direct = sampleDirect in this thread; seq = one awaited pool batch at a time; pipe = two batches in flight\n' +
+    'inline = unguarded addon call in this thread; direct = sampleDirect (guarded) in this thread; seq = one awaited pool batch at a time; pipe = two batches in flight\n' +
     '(the recorder pattern). ratio = direct samples/s / pool samples/s over the same interleaved rounds;\n' +
     'med = median of the per-round ratios (robust to the other tenants of this shared machine).\n\n',
 );
-const header = `${'source'.padEnd(22)} ${'batch'.padStart(6)} ${'ms'.padStart(6)} ${'direct/s'.padStart(9)} ${'seq/s'.padStart(9)} ${'pipe/s'.padStart(9)} ${'seq'.padStart(6)} ${'med'.padStart(6)} ${'pipe'.padStart(6)}`;
+const header = `${'source'.padEnd(22)} ${'batch'.padStart(6)} ${'ms'.padStart(6)} ${'inline/s'.padStart(9)} ${'direct/s'.padStart(9)} ${'seq/s'.padStart(9)} ${'pipe/s'.padStart(9)} ${'guard'.padStart(6)} ${'seq'.padStart(6)} ${'med'.padStart(6)} ${'pipe'.padStart(6)} ${'pipe/in'.padStart(7)}`;
 process.stdout.write(`${header}\n${'-'.repeat(header.length)}\n`);
-const rows: { name: string; seq: number; med: number; pipe: number }[] = [];
+type Row = { name: string; guard: number; seq: number; med: number; pipe: number; pipeInline: number };
+const rows: Row[] = [];
 for (const spec of specs) {
   const reason = probeSource(spec);
   if (reason !== null) {
@@ -71,7 +75,12 @@ for (const spec of specs) {
   try {
     // Warm both paths (lazy buffers, files, first-call costs).
     sampleDirect(spec, Math.min(n, 16));
+    const inlineOut = new BigInt64Array(n);
+    const sampleInline = () => native.sampleUnguarded(spec.sampler, inlineOut, spec.params ?? {}, null, 0).filled;
+    sampleInline();
     await pool.sample(spec, Math.min(n, 16), { timeoutMs: 10_000 });
+    let inline = 0;
+    let si0 = 0;
     let direct = 0;
     let seq = 0;
     let pipe = 0;
@@ -80,8 +89,12 @@ for (const spec of specs) {
     let sp = 0;
     const perRound: number[] = [];
     let rounds = 0;
-    while (rounds < MAX_ROUNDS && (direct + seq + pipe) * 1000 < ROUND_BUDGET_MS * 3) {
-      // direct: two batches; seq: two awaited batches; pipe: two batches in flight at once.
+    while (rounds < MAX_ROUNDS && (inline + direct + seq + pipe) * 1000 < ROUND_BUDGET_MS * 4) {
+      // inline and direct: two batches each; seq: two awaited batches; pipe: two batches in flight at once.
+      const ti = process.hrtime.bigint();
+      const ni = sampleInline() + sampleInline();
+      inline += Number(process.hrtime.bigint() - ti) / 1e9;
+      si0 += ni;
       const t0 = process.hrtime.bigint();
       const d1 = sampleDirect(spec, n);
       const d2 = sampleDirect(spec, n);
@@ -109,20 +122,28 @@ for (const spec of specs) {
       perRound.push(st / ns / (dt / nd));
       rounds++;
     }
+    const ri = si0 / inline;
     const rd = sd / direct;
     const rs = ss / seq;
     const rp = sp / pipe;
-    const row = { name: spec.name, seq: rd / rs, med: median(perRound), pipe: rd / rp };
+    const row: Row = {
+      name: spec.name,
+      guard: ri / rd,
+      seq: rd / rs,
+      med: median(perRound),
+      pipe: rd / rp,
+      pipeInline: ri / rp,
+    };
     rows.push(row);
     process.stdout.write(
-      `${spec.name.padEnd(22)} ${String(n).padStart(6)} ${((direct / rounds / 2) * 1000).toFixed(1).padStart(6)} ${si(rd).padStart(9)} ${si(rs).padStart(9)} ${si(rp).padStart(9)} ${row.seq.toFixed(3).padStart(6)} ${row.med.toFixed(3).padStart(6)} ${row.pipe.toFixed(3).padStart(6)}\n`,
+      `${spec.name.padEnd(22)} ${String(n).padStart(6)} ${((direct / rounds / 2) * 1000).toFixed(1).padStart(6)} ${si(ri).padStart(9)} ${si(rd).padStart(9)} ${si(rs).padStart(9)} ${si(rp).padStart(9)} ${row.guard.toFixed(3).padStart(6)} ${row.seq.toFixed(3).padStart(6)} ${row.med.toFixed(3).padStart(6)} ${row.pipe.toFixed(3).padStart(6)} ${row.pipeInline.toFixed(3).padStart(7)}\n`,
     );
   } catch (e) {
     process.stdout.write(`${spec.name.padEnd(22)} failed: ${e instanceof Error ? e.message : String(e)}\n`);
   }
 }
 await pool.close();
-const summary = (key: 'seq' | 'med' | 'pipe') => {
+const summary = (key: 'guard' | 'seq' | 'med' | 'pipe' | 'pipeInline') => {
   const xs = rows.map((r) => r[key]);
   return `median ${median(xs).toFixed(3)}, ${xs.filter((x) => x <= 1.1).length}/${xs.length} within 1.10`;
 };
@@ -130,5 +151,7 @@ process.stdout.write(
   `\noverhead ratio (direct samples/s / pool samples/s, target <= 1.10 at the catalog batch size):\n` +
     `  sequential:           ${summary('seq')}\n` +
     `  per-round median:     ${summary('med')}\n` +
-    `  pipelined (2 queued): ${summary('pipe')}\n`,
+    `  pipelined (2 queued): ${summary('pipe')}\n` +
+    `  pipelined vs inline:  ${summary('pipeInline')}\n` +
+    `crash guard cost (inline samples/s / guarded direct samples/s): ${summary('guard')}\n`,
 );

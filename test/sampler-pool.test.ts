@@ -71,6 +71,26 @@ describe('SamplerPool isolation', () => {
     expect((await pool.sample('clock_jitter', 100)).values.length).toBe(100);
   });
 
+  it('survives a segfault in a sampler: rejected promise, immediate backoff, other sources unaffected', async () => {
+    const others = Promise.all([1, 2, 3].map(() => pool.sample('clock_jitter', 1000)));
+    const err = await rejection(pool.sample(testSpec('test_segv', {}, 'segv'), 16));
+    expect(err.code).toBe('FAILED');
+    expect(err.message).toMatch(/source segv: .*sampler crashed with SIGSEGV/);
+    for (const b of await others) expect(b.values.length).toBe(1000);
+    const st = pool.sourceState('segv');
+    expect(st.crashes).toBe(1);
+    expect(st.failures).toBe(1);
+    expect(st.status).toBe('backoff');
+    expect(st.retryAt).toBeGreaterThan(Date.now());
+    expect((await rejection(pool.sample(testSpec('test_segv', {}, 'segv'), 16))).code).toBe('UNAVAILABLE');
+    // A crash in a helper thread fails its batch the same way, and both workers keep serving afterwards.
+    const helper = await rejection(pool.sample(testSpec('test_sibling_segv', {}, 'helper-segv'), 16));
+    expect(helper.message).toMatch(/SIGSEGV .* in its helper thread/);
+    const after = await Promise.all([1, 2, 3, 4].map(() => pool.sample('clock_jitter', 500)));
+    for (const b of after) expect(b.values.length).toBe(500);
+    expect(pool.workerErrors).toBe(0);
+  });
+
   it('backs off a source that keeps failing, and reports why', async () => {
     const spec = testSpec('test_throw', {}, 'flaky');
     await rejection(pool.sample(spec, 16));

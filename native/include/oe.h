@@ -71,8 +71,12 @@ struct Context {
   Params params;
   const std::atomic<int32_t>* cancel;  // may be null
   uint64_t deadlineNs;                 // CLOCK_MONOTONIC_RAW; 0 = none
+  // Set by the crash guard (oe_guard.cc) when a helper thread of this batch faulted, so the
+  // measuring loop ends and the batch reports the crash.
+  const std::atomic<int32_t>* crashed = nullptr;
   bool stop() const {
     if (cancel && cancel->load(std::memory_order_relaxed) != 0) return true;
+    if (crashed && crashed->load(std::memory_order_relaxed) != 0) return true;
     return deadlineNs != 0 && monoRawNs() >= deadlineNs;
   }
 };
@@ -129,6 +133,36 @@ struct Rng {
   }
   // Uniform-enough index in [0, n) for n << 2^64 (multiply-shift).
   uint64_t below(uint64_t n) { return uint64_t((__uint128_t(next()) * n) >> 64); }
+};
+
+// Crash isolation (oe_guard.cc). A sampler runs on a "runner" thread owned by the calling thread, with
+// handlers for SIGSEGV/SIGBUS/SIGILL/SIGFPE. A fault in the runner or in a helper thread started through
+// oe::Sibling ends only that thread (it is abandoned, its stack never reused, so nothing still pointing
+// into it dangles); the batch fails with SamplerCrash and the process lives on. Faults on any other
+// thread go to the handler that was installed before (Node's WebAssembly trap handler, or the default).
+struct SamplerCrash : SamplerError {
+  using SamplerError::SamplerError;
+};
+// Runs s.sample(ctx) on the calling thread's runner; rethrows what it threw, or throws SamplerCrash.
+size_t runGuarded(const Sampler& s, Context& ctx);
+// Runs s.probe(params) the same way (a probe may touch a device, too).
+std::string probeGuarded(const Sampler& s, const Params& params);
+// The guarded batch the calling thread works for (null outside one).
+struct GuardedBatch;
+GuardedBatch* currentBatch();
+// A helper thread's membership of a batch: constructed first thing in the thread, it routes the thread's
+// faults to the batch and gives it an alternate signal stack. `stop` is set when any thread of the batch
+// faults. Safe with a null batch (then it does nothing).
+class GuardedThread {
+ public:
+  GuardedThread(GuardedBatch* batch, std::atomic<bool>* stop);
+  ~GuardedThread();
+  GuardedThread(const GuardedThread&) = delete;
+  GuardedThread& operator=(const GuardedThread&) = delete;
+
+ private:
+  GuardedBatch* batch_;
+  void* altStack_;
 };
 
 // Size in bytes of the largest (last-level) CPU cache sysfs reports for cpu0; 0 when unknown.

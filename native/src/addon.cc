@@ -35,7 +35,7 @@ const oe::Sampler& lookup(Napi::Env env, const Napi::Value& name) {
   return it->second;
 }
 
-Napi::Value Sample(const Napi::CallbackInfo& info) {
+Napi::Value SampleWith(const Napi::CallbackInfo& info, bool guarded) {
   Napi::Env env = info.Env();
   const oe::Sampler& s = lookup(env, info[0]);
   if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_bigint64_array)
@@ -57,7 +57,7 @@ Napi::Value Sample(const Napi::CallbackInfo& info) {
   ctx.deadlineNs = timeoutMs > 0 ? oe::monoRawNs() + uint64_t(timeoutMs * 1e6) : 0;
   size_t filled = 0;
   try {
-    filled = s.sample(ctx);
+    filled = guarded ? oe::runGuarded(s, ctx) : s.sample(ctx);
   } catch (const Napi::Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -72,6 +72,12 @@ Napi::Value Sample(const Napi::CallbackInfo& info) {
   return r;
 }
 
+// Every batch runs on the crash-guarded runner thread (oe_guard.cc).
+Napi::Value Sample(const Napi::CallbackInfo& info) { return SampleWith(info, true); }
+// The same call in the calling thread without the guard: only the benchmark's baseline for the guard's cost
+// (a fault here ends the process).
+Napi::Value SampleUnguarded(const Napi::CallbackInfo& info) { return SampleWith(info, false); }
+
 // probe(name, params) -> null when available, else the reason (string).
 Napi::Value Probe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -79,7 +85,7 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
   if (!s.probe) return env.Null();
   std::string reason;
   try {
-    reason = s.probe(readParams(info[1]));
+    reason = oe::probeGuarded(s, readParams(info[1]));
   } catch (const std::exception& e) {
     reason = std::string("probe failed: ") + e.what();
   } catch (...) {
@@ -115,6 +121,7 @@ Napi::Value Arch(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sample", Napi::Function::New(env, Sample));
+  exports.Set("sampleUnguarded", Napi::Function::New(env, SampleUnguarded));
   exports.Set("probe", Napi::Function::New(env, Probe));
   exports.Set("list", Napi::Function::New(env, List));
   exports.Set("arch", Napi::Function::New(env, Arch));

@@ -95,13 +95,17 @@ inline std::pair<int, int> twoCpus() {
 
 // A sibling thread running `body(stop)` until `stop` is set. The destructor sets it, calls the
 // optional `wake` (to unblock a syscall the body may sit in) and joins, so no thread outlives the
-// batch. The body must not throw (an exception escaping a std::thread ends the process).
+// batch. The body must not throw (an exception escaping a std::thread ends the process). The thread
+// joins the batch's crash guard (oe_guard.cc): a fault in it fails the batch instead of the process,
+// and a fault in the measuring thread sets `stop`.
 class Sibling {
  public:
   Sibling(std::function<void(const std::atomic<bool>&)> body, int cpu = -1,
           std::function<void()> wake = nullptr)
       : wake_(std::move(wake)) {
-    thread_ = std::thread([this, b = std::move(body)]() noexcept {
+    GuardedBatch* batch = currentBatch();
+    thread_ = std::thread([this, batch, b = std::move(body)]() noexcept {
+      GuardedThread guard(batch, &stop_);
       try {
         b(stop_);
       } catch (...) {

@@ -39,3 +39,76 @@ OE_REGISTER(test_throw_other, oe::Unit::Value, throwOther, nullptr);
 OE_REGISTER(test_constant, oe::Unit::Value, constant, nullptr);
 OE_REGISTER(test_wedge, oe::Unit::Value, wedge, nullptr);
 OE_REGISTER(test_unavailable, oe::Unit::Value, constant, unavailable);
+
+// Crash-isolation samplers: each faults in a different way (oe_guard.cc must turn it into a failed batch).
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "b_util.h"
+
+namespace {
+// Writes through a null-page pointer: SIGSEGV in the measuring thread.
+size_t segv(oe::Context& ctx) {
+  volatile int64_t* p = reinterpret_cast<volatile int64_t*>(uintptr_t(oe::param(ctx.params, "address", 16)));
+  *p = 1;
+  return 0;
+}
+// Touches the second page of a one-page memfd mapped as two: SIGBUS.
+size_t sigbus(oe::Context& ctx) {
+  long page = sysconf(_SC_PAGESIZE);
+  int fd = memfd_create("oe-test-sigbus", 0);
+  if (fd < 0 || ftruncate(fd, page) != 0) throw oe::SamplerError("memfd_create failed");
+  auto* m = static_cast<volatile char*>(mmap(nullptr, size_t(page) * 2, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+  close(fd);
+  if (m == MAP_FAILED) throw oe::SamplerError("mmap failed");
+  m[page] = 1;
+  return 0;
+}
+// Unbounded recursion: SIGSEGV on the guard page, handled on the alternate signal stack.
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+__attribute__((noinline)) int64_t recurse(volatile int64_t* prev, int64_t depth) {
+  volatile int64_t frame[64];
+  frame[depth & 63] = depth + (prev ? *prev : 0);
+  return recurse(frame, depth + 1) + frame[0];
+}
+size_t stackOverflow(oe::Context& ctx) {
+  ctx.out[0] = recurse(nullptr, 0);
+  return 1;
+}
+// A helper thread faults while the measuring thread waits for stop: the batch must fail, not hang.
+size_t siblingSegv(oe::Context& ctx) {
+  oe::Sibling sib([](const std::atomic<bool>&) {
+    volatile int64_t* p = nullptr;
+    *p = 1;
+  });
+  while (!ctx.stop()) {
+    struct timespec t = {0, 1000000};
+    nanosleep(&t, nullptr);
+  }
+  return 0;
+}
+// The measuring thread faults while a helper spins on its stop flag: the helper must be stopped.
+size_t segvWithSibling(oe::Context& ctx) {
+  std::atomic<bool> started{false};
+  oe::Sibling sib([&started](const std::atomic<bool>& stop) {
+    started.store(true);
+    while (!stop.load()) oe::sink(oe::ticks());
+  });
+  while (!started.load()) oe::sink(oe::ticks());
+  volatile int64_t* p = nullptr;
+  *p = 1;
+  return 0;
+}
+std::string crashingProbe(const oe::Params&) {
+  volatile int64_t* p = nullptr;
+  *p = 1;
+  return "";
+}
+}  // namespace
+
+OE_REGISTER(test_segv, oe::Unit::Value, segv, nullptr);
+OE_REGISTER(test_sigbus, oe::Unit::Value, sigbus, nullptr);
+OE_REGISTER(test_stack_overflow, oe::Unit::Value, stackOverflow, nullptr);
+OE_REGISTER(test_sibling_segv, oe::Unit::Value, siblingSegv, nullptr);
+OE_REGISTER(test_segv_with_sibling, oe::Unit::Value, segvWithSibling, nullptr);
+OE_REGISTER(test_crashing_probe, oe::Unit::Value, constant, crashingProbe);

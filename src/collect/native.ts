@@ -14,6 +14,14 @@ export interface NativeAddon {
     cancel?: Int32Array | null,
     timeoutMs?: number,
   ): { filled: number; unit: string };
+  /** `sample` without the crash guard, in the calling thread: the benchmark's baseline only (a fault kills the process). */
+  sampleUnguarded(
+    name: string,
+    out: BigInt64Array,
+    params?: Record<string, number | boolean>,
+    cancel?: Int32Array | null,
+    timeoutMs?: number,
+  ): { filled: number; unit: string };
   /** null when the sampler can run here, otherwise the reason it cannot. */
   probe(name: string, params?: Record<string, number | boolean>): string | null;
   list(): { name: string; unit: string }[];

@@ -53,6 +53,8 @@ export interface SourceState {
   totalFailures: number;
   /** Timeouts among the failures. */
   timeouts: number;
+  /** Native faults (SIGSEGV, SIGBUS, …) among the failures; each costs one abandoned thread. */
+  crashes: number;
   lastError?: string;
   lastErrorCode?: ErrorCode;
   /** ms since the Unix epoch. */
@@ -67,15 +69,26 @@ export interface SourceState {
 }
 
 function newState(name: string): SourceState {
-  return { name, status: 'idle', batches: 0, samples: 0, failures: 0, totalFailures: 0, timeouts: 0, inFlight: 0 };
+  return {
+    name,
+    status: 'idle',
+    batches: 0,
+    samples: 0,
+    failures: 0,
+    totalFailures: 0,
+    timeouts: 0,
+    crashes: 0,
+    inFlight: 0,
+  };
 }
 
 /**
  * Runs native samplers in piscina worker threads. One pool per process is enough; every caller (scan,
  * recorder, entropy pool, server) shares it. Isolation: every batch has a deadline; a source that hangs,
  * throws or keeps failing is backed off exponentially and never blocks other sources or the caller; a worker
- * that dies or is terminated is replaced by piscina. A C++ exception in a sampler is a rejected promise.
- * (A segfault in native code still ends the process: threads share one address space.)
+ * that dies or is terminated is replaced by piscina. A C++ exception in a sampler is a rejected promise, and so
+ * is a native fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE): the addon runs every batch on a guarded thread that a
+ * fault ends on its own (native/src/oe_guard.cc); a crashed source backs off at once.
  */
 export class SamplerPool {
   private readonly piscina: Piscina;
@@ -245,11 +258,14 @@ export class SamplerPool {
     st.failures++;
     st.totalFailures++;
     if (err.code === 'TIMEOUT') st.timeouts++;
+    // A fault is a bug, not bad luck, and each one abandons a thread: no immediate retry.
+    const crashed = isCrash(err.message);
+    if (crashed) st.crashes++;
     st.lastError = err.message;
     st.lastErrorCode = err.code;
     st.lastErrorAt = Date.now();
-    if (st.failures >= 2) {
-      const delay = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (st.failures - 2));
+    if (st.failures >= 2 || crashed) {
+      const delay = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.max(0, st.failures - 2));
       st.status = 'backoff';
       st.retryAt = st.lastErrorAt + delay;
     } else {
@@ -288,6 +304,11 @@ export function sampleDirect(source: string | SourceSpec, n: number): SampleBatc
   }
   const endNs = startNs + (process.hrtime.bigint() - t0);
   return { source: spec.name, values: out.subarray(0, r.filled), unit: r.unit as MeasurementUnit, startNs, endNs };
+}
+
+/** The addon's message for a sampler that faulted (see native/src/oe_guard.cc). */
+export function isCrash(message: string): boolean {
+  return /sampler crashed with SIG[A-Z]+/.test(message);
 }
 
 /** A batch lost before it started (its worker died or was replaced underneath it). */
