@@ -28,10 +28,12 @@ struct Shared {
   std::atomic<int64_t> latency{0};
   std::atomic<bool> quit{false};
   std::atomic<uint32_t> parked{0};  // 1 while the worker is about to block / blocked in FUTEX_WAIT
+  oe::GuardedBatch* batch = oe::currentBatch();  // the worker joins the batch's crash guard
 };
 
 void* worker(void* arg) {
   Shared* s = static_cast<Shared*>(arg);
+  oe::GuardedThread guard(s->batch, &s->quit);
   const struct timespec wait = {0, 20 * 1000 * 1000};  // re-check quit every 20 ms
   uint32_t seen = 0;
   while (!s->quit.load(std::memory_order_acquire)) {
