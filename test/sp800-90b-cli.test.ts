@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { assessCommand } from '../src/cli/commands/assess.js';
 import { OeError } from '../src/errors.js';
 import { schemaValidator } from '../src/report/schema.js';
+import { uniform8 } from './sp800-90b-reference.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIX = join(import.meta.dirname, 'fixtures', 'sp800-90b');
@@ -54,6 +55,22 @@ describe('oe assess', () => {
     ])
       expect(r.stdout).toContain(name);
     expect(r.stdout).toMatch(/assessed min-entropy: 0\.611716/);
+  });
+
+  it('--iid --restart validates with the most common value (ea_restart -i) and reports the mode', {
+    timeout: 120_000,
+  }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oe-assess-'));
+    const matrix = join(dir, 'restart.bin');
+    writeFileSync(matrix, uniform8());
+    const r = oe(join(FIX, 'rand8_short.bin'), '--iid', '--restart', matrix, '--json', '--threads', '2');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(schemaValidator('assess')(doc)).toBe(true);
+    expect(doc.restart.mode).toBe('iid');
+    // a_uniform8_iid.out: literal most common value 7.8675215086146038 (rows and columns share its counts).
+    expect(Math.abs(doc.restart.hR - 7.8675215086146038)).toBeLessThan(1e-9);
+    expect(doc.restart.hRestart).toBe(Math.min(doc.restart.hR, doc.restart.hC, doc.hAssessed));
   });
 
   it('bad input: one-line errors with the documented exit codes', { timeout: 120_000 }, async () => {

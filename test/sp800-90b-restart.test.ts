@@ -39,6 +39,20 @@ describe('SP 800-90B restart tests (§3.1.4) against ea_restart 1.1.7', () => {
     expect(() => restartTest(new Uint8Array(100).fill(1).fill(0, 50), 3, 1, { rows: 10, columns: 10 })).toThrow(/H_I/);
   });
 
+  it('IID mode (ea_restart -i): H_r = H_c = the literal most common value of a_uniform8 in ea_iid 1.1.7', () => {
+    // a_uniform8_iid.out: "Literal Most Common Value Estimate: min entropy = 7.8675215086146038". The
+    // estimate depends only on symbol counts, which rows and columns share with the whole file.
+    const r = restartTest(uniform8(), 7.2478056835632101, 8, { iid: true });
+    expect(r.mode).toBe('iid');
+    expect(r.rowEstimators.map((e) => e.id)).toEqual(['mcv']);
+    expect(Math.abs(r.hR - 7.8675215086146038)).toBeLessThan(1e-9);
+    expect(Math.abs(r.hC - 7.8675215086146038)).toBeLessThan(1e-9);
+    // The sanity check does not depend on the track (README: X_cutoff 24, X_max 16 for this file).
+    expect(r.xCutoff).toBe(24);
+    expect(r.xMax).toBe(16);
+    expect(r.hRestart).toBeCloseTo(7.2478056835632101, 12);
+  });
+
   it.runIf(process.env.OE_FULL === '1')(
     'a_uniform8 as a 1000×1000 matrix: X_cutoff 24, X_max 16, H_r 7.867522, H_c 7.314320 (README)',
     { timeout: 1_800_000 },

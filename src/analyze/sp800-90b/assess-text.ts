@@ -65,7 +65,7 @@ export function formatAssessText(r: AssessReport): string {
       `  sanity check: X_max = ${s.xMax} (rows ${s.xRows}, columns ${s.xColumns}), cutoff ${s.xCutoff}: ${s.sanityPassed ? 'pass' : 'FAIL'}`,
     );
     out.push(
-      `  H_r = ${s.hR.toFixed(6)}, H_c = ${s.hC.toFixed(6)}: validation ${s.validationPassed ? 'pass' : 'FAIL (min(H_r, H_c) < H_I/2)'}`,
+      `  H_r = ${s.hR.toFixed(6)}, H_c = ${s.hC.toFixed(6)} (${s.mode === 'iid' ? 'most common value, IID track' : 'non-IID literal estimators'}): validation ${s.validationPassed ? 'pass' : 'FAIL (min(H_r, H_c) < H_I/2)'}`,
     );
   }
   out.push(`assessed min-entropy: ${r.hAssessed.toFixed(6)} bits per sample`);

@@ -59,7 +59,7 @@ export async function assessSamples(data: Uint8Array, options: AssessOptions = {
   }
   if (options.restart) {
     const bits = report.nonIid?.bitsPerSymbol ?? report.iid?.bitsPerSymbol;
-    const r = restartTest(options.restart.data, report.hAssessed, bits);
+    const r = restartTest(options.restart.data, report.hAssessed, bits, { iid: options.iid === true });
     report.restart = { ...r, ...(options.restart.file ? { file: options.restart.file } : {}) };
     report.hRestartValidated = r.hRestart;
   }
