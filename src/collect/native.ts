@@ -4,24 +4,21 @@ import { join } from 'node:path';
 import { OeError } from '../errors.js';
 import { packageRoot } from '../util/paths.js';
 
+/** Fills `out` in place; returns how many entries were filled and their unit. */
+export type NativeSampleFn = (
+  name: string,
+  out: BigInt64Array,
+  params?: Record<string, number | boolean>,
+  cancel?: Int32Array | null,
+  timeoutMs?: number,
+) => { filled: number; unit: string };
+
 /** The shape of the compiled addon (native/src/addon.cc). */
 export interface NativeAddon {
-  /** Fills `out` in place; returns how many entries were filled and their unit. */
-  sample(
-    name: string,
-    out: BigInt64Array,
-    params?: Record<string, number | boolean>,
-    cancel?: Int32Array | null,
-    timeoutMs?: number,
-  ): { filled: number; unit: string };
+  /** Runs the batch on the calling thread's crash-guarded runner thread (native/src/oe_guard.cc). */
+  sample: NativeSampleFn;
   /** `sample` without the crash guard, in the calling thread: the benchmark's baseline only (a fault kills the process). */
-  sampleUnguarded(
-    name: string,
-    out: BigInt64Array,
-    params?: Record<string, number | boolean>,
-    cancel?: Int32Array | null,
-    timeoutMs?: number,
-  ): { filled: number; unit: string };
+  sampleUnguarded: NativeSampleFn;
   /** null when the sampler can run here, otherwise the reason it cannot. */
   probe(name: string, params?: Record<string, number | boolean>): string | null;
   list(): { name: string; unit: string }[];
