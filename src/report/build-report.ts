@@ -1,7 +1,7 @@
 /**
  * Gathers the data of `oe report` from live sources (sampler pool, or the entropy pool when a
  * conditioning is asked for) or from a recorded session, and runs the analyses on it. Returns a
- * ReportDocument for renderMarkdownReport; prints nothing.
+ * ReportDocument for renderMarkdownReport, with the facts reportJson needs; prints nothing.
  */
 import { type DependenceResult, dependence } from '../analyze/dependence/index.js';
 import { assessSp80022Bytes, defaultLayout } from '../analyze/sp800-22/assess.js';
@@ -14,7 +14,13 @@ import { openSession, readSourceSamples, resolveSession, telemetrySummary } from
 import { type TelemetryWindow, telemetrySnapshot, telemetryWindow } from '../collect/telemetry/index.js';
 import type { SourceSpec } from '../collect/types.js';
 import { errorMessage, OeError } from '../errors.js';
-import type { ReportDocument, ReportSource } from './markdown-report.js';
+import type { ReportSource } from './markdown-report.js';
+import {
+  REPORT_DEPENDENCE_OPTIONS,
+  type ReportSourceFacts,
+  type SessionTelemetryMetric,
+  type StructuredReport,
+} from './report-json.js';
 
 export interface AnalysisSettings {
   /** K sequences per source (default: as many 1,000,000-bit sequences as the bits allow, at least 1). */
@@ -68,7 +74,7 @@ function dependenceOf(sources: ReportSource[]): DependenceResult | undefined {
   // Fewer shifts than the analysis default: the report shows the matrix; `oe analyze` has the full null.
   return dependence(
     usable.map((s) => ({ name: s.name, bytes: s.bytes })),
-    { correlationShifts: 999, miShifts: 19 },
+    REPORT_DEPENDENCE_OPTIONS,
   );
 }
 
@@ -106,7 +112,7 @@ export interface LiveReportOptions extends AnalysisSettings {
 }
 
 /** Samples the selected sources live and analyses each. */
-export async function buildLiveReport(options: LiveReportOptions): Promise<ReportDocument> {
+export async function buildLiveReport(options: LiveReportOptions): Promise<StructuredReport> {
   const specs: SourceSpec[] = options.source ? [getSource(options.source)] : selectSources(options.sources);
   if (specs.length === 0) throw new OeError('USAGE', `no source matches "${options.sources}"`);
   const samples = options.samples ?? 125_000 * (options.sequences ?? 1);
@@ -146,6 +152,12 @@ export async function buildLiveReport(options: LiveReportOptions): Promise<Repor
   }
   const window = t0 ? telemetryWindow(t0, telemetrySnapshot()) : undefined;
   const sources: ReportSource[] = [];
+  const sourceInfo: ReportSourceFacts[] = gathered.map((g) => ({
+    name: g.spec.name,
+    kind: g.spec.kind,
+    category: g.spec.category,
+    ...(g.error !== undefined ? { error: g.error } : {}),
+  }));
   for (const g of gathered) {
     const how = mode === undefined ? 'raw extracted bytes (unconditioned)' : `${mode} output of the entropy pool`;
     if (!g.bytes) {
@@ -187,6 +199,16 @@ export async function buildLiveReport(options: LiveReportOptions): Promise<Repor
     notes: [
       'SP 800-22 runs on the byte stream, bits most significant first. Raw timing bytes are expected to fail: they keep the source bias and correlation on purpose.',
     ],
+    facts: {
+      mode: 'live',
+      select: { source: options.source ?? null, sources: options.sources ?? null },
+      samplesPerSource: samples,
+      conditioning: mode ?? null,
+      telemetry: window ?? null,
+      sourceInfo,
+      sequences: options.sequences ?? null,
+      constants: options.constants ?? 'sts',
+    },
   };
 }
 
@@ -195,7 +217,7 @@ export async function buildSessionReport(
   root: string,
   ref: string,
   settings: AnalysisSettings = {},
-): Promise<ReportDocument> {
+): Promise<StructuredReport> {
   const dir = resolveSession(root, ref);
   const { manifest } = openSession(dir);
   const sources: ReportSource[] = [];
@@ -230,8 +252,27 @@ export async function buildSessionReport(
     ]);
   const sections: { title: string; markdown: string }[] = [];
   const tel = await telemetrySummary(dir);
+  let telemetry: SessionTelemetryMetric[] | null = null;
   if (tel && tel.rowCount > 0) {
     const c = tel.columns as Record<string, ArrayLike<unknown>>;
+    const val = (v: unknown) => (v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Number(v));
+    telemetry = [];
+    for (let i = 0; i < tel.rowCount; i++) {
+      telemetry.push({
+        domain: String(c.domain[i]),
+        name: String(c.name[i]),
+        unit: String(c.unit[i]),
+        source: String(c.source[i]),
+        kind: String(c.kind[i]),
+        n: Number(c.n[i]),
+        first: val(c.first[i]),
+        last: val(c.last[i]),
+        min: val(c.min[i]),
+        max: val(c.max[i]),
+        mean: val(c.mean[i]),
+        meanRatePerS: val(c.mean_rate[i]),
+      });
+    }
     const rows = [
       `The session's own telemetry_v1 series (recorded with the samples): ${tel.rowCount} metrics.`,
       '',
@@ -262,5 +303,37 @@ export async function buildSessionReport(
         : `The session status is "${manifest.status}": data may be partial.`,
       'SP 800-22 runs on the recorded byte stream, bits most significant first.',
     ],
+    facts: {
+      mode: 'session',
+      root,
+      session: {
+        id: manifest.id,
+        status: manifest.status,
+        startedAt: manifest.started_at,
+        endedAt: manifest.ended_at,
+        totalSamples: manifest.total_samples,
+        machine: {
+          cpuModel: manifest.fingerprint?.machine?.cpu_model ?? null,
+          cores: manifest.fingerprint?.machine?.cores ?? null,
+          kernel: manifest.fingerprint?.machine?.kernel ?? null,
+        },
+        telemetry: manifest.telemetry
+          ? { snapshots: manifest.telemetry.snapshots, metrics: manifest.telemetry.metrics }
+          : null,
+        conditioned: manifest.conditioned
+          ? { mode: manifest.conditioned.mode, bytes: manifest.conditioned.bytes }
+          : null,
+      },
+      telemetry,
+      sourceInfo: manifest.sources.map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        category: s.category,
+        unit: s.unit,
+        extraction: s.extraction,
+      })),
+      sequences: settings.sequences ?? null,
+      constants: settings.constants ?? 'sts',
+    },
   };
 }

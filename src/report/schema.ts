@@ -17,7 +17,10 @@ export function schemaValidator(name: string): ValidateFunction {
     (addFormats as unknown as (a: Ajv2020) => void)(ajv);
   }
   const path = join(packageRoot(), 'schemas', `${name}.schema.json`);
-  const v = ajv.compile(JSON.parse(readFileSync(path, 'utf8')));
+  const text = readFileSync(path, 'utf8');
+  // A "$ref" to a sibling schema file ("sp800-22.schema.json#/…") needs that schema registered first.
+  for (const m of text.matchAll(/"\$ref":\s*"([\w.-]+)\.schema\.json/g)) if (m[1] !== name) schemaValidator(m[1]);
+  const v = ajv.compile(JSON.parse(text));
   validators.set(name, v);
   return v;
 }

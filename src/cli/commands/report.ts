@@ -7,6 +7,7 @@ import { buildLiveReport, buildSessionReport } from '../../report/build-report.j
 import { type ReportDocument, renderMarkdownReport } from '../../report/markdown-report.js';
 import { createProgressRenderer } from '../../report/progress.js';
 import { type BitFormat, plotDirFor, readBitFile, writeReportFiles } from '../../report/report-files.js';
+import { reportJson, type StructuredReport } from '../../report/report-json.js';
 import { sp80022Json } from '../../report/sp800-22-json.js';
 import { sp80022TerminalSummary } from '../../report/terminal-summary.js';
 import { writeJson, writeOutput } from '../output.js';
@@ -43,7 +44,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         type: 'number',
         describe: 'Cut the bits into K sequences (second-level analysis when K > 1)',
       })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (schemas/sp800-22.schema.json)' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print JSON: --input schemas/sp800-22.schema.json, live or session schemas/report.schema.json',
+      })
       .option('output', {
         type: 'string',
         describe: 'Write to this file (Markdown report + plots beside it, or JSON with --json)',
@@ -88,12 +93,6 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         if (a.sequences !== undefined && (!Number.isInteger(a.sequences) || a.sequences < 1)) {
           throw new OeError('USAGE', `--sequences must be a positive integer, got ${a.sequences}`);
         }
-        if (a.json && a.input === undefined) {
-          throw new OeError(
-            'USAGE',
-            '--json is for --input; live and session reports are Markdown (--output report.md)',
-          );
-        }
         if (a.threads !== undefined && (!Number.isInteger(a.threads) || a.threads < 0)) {
           throw new OeError('USAGE', `--threads must be a non-negative integer, got ${a.threads}`);
         }
@@ -108,7 +107,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       threads: args.threads,
       onProgress: (line: string) => progress.update([line]),
     };
-    let doc: ReportDocument;
+    let doc: StructuredReport;
     try {
       doc =
         args.session !== undefined
@@ -124,6 +123,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     } finally {
       progress.done();
       if (args.session === undefined) await closeSharedSamplerPool();
+    }
+    if (args.json) {
+      const written = writeJson(reportJson(doc), 'report', args.output);
+      if (written) process.stderr.write(`wrote ${written}\n`);
+      return;
     }
     const output = args.output ?? 'report.md';
     const written = writeReportFiles(renderMarkdownReport(doc, plotDirFor(output)), output);
