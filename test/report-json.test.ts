@@ -219,8 +219,8 @@ describe('oe report --json on live sources', () => {
     expect({ ...json.sources[0].sp80022, input: ref.input }).toEqual(ref);
   }, 60_000);
 
-  it('too few bits: no battery, the reason, still valid', async () => {
-    const r = await oe(['report', '--source', 'getrandom', '--samples', '10', '--json']);
+  it('too few bits or no data: no battery, the reason, still valid', async () => {
+    const r = await oe(['report', '--sources', 'getrandom,nvme_latency', '--samples', '10', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout);
     assertSchema('report', json);
@@ -229,6 +229,11 @@ describe('oe report --json on live sources', () => {
     expect(s.sp80022Unavailable).toMatch(/needs 100 bits/);
     expect(s.verdicts).toEqual([]);
     expect(s.summary).toBeNull();
+    // nvme_latency: unavailable without an NVMe namespace (an error, no bytes), else 10 bytes (too few bits)
+    const nvme = json.sources[1] as JsonSource & { error: string | null };
+    expect(nvme.sp80022).toBeNull();
+    expect(nvme.error === null).toBe(nvme.bytes === 10);
+    expect(nvme.sp80022Unavailable).toMatch(nvme.error === null ? /needs 100 bits/ : /^not run: /);
   }, 60_000);
 
   it('the schema is strict', async () => {

@@ -5,7 +5,7 @@ import { NIST_TEST_NAMES } from '../analyze/sp800-22/types.js';
 
 /** What was tested, for the JSON and the Markdown header. */
 export interface Sp80022InputInfo {
-  /** File path, source name or session id. */
+  /** File path, source name, or `<session id>/<source>`. */
   name: string;
   /** 'binary' | 'ascii' for files, 'source' for live sampling, 'session' for recorded data. */
   kind: 'binary' | 'ascii' | 'source' | 'session';
