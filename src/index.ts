@@ -126,6 +126,7 @@ export {
 export { type ErrorCode, EXIT_CODES, OeError } from './errors.js';
 export { buildLiveReport, buildSessionReport } from './report/build-report.js';
 export { type ReportDocument, renderMarkdownReport } from './report/markdown-report.js';
+export { type ReportJson, reportJson, type StructuredReport } from './report/report-json.js';
 export { type FifoEvent, type FifoOptions, prepareFifo, runFifoDevice } from './serve/fifo-device.js';
 export { createEntropyServer, MAX_HTTP_LENGTH, RANDOM_TYPES, startEntropyServer } from './serve/http-server.js';
 export { type StreamOptions, type StreamResult, streamEntropy } from './serve/stream.js';
