@@ -272,11 +272,7 @@ describe('oe report --json usage errors', () => {
       const r = await oe(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
-      // main() adds a stdout 'error' listener per call: after 10 in-process runs Node warns on stderr.
-      const lines = r.stderr
-        .trim()
-        .split('\n')
-        .filter((l) => !/^\(node:\d+\) MaxListenersExceededWarning|^\(Use `node --trace-warnings/.test(l));
+      const lines = r.stderr.trim().split('\n');
       expect(lines, `${args.join(' ')}: ${r.stderr}`).toHaveLength(1);
       expect(lines[0]).toMatch(/^oe: /);
     }

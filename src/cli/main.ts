@@ -19,11 +19,14 @@ export function reportError(e: unknown): number {
   return EXIT_CODES.FAILED;
 }
 
+/** A closed stdout (e.g. `oe stream | head`) ends quietly. */
+function exitOnEpipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(0);
+}
+
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  // A closed stdout (e.g. `oe stream | head`) ends quietly.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-  });
+  // Installed once, however often main() runs in one process (tests call it repeatedly).
+  if (!process.stdout.listeners('error').includes(exitOnEpipe)) process.stdout.on('error', exitOnEpipe);
   let parser = yargs(argv)
     .scriptName('oe')
     .usage('$0 <command> [options]\n\nHarvest, record and study hardware entropy.')
