@@ -200,6 +200,30 @@ describe('recordSession', () => {
     expect(Number((r.columns.n as BigInt64Array)[0])).toBe(manifest.counts.clock_jitter.samples);
   });
 
+  it('keeps recording when a sampler segfaults: the crash fails its batches, not the process', async () => {
+    const segv: SourceSpec = { ...hangSpec, name: 'test_segv', sampler: 'test_segv' };
+    const { dir, manifest } = await recordSession({
+      sources: [getSource('clock_jitter'), segv],
+      durationSec: 1.5,
+      output: root,
+      flushIntervalMs: 500,
+      telemetryIntervalMs: 0,
+      maxRate: 20_000,
+      skipProbe: true,
+      sampler: pool,
+    });
+    expect(manifest.status).toBe('complete');
+    expect(manifest.end_reason).toBe('duration');
+    expect(manifest.counts.test_segv.samples).toBe(0);
+    expect(manifest.counts.test_segv.errors).toBeGreaterThanOrEqual(1);
+    expect(manifest.counts.test_segv.last_error).toMatch(/sampler crashed with SIGSEGV/);
+    expect(pool.sourceState('test_segv').crashes).toBeGreaterThanOrEqual(1);
+    expect(manifest.counts.clock_jitter.samples).toBeGreaterThan(0);
+    expect(manifest.counts.clock_jitter.errors).toBe(0);
+    const r = await queryColumns(`SELECT count(*)::BIGINT AS n FROM ${samplesRelation(dir)}`);
+    expect(Number((r.columns.n as BigInt64Array)[0])).toBe(manifest.counts.clock_jitter.samples);
+  });
+
   it("annotates every batch with its SP 800-90B health and keeps a constant source's raw data", async () => {
     const constant: SourceSpec = { ...hangSpec, name: 'test_constant', sampler: 'test_constant', credit: 1 };
     const { dir, manifest } = await recordSession({
