@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { type ColumnInput, fsyncDir, writeParquet } from '../../db/index.js';
 import { errorMessage, isOeError, OeError } from '../../errors.js';
 import { probeSource } from '../availability.js';
@@ -57,6 +57,13 @@ export const CONDITIONED_REQUEST = 4096;
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 export const DEFAULT_TELEMETRY_INTERVAL_MS = 1000;
 export const DEFAULT_BATCH_TIMEOUT_MS = 5000;
+/**
+ * Parts written at once per flush. Two (the cores here) cut the wall time of a flush, and so the final
+ * flush after the last sample, by about a third (bench/recorder.bench.ts); the CPU it takes is the same.
+ */
+export const DEFAULT_WRITE_CONCURRENCY = 2;
+/** zstd level of the parts (DuckDB's default 3): see bench/recorder.bench.ts for the measurement. */
+export const DEFAULT_COMPRESSION_LEVEL = 3;
 /** Sampler time one batch should take; equal slices make the shared pool fair between sources. */
 export const BATCH_TARGET_MS = 20;
 /** First batch of every source: small, so that a slow source learns its size before hitting a deadline. */
@@ -118,6 +125,10 @@ export interface RecordOptions {
   writeParts?: boolean;
   /** The `--sources` text, stored in the config. */
   sourcesFilter?: string | null;
+  /** Parts written at once during a flush (default DEFAULT_WRITE_CONCURRENCY). */
+  writeConcurrency?: number;
+  /** zstd level of every part (default DEFAULT_COMPRESSION_LEVEL; bench/recorder.bench.ts compares levels). */
+  compressionLevel?: number;
 }
 
 export type SourceState = 'sampling' | 'backoff' | 'done' | 'stopped';
@@ -194,7 +205,7 @@ interface SourceRun {
 
 /**
  * out[off + i] = start + i × step for i < n, written through the 32-bit halves (little-endian) instead of
- * creating a BigInt per element: ~20× faster for the seq and batch columns. Values stay below 2^53.
+ * creating a BigInt per element: ~20× faster for the seq column. Values stay below 2^53.
  */
 function fillRange(out: BigInt64Array, off: number, n: number, start: number, step: number): void {
   const w = new Int32Array(out.buffer, out.byteOffset + off * 8, n * 2);
@@ -215,6 +226,32 @@ function concat<T extends BigInt64Array | Uint8Array>(parts: T[], ctor: new (n: 
     off += p.length;
   }
   return out;
+}
+
+/** The columns of one sample part (schemas/PARQUET.md): the buffered batches of one source, in order. */
+function sampleColumns(pending: readonly PendingBatch[]): ColumnInput[] {
+  const values = concat(
+    pending.map((p) => p.values),
+    BigInt64Array,
+  );
+  const bytes = concat(
+    pending.map((p) => p.bytes),
+    Uint8Array,
+  );
+  const seq = new BigInt64Array(values.length);
+  const batch = new BigInt64Array(values.length);
+  let off = 0;
+  for (const p of pending) {
+    fillRange(seq, off, p.values.length, p.seqStart, 1);
+    batch.fill(BigInt(p.batch), off, off + p.values.length); // a native fill: no per-element BigInt
+    off += p.values.length;
+  }
+  return [
+    { name: 'value', type: 'BIGINT', data: values },
+    { name: 'byte', type: 'UTINYINT', data: bytes },
+    { name: 'seq', type: 'BIGINT', data: seq },
+    { name: 'batch', type: 'BIGINT', data: batch },
+  ];
 }
 
 function ensureDir(path: string): void {
@@ -568,12 +605,50 @@ export async function recordSession(
   };
 
   // --- flushing ------------------------------------------------------------------------------
-  const touchedDirs = new Set<string>();
-  const writePart = async (rel: string, columns: ColumnInput[]): Promise<void> => {
-    const path = join(dir, rel);
-    const part = await writeParquet(path, columns, { fsyncDir: false });
-    touchedDirs.add(dirname(path));
-    files.push({ path: rel, rows: part.rows, bytes: part.bytes, sha256: part.sha256 });
+  const writeConcurrency = Math.max(1, Math.trunc(options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY));
+  const compressionLevel = options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL;
+  /** One part to write: its columns are built just before the write, so only the parts in flight hold copies. */
+  interface PartJob {
+    rel: string;
+    build: () => ColumnInput[];
+    /** Bookkeeping once the part is on disk (counts, rows). */
+    written?: () => void;
+  }
+  /**
+   * Writes the parts `writeConcurrency` at a time (COPY on DuckDB's threads, fsync on libuv's, so a flush
+   * takes less wall time than one part after the other) and lists them in `files` in job order. After a
+   * failure no further part is started; the parts that did land are kept and counted, then the first
+   * error is thrown.
+   */
+  const writeParts = async (jobs: readonly PartJob[]): Promise<FileEntry[]> => {
+    const entries: (FileEntry | undefined)[] = new Array(jobs.length);
+    let error: unknown = null;
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < jobs.length && error === null) {
+        const i = next++;
+        const job = jobs[i];
+        try {
+          const part = await writeParquet(join(dir, job.rel), job.build(), { fsyncDir: false, compressionLevel });
+          entries[i] = { path: job.rel, rows: part.rows, bytes: part.bytes, sha256: part.sha256 };
+        } catch (e) {
+          error ??= e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(writeConcurrency, jobs.length) }, lane));
+    const done: FileEntry[] = [];
+    jobs.forEach((job, i) => {
+      const entry = entries[i];
+      if (!entry) return;
+      job.written?.();
+      done.push(entry);
+    });
+    if (error !== null) {
+      files.push(...done);
+      throw error;
+    }
+    return done;
   };
 
   const flush = async (): Promise<void> => {
@@ -589,42 +664,78 @@ export async function recordSession(
       series.drain();
       return;
     }
+    const touchedDirs = new Set<string>();
     const batchRows: { run: SourceRun; b: PendingBatch }[] = [];
+    const sampleJobs: PartJob[] = [];
     for (const run of runs) {
       if (run.pending.length === 0) continue;
       const pending = run.pending;
       run.pending = [];
-      const values = concat(
-        pending.map((p) => p.values),
-        BigInt64Array,
-      );
-      const bytes = concat(
-        pending.map((p) => p.bytes),
-        Uint8Array,
-      );
-      const seq = new BigInt64Array(values.length);
-      const batch = new BigInt64Array(values.length);
-      let off = 0;
-      for (const p of pending) {
-        fillRange(seq, off, p.values.length, p.seqStart, 1);
-        fillRange(batch, off, p.values.length, p.batch, 0);
-        off += p.values.length;
-        batchRows.push({ run, b: p });
-      }
-      const rel = `${sourceDir(run.spec.name)}/${partName(run.nextPart)}`;
+      touchedDirs.add(join(dir, sourceDir(run.spec.name)));
       ensureDir(join(dir, sourceDir(run.spec.name)));
-      await writePart(rel, [
-        { name: 'value', type: 'BIGINT', data: values },
-        { name: 'byte', type: 'UTINYINT', data: bytes },
-        { name: 'seq', type: 'BIGINT', data: seq },
-        { name: 'batch', type: 'BIGINT', data: batch },
-      ]);
-      run.nextPart++;
-      run.counts.parts++;
-      // Counted once on disk: the manifest's counts are what a reader finds.
-      run.counts.samples += values.length;
-      run.counts.batches += pending.length;
+      sampleJobs.push({
+        rel: `${sourceDir(run.spec.name)}/${partName(run.nextPart)}`,
+        build: () => sampleColumns(pending),
+        written: () => {
+          run.nextPart++;
+          run.counts.parts++;
+          // Counted once on disk: the manifest's counts are what a reader finds.
+          for (const p of pending) {
+            run.counts.samples += p.values.length;
+            batchRows.push({ run, b: p });
+          }
+          run.counts.batches += pending.length;
+        },
+      });
     }
+    const otherJobs: PartJob[] = [];
+    if (condPending.length > 0) {
+      const chunks = condPending;
+      condPending = [];
+      const start = condSeq;
+      const bytes = concat(chunks, Uint8Array);
+      condSeq += bytes.length;
+      touchedDirs.add(join(dir, CONDITIONED_DIR));
+      ensureDir(join(dir, CONDITIONED_DIR));
+      otherJobs.push({
+        rel: `${CONDITIONED_DIR}/${partName(nextConditionedPart++)}`,
+        build: () => {
+          const seq = new BigInt64Array(bytes.length);
+          fillRange(seq, 0, bytes.length, start, 1);
+          return [
+            { name: 'seq', type: 'BIGINT', data: seq },
+            { name: 'byte', type: 'UTINYINT', data: bytes },
+          ];
+        },
+      });
+    }
+    if (series.pending > 0) {
+      const rows = series.drain();
+      touchedDirs.add(join(dir, TELEMETRY_DIR));
+      ensureDir(join(dir, TELEMETRY_DIR));
+      otherJobs.push({
+        rel: `${TELEMETRY_DIR}/${partName(nextTelemetryPart++)}`,
+        build: () => [
+          { name: 't', type: 'TIMESTAMP', data: rows.t },
+          { name: 'domain', type: 'VARCHAR', data: rows.domain },
+          { name: 'name', type: 'VARCHAR', data: rows.name },
+          { name: 'unit', type: 'VARCHAR', data: rows.unit },
+          { name: 'source', type: 'VARCHAR', data: rows.source },
+          { name: 'kind', type: 'VARCHAR', data: rows.kind },
+          { name: 'value', type: 'DOUBLE', data: rows.value },
+          { name: 'rate', type: 'DOUBLE', data: rows.rate, nullIfNaN: true },
+        ],
+        written: () => {
+          telemetryRows += rows.value.length;
+        },
+      });
+    }
+    // The sample parts, conditioned and telemetry parts at once; the batch log after them, listing exactly
+    // the batches whose samples are on disk.
+    const first = await writeParts([...sampleJobs, ...otherJobs]);
+    const sampleEntries = first.slice(0, first.length - otherJobs.length);
+    const otherEntries = first.slice(first.length - otherJobs.length);
+    let batchEntries: FileEntry[] = [];
     if (batchRows.length > 0) {
       const n = batchRows.length;
       const col = {
@@ -649,49 +760,34 @@ export async function recordSession(
         col.status[i] = b.status;
         col.health[i] = b.health;
       });
+      touchedDirs.add(join(dir, BATCHES_DIR));
       ensureDir(join(dir, BATCHES_DIR));
-      await writePart(`${BATCHES_DIR}/${partName(nextBatchesPart++)}`, [
-        { name: 'source', type: 'VARCHAR', data: col.source },
-        { name: 'batch', type: 'BIGINT', data: col.batch },
-        { name: 'seq_start', type: 'BIGINT', data: col.seq_start },
-        { name: 'n', type: 'INTEGER', data: col.n },
-        { name: 'requested', type: 'INTEGER', data: col.requested },
-        { name: 'start_ns', type: 'BIGINT', data: col.start_ns },
-        { name: 'end_ns', type: 'BIGINT', data: col.end_ns },
-        { name: 'status', type: 'VARCHAR', data: col.status },
-        { name: 'health', type: 'VARCHAR', data: col.health },
-      ]);
+      try {
+        batchEntries = await writeParts([
+          {
+            rel: `${BATCHES_DIR}/${partName(nextBatchesPart++)}`,
+            build: () => [
+              { name: 'source', type: 'VARCHAR', data: col.source },
+              { name: 'batch', type: 'BIGINT', data: col.batch },
+              { name: 'seq_start', type: 'BIGINT', data: col.seq_start },
+              { name: 'n', type: 'INTEGER', data: col.n },
+              { name: 'requested', type: 'INTEGER', data: col.requested },
+              { name: 'start_ns', type: 'BIGINT', data: col.start_ns },
+              { name: 'end_ns', type: 'BIGINT', data: col.end_ns },
+              { name: 'status', type: 'VARCHAR', data: col.status },
+              { name: 'health', type: 'VARCHAR', data: col.health },
+            ],
+          },
+        ]);
+      } catch (e) {
+        files.push(...first);
+        throw e;
+      }
     }
-    if (condPending.length > 0) {
-      const bytes = concat(condPending, Uint8Array);
-      condPending = [];
-      const seq = new BigInt64Array(bytes.length);
-      fillRange(seq, 0, bytes.length, condSeq, 1);
-      condSeq += bytes.length;
-      ensureDir(join(dir, CONDITIONED_DIR));
-      await writePart(`${CONDITIONED_DIR}/${partName(nextConditionedPart++)}`, [
-        { name: 'seq', type: 'BIGINT', data: seq },
-        { name: 'byte', type: 'UTINYINT', data: bytes },
-      ]);
-    }
-    if (series.pending > 0) {
-      const rows = series.drain();
-      ensureDir(join(dir, TELEMETRY_DIR));
-      await writePart(`${TELEMETRY_DIR}/${partName(nextTelemetryPart++)}`, [
-        { name: 't', type: 'TIMESTAMP', data: rows.t },
-        { name: 'domain', type: 'VARCHAR', data: rows.domain },
-        { name: 'name', type: 'VARCHAR', data: rows.name },
-        { name: 'unit', type: 'VARCHAR', data: rows.unit },
-        { name: 'source', type: 'VARCHAR', data: rows.source },
-        { name: 'kind', type: 'VARCHAR', data: rows.kind },
-        { name: 'value', type: 'DOUBLE', data: rows.value },
-        { name: 'rate', type: 'DOUBLE', data: rows.rate, nullIfNaN: true },
-      ]);
-      telemetryRows += rows.value.length;
-    }
+    // Manifest order as before: sample parts, batches, conditioned, telemetry.
+    files.push(...sampleEntries, ...batchEntries, ...otherEntries);
     // One directory fsync per touched directory per flush (not per part): the renames are durable.
-    for (const d of touchedDirs) await fsyncDir(d);
-    touchedDirs.clear();
+    await Promise.all([...touchedDirs].map((d) => fsyncDir(d)));
   };
 
   // --- telemetry, flush and progress timers ---------------------------------------------------
