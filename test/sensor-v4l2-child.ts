@@ -16,7 +16,14 @@ type Step =
 const steps = JSON.parse(process.argv[2] ?? '[]') as Step[];
 const spec = getSource('camera_noise');
 const log = process.env.OE_FAKE_V4L2_LOG;
-const summary = () => (log ? (JSON.parse(readFileSync(log, 'utf8')) as unknown) : null);
+// null until the fake fd has been closed once (a sampler that never closes it leaves no summary).
+const summary = () => {
+  try {
+    return log ? (JSON.parse(readFileSync(log, 'utf8')) as unknown) : null;
+  } catch {
+    return null;
+  }
+};
 const out: Record<string, unknown>[] = [];
 let pool: SamplerPool | undefined;
 try {

@@ -101,10 +101,14 @@ interface Layout {
   depth?: number;
 }
 
-/** The first n pixel values of frames firstFrame, firstFrame + 1, … row by row, skipping row padding. */
-function expectedValues(l: Layout, firstFrame: number, n: number): number[] {
+/**
+ * The first n pixel values of frames firstFrame, firstFrame + 1, … (leaving out `skip`), row by row, skipping row
+ * padding.
+ */
+function expectedValues(l: Layout, firstFrame: number, n: number, skip: number[] = []): number[] {
   const out: number[] = [];
   for (let k = firstFrame; out.length < n; k++) {
+    if (skip.includes(k)) continue;
     for (let row = 0; row < l.height && out.length < n; row++) {
       for (let x = 0; x < l.width && out.length < n; x++) {
         const at = row * l.bytesperline + l.offset + x * l.step;
@@ -141,9 +145,11 @@ let y10read: Awaited<ReturnType<typeof runFake>>;
 let mjpeg: Awaited<ReturnType<typeof runFake>>;
 let noIo: Awaited<ReturnType<typeof runFake>>;
 let never: Awaited<ReturnType<typeof runFake>>;
+let faulty: Awaited<ReturnType<typeof runFake>>;
 
 // YUYV 64x48 (the smallest of three listed sizes) with 16 bytes of padding per row: luma at even byte offsets.
 const yuyvLayout: Layout = { width: 64, height: 48, bytesperline: 64 * 2 + 16, offset: 0, step: 2, bytes: 1 };
+const yuyvLayout64x48: Layout = { ...yuyvLayout, bytesperline: 64 * 2 };
 const YUYV_RAW = 3 * 64 * 48 + 100; // spans four frames
 const YUYV_DIRECT = 8000;
 const YUYV_POOL = 5000;
@@ -153,6 +159,9 @@ const GREY_DIRECT = 1500;
 // Y10 through read() only (no streaming capability): 16-bit little-endian words with 10 significant bits.
 const y10Layout: Layout = { width: 40, height: 30, bytesperline: 80, offset: 0, step: 2, bytes: 2, depth: 10 };
 const Y10_DIRECT = 2500;
+// YUYV 64x48 whose frames 1 and 3 are dequeued with V4L2_BUF_FLAG_ERROR and whose queue fails after 8 frames.
+const FAULTY_FIRST = 3 * 64 * 48; // frames 0 and 2 settle, 4, 5, 6 are used: 7 of the 8
+const FAULTY_SECOND = 10 * 64 * 48; // needs more than 8
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'oe-v4l2-fake-'));
@@ -166,7 +175,7 @@ beforeAll(async () => {
     join(root, 'test/fixtures/v4l2-fake/fake-v4l2.c'),
     '-ldl',
   ]);
-  [yuyv, grey, y10read, mjpeg, noIo, never] = await Promise.all([
+  [yuyv, grey, y10read, mjpeg, noIo, faulty, never] = await Promise.all([
     runFake({ FORMATS: 'YUYV', SIZES: '160x120,64x48,320x240', PAD: '16' }, [
       { kind: 'probe' },
       { kind: 'raw', n: YUYV_RAW, params: { settleFrames: 0 } },
@@ -180,6 +189,10 @@ beforeAll(async () => {
     runFake({ FORMATS: 'Y10', SIZES: '40x30', IO: 'read' }, [{ kind: 'probe' }, { kind: 'direct', n: Y10_DIRECT }]),
     runFake({ FORMATS: 'MJPG,H264' }, [{ kind: 'probe' }, { kind: 'direct', n: 100 }]),
     runFake({ FORMATS: 'YUYV', IO: 'none' }, [{ kind: 'probe' }]),
+    runFake({ FORMATS: 'YUYV', ERROR_FRAMES: '1,3', FAIL_AFTER: '8' }, [
+      { kind: 'direct', n: FAULTY_FIRST },
+      { kind: 'direct', n: FAULTY_SECOND },
+    ]),
     runFake({ FORMATS: 'YUYV', NEVER: '1' }, [
       { kind: 'probe' },
       { kind: 'raw', n: 100, params: { settleFrames: 0 }, timeoutMs: 300 },
@@ -274,6 +287,23 @@ describe('camera_noise on a fake V4L2 device: unavailable and failing devices', 
 
   it('a device with neither streaming nor read() I/O is unavailable', () => {
     expect(noIo.results[0].reason).toBe(`V4L2 device ${noIo.path}: supports neither streaming I/O nor read()`);
+  });
+
+  it('frames flagged V4L2_BUF_FLAG_ERROR are skipped and not counted as settle frames', () => {
+    const [first] = faulty.results;
+    expect(first.error).toBeUndefined();
+    expect(first.values).toEqual(expectedValues(yuyvLayout64x48, 0, FAULTY_FIRST, [0, 1, 2, 3]));
+    expect(first.summary.frames).toBe(7);
+    expectCleanedUp(first.summary);
+  });
+
+  it('a queue error mid-stream (POLLERR, as on unplugging) fails the batch and still cleans up', () => {
+    const second = faulty.results[1];
+    expect(second.error).toBe(
+      `source camera_noise: camera_noise: V4L2 device ${faulty.path}: device error or disconnected`,
+    );
+    expect(second.summary.frames - faulty.results[0].summary.frames).toBe(8);
+    expectCleanedUp(second.summary);
   });
 
   it('a device that never delivers a frame: the batch returns nothing at its deadline, in ≤ 20 ms poll slices', () => {
