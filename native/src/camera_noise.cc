@@ -18,7 +18,8 @@
 // word for Y10/Y12/Y14/Y16 and unpacked Bayer (right-aligned, as V4L2 defines them), row by row from the
 // top of each frame, skipping row padding (bytesperline).
 //
-// This capture path has not been exercised on camera hardware: the development machine has no /dev/video*.
+// This capture path has not been exercised on camera hardware: the development machine has no /dev/video*. It is
+// tested against a user-space fake V4L2 device loaded with LD_PRELOAD (test/sensor-v4l2.test.ts).
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -308,13 +309,13 @@ size_t sampleCamera(oe::Context& ctx) {
   size_t filled = 0;
   uint64_t lastFrame = oe::monoRawNs();
   while (filled < ctx.n && !ctx.stop()) {
+    // Checked on every pass, not only when poll times out: a device may keep reporting readiness while DQBUF fails
+    // with EIO (retried below as transient) or read() with EAGAIN, which would otherwise spin for ever.
+    if (oe::monoRawNs() - lastFrame > kStallNs) throw oe::SamplerError("V4L2 device " + path + ": no frame for 5 s");
     pollfd p{cam.fd, POLLIN, 0};
     int r = poll(&p, 1, kSliceMs);
     if (r < 0 && errno != EINTR) throw oe::SamplerError(errnoReason(path, "poll", errno));
-    if (r <= 0) {
-      if (oe::monoRawNs() - lastFrame > kStallNs) throw oe::SamplerError("V4L2 device " + path + ": no frame for 5 s");
-      continue;
-    }
+    if (r <= 0) continue;
     if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) {
       if (!(p.revents & POLLIN)) throw oe::SamplerError("V4L2 device " + path + ": device error or disconnected");
     }
