@@ -64,8 +64,17 @@ let dir: string;
 let shim: string;
 let caseNo = 0;
 
-/** Runs the child with the fake device configured by `fake` (OE_FAKE_V4L2_* without the prefix). */
-async function runFake(fake: Record<string, string>, steps: Step[]): Promise<{ path: string; results: StepResult[] }> {
+interface FakeRun {
+  path: string;
+  /** The steps' outcomes; throws if the child failed or was killed at its timeout (a hung sampler). */
+  readonly results: StepResult[];
+}
+
+/**
+ * Runs the child with the fake device configured by `fake` (OE_FAKE_V4L2_* without the prefix). A failed child fails
+ * only the tests that read its results.
+ */
+async function runFake(fake: Record<string, string>, steps: Step[], timeoutMs = 20_000): Promise<FakeRun> {
   const sub = join(dir, `case${caseNo++}`);
   execFileSync('mkdir', ['-p', sub]);
   const path = join(sub, 'video0');
@@ -78,12 +87,24 @@ async function runFake(fake: Record<string, string>, steps: Step[]): Promise<{ p
     OE_FAKE_V4L2_LOG: join(sub, 'summary.json'),
   };
   for (const [k, v] of Object.entries(fake)) env[`OE_FAKE_V4L2_${k}`] = v;
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'test/sensor-v4l2-child.ts'), JSON.stringify(steps)],
-    { cwd: root, env, timeout: 30_000, maxBuffer: 64 * 1024 * 1024 },
-  );
-  return { path, results: JSON.parse(stdout) as StepResult[] };
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'test/sensor-v4l2-child.ts'), JSON.stringify(steps)],
+      { cwd: root, env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+    );
+    const results = JSON.parse(stdout) as StepResult[];
+    return { path, results };
+  } catch (e) {
+    const err = e as { killed?: boolean; stderr?: string; message: string };
+    const why = err.killed ? `killed after ${timeoutMs} ms (a hung sampler?)` : err.message;
+    return {
+      path,
+      get results(): StepResult[] {
+        throw new Error(`child for ${JSON.stringify(fake)} failed: ${why} ${err.stderr ?? ''}`);
+      },
+    };
+  }
 }
 
 /** Byte i of frame k as the fake generates it (see fake-v4l2.c). */
@@ -146,6 +167,7 @@ let mjpeg: Awaited<ReturnType<typeof runFake>>;
 let noIo: Awaited<ReturnType<typeof runFake>>;
 let never: Awaited<ReturnType<typeof runFake>>;
 let faulty: Awaited<ReturnType<typeof runFake>>;
+let signalLoss: Awaited<ReturnType<typeof runFake>>;
 
 // YUYV 64x48 (the smallest of three listed sizes) with 16 bytes of padding per row: luma at even byte offsets.
 const yuyvLayout: Layout = { width: 64, height: 48, bytesperline: 64 * 2 + 16, offset: 0, step: 2, bytes: 1 };
@@ -175,7 +197,7 @@ beforeAll(async () => {
     join(root, 'test/fixtures/v4l2-fake/fake-v4l2.c'),
     '-ldl',
   ]);
-  [yuyv, grey, y10read, mjpeg, noIo, faulty, never] = await Promise.all([
+  [yuyv, grey, y10read, mjpeg, noIo, faulty, signalLoss, never] = await Promise.all([
     runFake({ FORMATS: 'YUYV', SIZES: '160x120,64x48,320x240', PAD: '16' }, [
       { kind: 'probe' },
       { kind: 'raw', n: YUYV_RAW, params: { settleFrames: 0 } },
@@ -193,10 +215,11 @@ beforeAll(async () => {
       { kind: 'direct', n: FAULTY_FIRST },
       { kind: 'direct', n: FAULTY_SECOND },
     ]),
+    runFake({ FORMATS: 'YUYV', DQBUF_EIO: '1' }, [{ kind: 'direct', n: 100 }], 12_000),
     runFake({ FORMATS: 'YUYV', NEVER: '1' }, [
       { kind: 'probe' },
       { kind: 'raw', n: 100, params: { settleFrames: 0 }, timeoutMs: 300 },
-      { kind: 'pool', n: 100, timeoutMs: 300 },
+      { kind: 'pool', n: 100, timeoutMs: 2000 }, // long enough for the worker thread to start under load
       { kind: 'direct', n: 100 },
     ]),
   ]);
@@ -306,6 +329,14 @@ describe('camera_noise on a fake V4L2 device: unavailable and failing devices', 
     expectCleanedUp(second.summary);
   });
 
+  it('a device whose poll reports frames that DQBUF never delivers (EIO, signal loss) fails after 5 s', () => {
+    const [direct] = signalLoss.results;
+    expect(direct.error).toBe(`source camera_noise: camera_noise: V4L2 device ${signalLoss.path}: no frame for 5 s`);
+    expect(direct.summary.frames).toBe(0);
+    expect(direct.summary.dqbuf).toBeGreaterThan(1); // EIO was retried as a transient error
+    expectCleanedUp(direct.summary);
+  });
+
   it('a device that never delivers a frame: the batch returns nothing at its deadline, in ≤ 20 ms poll slices', () => {
     const [probe, raw] = never.results;
     expect(probe.reason).toBeNull();
@@ -318,7 +349,7 @@ describe('camera_noise on a fake V4L2 device: unavailable and failing devices', 
 
   it('through the pool the cancelled batch is a TIMEOUT with no samples; without a deadline it fails after 5 s', () => {
     const pool = never.results[2];
-    expect(pool.error).toBe('source camera_noise: 0 of 100 samples before the 300 ms deadline');
+    expect(pool.error).toBe('source camera_noise: 0 of 100 samples before the 2000 ms deadline');
     expectCleanedUp(pool.summary);
     const direct = never.results[3];
     expect(direct.error).toBe(`source camera_noise: camera_noise: V4L2 device ${never.path}: no frame for 5 s`);
