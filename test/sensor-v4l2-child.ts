@@ -1,17 +1,19 @@
 // Child process for test/sensor-v4l2.test.ts: runs camera_noise in a process started with LD_PRELOAD of the fake
 // V4L2 device (test/fixtures/v4l2-fake/fake-v4l2.c) and OE_V4L2_DEVICE pointing at it. argv[2] is a JSON list of
-// steps; prints one JSON list with each step's outcome and the fake's call-count summary after the step.
+// steps; prints one JSON list with each step's outcome and the fake's call-count summary after the step. A step's `env`
+// is set before it runs (the fake reads its configuration at every open of the device).
 import { readFileSync } from 'node:fs';
 import { probeSource } from '../src/collect/availability.js';
 import { getSource } from '../src/collect/catalog.js';
 import { loadNative } from '../src/collect/native.js';
 import { SamplerPool, sampleDirect } from '../src/collect/sampler-pool.js';
 
-type Step =
+type Step = { env?: Record<string, string> } & (
   | { kind: 'probe' }
   | { kind: 'raw'; n: number; params: Record<string, number>; timeoutMs?: number }
   | { kind: 'direct'; n: number }
-  | { kind: 'pool'; n: number; timeoutMs: number };
+  | { kind: 'pool'; n: number; timeoutMs: number }
+);
 
 const steps = JSON.parse(process.argv[2] ?? '[]') as Step[];
 const spec = getSource('camera_noise');
@@ -29,6 +31,7 @@ let pool: SamplerPool | undefined;
 try {
   for (const step of steps) {
     const r: Record<string, unknown> = { kind: step.kind };
+    Object.assign(process.env, step.env);
     try {
       if (step.kind === 'probe') r.reason = probeSource(spec);
       else if (step.kind === 'raw') {

@@ -54,11 +54,12 @@ interface StepResult {
   error?: string;
   summary: Summary;
 }
-type Step =
+type Step = { env?: Record<string, string> } & (
   | { kind: 'probe' }
   | { kind: 'raw'; n: number; params: Record<string, number>; timeoutMs?: number }
   | { kind: 'direct'; n: number }
-  | { kind: 'pool'; n: number; timeoutMs: number };
+  | { kind: 'pool'; n: number; timeoutMs: number }
+);
 
 let dir: string;
 let shim: string;
@@ -178,6 +179,10 @@ const YUYV_POOL = 5000;
 // GREY from a stepwise range (32x16 minimum), offered after MJPG and YUYV.
 const greyLayout: Layout = { width: 32, height: 16, bytesperline: 32, offset: 0, step: 1, bytes: 1 };
 const GREY_DIRECT = 1500;
+// UYVY (luma at odd byte offsets) and NV12 (a full-size luma plane, then interleaved chroma) at 30x20.
+const uyvyLayout: Layout = { width: 30, height: 20, bytesperline: 60, offset: 1, step: 2, bytes: 1 };
+const nv12Layout: Layout = { width: 30, height: 20, bytesperline: 30, offset: 0, step: 1, bytes: 1 };
+const LUMA_DIRECT = 1500;
 // Y10 through read() only (no streaming capability): 16-bit little-endian words with 10 significant bits.
 const y10Layout: Layout = { width: 40, height: 30, bytesperline: 80, offset: 0, step: 2, bytes: 2, depth: 10 };
 const Y10_DIRECT = 2500;
@@ -207,6 +212,8 @@ beforeAll(async () => {
     runFake({ FORMATS: 'MJPG,YUYV,GREY', SIZES: 'S:32x16-640x480', IO: 'both' }, [
       { kind: 'probe' },
       { kind: 'direct', n: GREY_DIRECT },
+      { kind: 'direct', n: LUMA_DIRECT, env: { OE_FAKE_V4L2_FORMATS: 'UYVY', OE_FAKE_V4L2_SIZES: '30x20' } },
+      { kind: 'direct', n: LUMA_DIRECT, env: { OE_FAKE_V4L2_FORMATS: 'NV12', OE_FAKE_V4L2_SIZES: '30x20' } },
     ]),
     runFake({ FORMATS: 'Y10', SIZES: '40x30', IO: 'read' }, [{ kind: 'probe' }, { kind: 'direct', n: Y10_DIRECT }]),
     runFake({ FORMATS: 'MJPG,H264' }, [{ kind: 'probe' }, { kind: 'direct', n: 100 }]),
@@ -280,6 +287,18 @@ describe('camera_noise on a fake V4L2 device: format choice and read()', () => {
     expect(direct.values).toEqual(expectedValues(greyLayout, settle, GREY_DIRECT));
     expect(direct.summary.reads).toBe(0); // streaming is preferred when both are offered
     expectCleanedUp(direct.summary);
+  });
+
+  it('takes luma from UYVY (odd bytes) and from NV12 (the luma plane only, not the chroma after it)', () => {
+    const [, , uyvy, nv12] = grey.results;
+    expect(uyvy.error).toBeUndefined();
+    expect(uyvy.summary).toMatchObject({ format: 'UYVY', width: 30, height: 20, bytesperline: 60 });
+    expect(uyvy.values).toEqual(expectedValues(uyvyLayout, settle, LUMA_DIRECT));
+    expectCleanedUp(uyvy.summary);
+    expect(nv12.error).toBeUndefined();
+    expect(nv12.summary).toMatchObject({ format: 'NV12', width: 30, height: 20, bytesperline: 30 });
+    expect(nv12.values).toEqual(expectedValues(nv12Layout, settle, LUMA_DIRECT));
+    expectCleanedUp(nv12.summary);
   });
 
   it('on a read()-only device reads Y10 frames and returns the 10-bit little-endian words', () => {
