@@ -5,7 +5,7 @@
 // the pattern and the V4L2 format definitions, not from camera_noise. No real camera is involved: without the
 // preload the source stays unavailable on this machine (test/sensor.test.ts).
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -77,7 +77,7 @@ interface FakeRun {
  */
 async function runFake(fake: Record<string, string>, steps: Step[], timeoutMs = 20_000): Promise<FakeRun> {
   const sub = join(dir, `case${caseNo++}`);
-  execFileSync('mkdir', ['-p', sub]);
+  mkdirSync(sub);
   const path = join(sub, 'video0');
   writeFileSync(path, ''); // the fake really opens this regular file, so the fd is genuine
   const env: Record<string, string> = {
