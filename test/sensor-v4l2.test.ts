@@ -323,7 +323,7 @@ describe('camera_noise on a fake V4L2 device: unavailable and failing devices', 
     const reason = `V4L2 device ${mjpeg.path}: only compressed formats (MJPG, H264); compressed pixels carry no raw sensor noise`;
     expect(probe.reason).toBe(reason);
     // sampleDirect prefixes the source; the addon prefixes the sampler name.
-    expect(direct.error).toBe(`source camera_noise: camera_noise: ${reason}`);
+    expect(direct.error).toBe(`source camera_noise: ${reason}`);
     expect(direct.summary).toMatchObject({ opens: 2, closes: 2, sFmt: 0, reqbufs: 0, streamon: 0 });
   });
 
@@ -341,16 +341,14 @@ describe('camera_noise on a fake V4L2 device: unavailable and failing devices', 
 
   it('a queue error mid-stream (POLLERR, as on unplugging) fails the batch and still cleans up', () => {
     const second = faulty.results[1];
-    expect(second.error).toBe(
-      `source camera_noise: camera_noise: V4L2 device ${faulty.path}: device error or disconnected`,
-    );
+    expect(second.error).toBe(`source camera_noise: V4L2 device ${faulty.path}: device error or disconnected`);
     expect(second.summary.frames - faulty.results[0].summary.frames).toBe(8);
     expectCleanedUp(second.summary);
   });
 
   it('a device whose poll reports frames that DQBUF never delivers (EIO, signal loss) fails after 5 s', () => {
     const [direct] = signalLoss.results;
-    expect(direct.error).toBe(`source camera_noise: camera_noise: V4L2 device ${signalLoss.path}: no frame for 5 s`);
+    expect(direct.error).toBe(`source camera_noise: V4L2 device ${signalLoss.path}: no frame for 5 s`);
     expect(direct.summary.frames).toBe(0);
     expect(direct.summary.dqbuf).toBeGreaterThan(1); // EIO was retried as a transient error
     expectCleanedUp(direct.summary);
@@ -371,7 +369,7 @@ describe('camera_noise on a fake V4L2 device: unavailable and failing devices', 
     expect(pool.error).toBe('source camera_noise: 0 of 100 samples before the 2000 ms deadline');
     expectCleanedUp(pool.summary);
     const direct = never.results[3];
-    expect(direct.error).toBe(`source camera_noise: camera_noise: V4L2 device ${never.path}: no frame for 5 s`);
+    expect(direct.error).toBe(`source camera_noise: V4L2 device ${never.path}: no frame for 5 s`);
     expect(direct.summary.frames).toBe(0);
     expectCleanedUp(direct.summary);
     expect(direct.summary.streamon).toBe(3);

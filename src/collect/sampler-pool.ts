@@ -245,7 +245,7 @@ export class SamplerPool {
         ? new OeError('TIMEOUT', `source ${spec.name}: batch ignored its ${timeoutMs} ms deadline; worker replaced`, {
             cause: e,
           })
-        : new OeError('FAILED', `source ${spec.name}: ${errorMessage(e)}`, { cause: e });
+        : new OeError('FAILED', samplerFailure(spec, e), { cause: e });
       this.recordFailure(st, err);
       throw err;
     } finally {
@@ -300,10 +300,18 @@ export function sampleDirect(source: string | SourceSpec, n: number): SampleBatc
   try {
     r = loadNative().sample(spec.sampler, out, spec.params ?? {}, null, 0);
   } catch (e) {
-    throw new OeError('FAILED', `source ${spec.name}: ${errorMessage(e)}`, { cause: e });
+    throw new OeError('FAILED', samplerFailure(spec, e), { cause: e });
   }
   const endNs = startNs + (process.hrtime.bigint() - t0);
   return { source: spec.name, values: out.subarray(0, r.filled), unit: r.unit as MeasurementUnit, startNs, endNs };
+}
+
+/** "source X: why", without the addon's own "X: " prefix when the sampler has the source's name. */
+function samplerFailure(spec: SourceSpec, e: unknown): string {
+  const message = errorMessage(e);
+  const prefix = `${spec.sampler}: `;
+  const why = spec.sampler === spec.name && message.startsWith(prefix) ? message.slice(prefix.length) : message;
+  return `source ${spec.name}: ${why}`;
 }
 
 /** The addon's message for a sampler that faulted (see native/src/oe_guard.cc). */
