@@ -48,9 +48,11 @@
  *   The mutex share is DuckDB's executor: the thread that runs the query spins polling for tasks while
  *   the worker thread waits for the main thread to serve the next oe_write_columns chunk (a 300 ms
  *   main-thread stall during a COPY burns 305 ms CPU; with SET threads=1 6 ms). In the recorder, where
- *   the main thread is busy, one DuckDB thread cuts the writer threads from ~0.40 to ~0.25 cores, but the
- *   ratio did not move measurably (0.80-0.82 vs 0.75-0.86 in the same run), and the setting is global to
- *   the process: not adopted, the lead to follow (a native-side column scan would avoid both).
+ *   the main thread is busy, one DuckDB thread cuts the writer threads from ~0.37-0.40 to ~0.25 cores, but
+ *   the ratio did not move (three same-run comparisons, threads=1 vs default: 0.682 vs 0.703, 0.816 vs
+ *   0.856, 0.800 vs 0.789 over 8 rounds), and the setting is global to the process: not adopted. It is the
+ *   lead to follow for CPU (a native-side column scan, without a main-thread round trip per 2048 rows,
+ *   would avoid the spin and the round trips both).
  * - Per column (COPY from a table, 652 k clock_jitter rows): value 10.7, byte 8.6, seq 8.7, batch 7.5 ms
  *   CPU: the derivable columns cost about as much to encode as value though they take 0.007 and 0.009
  *   bytes/row; the contract keeps them. DuckDB's v2 encodings: value RLE_DICTIONARY when the source has
