@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSchema } from '../src/report/schema.js';
 import { laggedGen, recordTestSession, uniformGen, wavyGen } from './analysis-helpers.js';
+import { runOeInProcess } from './cli-helpers.js';
 
 let root: string;
 
@@ -42,21 +42,9 @@ describe('oe sessions --analyze and oe analyze (CLI)', () => {
   }, 120_000);
 
   it('bad input is one line and the right exit code', async () => {
-    // in-process through the CLI edge (main), capturing stderr and the exit code
     const run = async (...args: string[]) => {
-      const lines: string[] = [];
-      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
-        lines.push(String(c));
-        return true;
-      });
-      const before = process.exitCode;
-      try {
-        await main(args);
-        return { code: process.exitCode, err: lines.join('') };
-      } finally {
-        process.exitCode = before;
-        spy.mockRestore();
-      }
+      const r = await runOeInProcess(args);
+      return { code: r.code, err: r.stderr };
     };
     const missing = await run('sessions', 'nope', '--dir', root, '--analyze');
     expect(missing.code).toBe(3);

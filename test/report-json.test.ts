@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NIST_TEST_NAMES } from '../src/analyze/sp800-22/types.js';
-import { main } from '../src/cli/main.js';
 import { recordSession } from '../src/collect/recorder/index.js';
 import { closeSharedSamplerPool } from '../src/collect/sampler-pool.js';
 import { readSourceSamples } from '../src/collect/session/index.js';
@@ -12,33 +11,7 @@ import { closeDb } from '../src/db/index.js';
 import { buildLiveReport } from '../src/report/build-report.js';
 import { reportJson } from '../src/report/report-json.js';
 import { assertSchema } from '../src/report/schema.js';
-
-/** Runs the CLI in this process (src/cli/main.ts), capturing stdout, stderr and the exit code. */
-async function oe(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  const saved = process.exitCode;
-  process.exitCode = 0;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await main(args);
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = saved;
-  return { code, stdout, stderr };
-}
+import { runOeInProcess as oe } from './cli-helpers.js';
 
 /** `oe report --input FILE --json` on these bytes (the reference for a source's battery). */
 async function inputJson(dir: string, name: string, bytes: Uint8Array, extra: string[] = []) {

@@ -6,7 +6,6 @@ import { assessSp80022, assessSp80022Bytes } from '../src/analyze/sp800-22/asses
 import { bitsFromBytes } from '../src/analyze/sp800-22/bits.js';
 import { extendedTests } from '../src/analyze/sp800-22/extended.js';
 import { NIST_TEST_NAMES } from '../src/analyze/sp800-22/types.js';
-import { main } from '../src/cli/main.js';
 import { recordSession } from '../src/collect/recorder/index.js';
 import { closeSharedSamplerPool } from '../src/collect/sampler-pool.js';
 import { buildLiveReport, buildSessionReport } from '../src/report/build-report.js';
@@ -14,35 +13,9 @@ import { renderMarkdownReport } from '../src/report/markdown-report.js';
 import { plotDirFor, readBitFile, writeReportFiles } from '../src/report/report-files.js';
 import { assertSchema } from '../src/report/schema.js';
 import { sp80022Json } from '../src/report/sp800-22-json.js';
+import { runOeInProcess as oe } from './cli-helpers.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'sp800-22');
-
-/** Runs the CLI in this process (src/cli/main.ts), capturing stdout, stderr and the exit code. */
-async function oe(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  const saved = process.exitCode;
-  process.exitCode = 0;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    await main(args);
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = saved;
-  return { code, stdout, stderr };
-}
 
 describe('oe report --input', () => {
   it('--json on the sqrt2 bits (ASCII) gives STS p-values in NIST order, valid against the schema', async () => {

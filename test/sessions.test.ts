@@ -13,7 +13,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import { getSource } from '../src/collect/catalog.js';
 import { recordSession } from '../src/collect/recorder/index.js';
 import { SamplerPool } from '../src/collect/sampler-pool.js';
@@ -30,6 +29,7 @@ import {
 import { closeDb, queryColumns } from '../src/db/index.js';
 import { OeError } from '../src/errors.js';
 import { schemaValidator } from '../src/report/schema.js';
+import { runOeInProcess } from './cli-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'oe-sessions-'));
 let pool: SamplerPool;
@@ -258,61 +258,34 @@ describe('kill -9 and SIGTERM mid-recording (the CLI as child processes, run sid
   });
 });
 
-/** Runs the CLI in this process (main() as bin/oe does), capturing stdout, stderr and the exit code. */
-async function runCli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => {
-    stdout += String(c);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => {
-    stderr += String(c);
-    return true;
-  }) as typeof process.stderr.write;
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await main(args);
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-  const status = Number(process.exitCode ?? 0);
-  process.exitCode = before;
-  return { status, stdout, stderr };
-}
-
 describe('oe sessions (CLI)', () => {
   it('lists as JSON valid against the schema, shows one session, and names a bad one in one line', async () => {
     const base = join(root, 'base');
-    const list = await runCli(['sessions', '--dir', base, '--json']);
-    expect(list.status).toBe(0);
+    const list = await runOeInProcess(['sessions', '--dir', base, '--json']);
+    expect(list.code).toBe(0);
     const data = JSON.parse(list.stdout);
     expect(schemaValidator('sessions')(data)).toBe(true);
     expect(data.sessions[0].samples).toBe(20_000);
 
     const id = readManifest(goodDir).id;
-    const show = await runCli(['sessions', id.slice(-8), '--dir', base, '--json', '--verify']);
-    expect(show.status).toBe(0);
+    const show = await runOeInProcess(['sessions', id.slice(-8), '--dir', base, '--json', '--verify']);
+    expect(show.code).toBe(0);
     const one = JSON.parse(show.stdout);
     expect(schemaValidator('sessions')(one)).toBe(true);
     expect(one.manifest.counts.clock_jitter.samples).toBe(20_000);
     expect(one.telemetry_summary.length).toBeGreaterThan(0);
 
-    const text = await runCli(['sessions', id.slice(0, 10), '--dir', base]);
-    expect(text.status).toBe(0);
+    const text = await runOeInProcess(['sessions', id.slice(0, 10), '--dir', base]);
+    expect(text.code).toBe(0);
     expect(text.stdout).toContain('clock_jitter');
     expect(text.stdout).toMatch(/telemetry \d+ snapshots/);
 
-    const bad = await runCli(['sessions', 'checksum', '--dir', join(root, 'broken'), '--verify']);
-    expect(bad.status).toBe(4);
+    const bad = await runOeInProcess(['sessions', 'checksum', '--dir', join(root, 'broken'), '--verify']);
+    expect(bad.code).toBe(4);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/checksum mismatch/);
 
-    const none = await runCli(['sessions', 'no-such-id', '--dir', base]);
-    expect(none.status).toBe(3);
+    const none = await runOeInProcess(['sessions', 'no-such-id', '--dir', base]);
+    expect(none.code).toBe(3);
   });
 });

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import {
   checkWindowSec,
   type TelemetryMetric,
@@ -14,6 +13,7 @@ import {
 import { isWholeDisk, normalizeName } from '../src/collect/telemetry/linux.js';
 import { OeError } from '../src/errors.js';
 import { schemaValidator } from '../src/report/schema.js';
+import { runOeInProcess } from './cli-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'oe-telemetry-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -239,38 +239,11 @@ describe('windows and the periodic series', () => {
   });
 });
 
-/** Runs the CLI in this process (main() as bin/oe does), capturing stdout, stderr and the exit code. */
-async function runCli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => {
-    stdout += String(c);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => {
-    stderr += String(c);
-    return true;
-  }) as typeof process.stderr.write;
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await main(args);
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-  const status = Number(process.exitCode ?? 0);
-  process.exitCode = before;
-  return { status, stdout, stderr };
-}
-
 describe('oe telemetry (CLI)', () => {
   it('exits 2 with one line for a negative or non-finite window', async () => {
     for (const w of ['--window-sec=-5', '--window-sec=Infinity', '--window-sec=abc']) {
-      const r = await runCli(['telemetry', w]);
-      expect(r.status).toBe(2);
+      const r = await runOeInProcess(['telemetry', w]);
+      expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/window-sec/);
     }
@@ -278,14 +251,14 @@ describe('oe telemetry (CLI)', () => {
 
   it('writes a snapshot and a window that match the schema', async () => {
     const out = join(root, 'snap.json');
-    const r = await runCli(['telemetry', '--json', '--output', out]);
-    expect(r.status).toBe(0);
+    const r = await runOeInProcess(['telemetry', '--json', '--output', out]);
+    expect(r.code).toBe(0);
     const data = JSON.parse(r.stdout);
     expect(schemaValidator('telemetry_v1')(data)).toBe(true);
     expect(data.metrics.length).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).model_id).toBe('telemetry_v1');
-    const w = await runCli(['telemetry', '--window-sec', '0.3', '--json']);
-    expect(w.status).toBe(0);
+    const w = await runOeInProcess(['telemetry', '--window-sec', '0.3', '--json']);
+    expect(w.code).toBe(0);
     const win = JSON.parse(w.stdout);
     expect(schemaValidator('telemetry_v1')(win)).toBe(true);
     expect(win.elapsed_ms).toBeGreaterThanOrEqual(250);
