@@ -152,7 +152,7 @@ struct GuardedBatch;
 GuardedBatch* currentBatch();
 // A helper thread's membership of a batch: constructed first thing in the thread, it routes the thread's
 // faults to the batch and gives it an alternate signal stack. `stop` is set when any thread of the batch
-// faults. Safe with a null batch (then it does nothing).
+// faults (it is unregistered again when the thread ends). Safe with a null batch (then it does nothing).
 class GuardedThread {
  public:
   GuardedThread(GuardedBatch* batch, std::atomic<bool>* stop);
@@ -163,6 +163,7 @@ class GuardedThread {
  private:
   GuardedBatch* batch_;
   void* altStack_;
+  int slot_;  // index of `stop` in the batch's list, -1 when not listed
 };
 
 // Size in bytes of the largest (last-level) CPU cache sysfs reports for cpu0; 0 when unknown.

@@ -262,19 +262,22 @@ std::string crashMessage(const GuardedBatch& b) {
 
 GuardedBatch* currentBatch() { return tlGuard ? tlGuard->batch : nullptr; }
 
-GuardedThread::GuardedThread(GuardedBatch* batch, std::atomic<bool>* stop) : batch_(batch), altStack_(nullptr) {
+GuardedThread::GuardedThread(GuardedBatch* batch, std::atomic<bool>* stop)
+    : batch_(batch), altStack_(nullptr), slot_(-1) {
   if (!batch_) return;
   batch_->helpers.fetch_add(1);
   altStack_ = installAltStack();
   tlGuard = new ThreadGuard{batch_, nullptr};
   if (stop) {
-    batch_->watch(stop);
+    slot_ = batch_->watch(stop);
     if (batch_->crashed.load() != 0) stop->store(true);  // the batch crashed before this thread started
   }
 }
 
 GuardedThread::~GuardedThread() {
   if (!batch_) return;
+  // The stop flag usually dies with its owner right after this thread ends: a later crash must not write it.
+  if (slot_ >= 0) batch_->stops[slot_].store(nullptr);
   delete tlGuard;
   tlGuard = nullptr;
   removeAltStack(altStack_);
