@@ -315,7 +315,7 @@ function samplerFailure(spec: SourceSpec, e: unknown): string {
 }
 
 /** The addon's message for a sampler that faulted (see native/src/oe_guard.cc). */
-export function isCrash(message: string): boolean {
+function isCrash(message: string): boolean {
   return /sampler crashed with SIG[A-Z]+/.test(message);
 }
 
