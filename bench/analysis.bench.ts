@@ -150,7 +150,7 @@ async function load(samples: number): Promise<void> {
 }
 
 async function full(samples: number): Promise<void> {
-  const { analyzeSession } = await import('../src/analyze/session-analysis.js');
+  const { analyzeSession } = await import('../src/jobs/session-analysis.js');
   const dir = join(ROOT, sessionId(samples));
   const t = performance.now();
   const a = await analyzeSession(dir, { entropy: 'mcv', telemetry: true });
@@ -170,7 +170,7 @@ async function full(samples: number): Promise<void> {
 }
 
 async function windowed(samples: number): Promise<void> {
-  const { entropyOverTimeStreaming } = await import('../src/analyze/session-analysis.js');
+  const { entropyOverTimeStreaming } = await import('../src/jobs/session-analysis.js');
   const dir = join(ROOT, sessionId(samples));
   const t = performance.now();
   const r = await entropyOverTimeStreaming(dir, 65_536);

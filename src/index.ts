@@ -8,13 +8,10 @@ export {
   type AnalysisDocument,
   type AnalysisOptions,
   analysisDocument,
-  analyzeLive,
-  analyzeSession,
   analyzeSource,
-  entropyOverTimeStreaming,
   type SourceAnalysis,
   type SourceData,
-} from './analyze/session-analysis.js';
+} from './analyze/source-analysis.js';
 export { assessSp80022, type Sp80022Assessment } from './analyze/sp800-22/assess.js';
 export { type BatteryOptions, runSp80022 } from './analyze/sp800-22/battery.js';
 export { type BitSequence, bitsFromAscii, bitsFromBytes } from './analyze/sp800-22/bits.js';
@@ -71,7 +68,6 @@ export {
   type SourceHealthReport,
   STARTUP_SAMPLES,
 } from './collect/health/source-health.js';
-export { LiveMonitor, type MonitorFrame } from './collect/live-monitor.js';
 export { parseDuration, parseTags } from './collect/recorder/duration.js';
 export {
   DEFAULT_MAX_RATE,
@@ -124,7 +120,10 @@ export {
   writeParquet,
 } from './db/index.js';
 export { type ErrorCode, EXIT_CODES, OeError } from './errors.js';
-export { buildLiveReport, buildSessionReport } from './report/build-report.js';
+export { analyzeLive } from './jobs/live-analysis.js';
+export { LiveMonitor, type MonitorFrame } from './jobs/monitor.js';
+export { buildLiveReport, buildSessionReport } from './jobs/report-data.js';
+export { analyzeSession, entropyOverTimeStreaming } from './jobs/session-analysis.js';
 export { type ReportDocument, renderMarkdownReport } from './report/markdown-report.js';
 export { type ReportJson, reportJson, type StructuredReport } from './report/report-json.js';
 export { type FifoEvent, type FifoOptions, prepareFifo, runFifoDevice } from './serve/fifo-device.js';

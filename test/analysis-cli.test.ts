@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertSchema } from '../src/report/schema.js';
+import { assertSchema } from '../src/contracts/schema.js';
 import { laggedGen, recordTestSession, uniformGen, wavyGen } from './analysis-helpers.js';
 import { runOeInProcess } from './cli-helpers.js';
 

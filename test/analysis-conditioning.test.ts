@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conditionForAssessment } from '../src/analyze/session-analysis.js';
 import { vonNeumann } from '../src/collect/conditioning/index.js';
+import { conditionForAssessment } from '../src/jobs/session-analysis.js';
 import { shaBytes } from './stats-helpers.js';
 
 describe('--conditioning: input of the SP 800-90B suite', () => {

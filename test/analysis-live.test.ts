@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { analysisDocument, analyzeLive } from '../src/analyze/session-analysis.js';
+import { analysisDocument } from '../src/analyze/source-analysis.js';
 import { getSource } from '../src/collect/catalog.js';
 import { closeSharedSamplerPool } from '../src/collect/sampler-pool.js';
+import { assertSchema } from '../src/contracts/schema.js';
+import { analyzeLive } from '../src/jobs/live-analysis.js';
 import { analysisJsonData } from '../src/report/analysis-json.js';
-import { assertSchema } from '../src/report/schema.js';
 
 afterAll(async () => {
   await closeSharedSamplerPool();

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analysisDocument, analyzeSession } from '../src/analyze/session-analysis.js';
+import { analysisDocument } from '../src/analyze/source-analysis.js';
 import { sourceDir } from '../src/collect/session/layout.js';
+import { assertSchema } from '../src/contracts/schema.js';
+import { analyzeSession } from '../src/jobs/session-analysis.js';
 import { analysisJsonData } from '../src/report/analysis-json.js';
 import { renderAnalysis } from '../src/report/analysis-text.js';
-import { assertSchema } from '../src/report/schema.js';
 import { constantGen, laggedGen, recordTestSession, uniformGen, wavyGen } from './analysis-helpers.js';
 
 let root: string;

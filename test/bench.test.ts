@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { benchScore, GRADE_SAMPLES, gradeMinEntropy, stability } from '../src/analyze/bench/grade.js';
-import { type BenchReport, runBench } from '../src/analyze/bench/run.js';
 import type { BatchSampler } from '../src/collect/entropy-pool.js';
 import { lowByte } from '../src/collect/extract.js';
 import type { Fingerprint } from '../src/collect/fingerprint.js';
 import type { SampleBatch, SourceSpec } from '../src/collect/types.js';
-import { assertSchema } from '../src/report/schema.js';
+import { assertSchema } from '../src/contracts/schema.js';
+import { type BenchReport, runBench } from '../src/jobs/bench.js';
 
 /** Synthetic specs and a synthetic sampler, to test the bench pipeline without hardware. */
 function spec(name: string): SourceSpec {

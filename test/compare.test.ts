@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BenchReport, BenchSourceRow } from '../src/analyze/bench/run.js';
 import { compareInputs, summarize, tQuantile, welch } from '../src/analyze/compare/compare.js';
-import { loadCompareInput } from '../src/analyze/compare/inputs.js';
+import { assertSchema } from '../src/contracts/schema.js';
+import type { BenchReport, BenchSourceRow } from '../src/jobs/bench.js';
+import { loadCompareInput } from '../src/jobs/compare-inputs.js';
 import { compareDocument, renderCompareMarkdown, renderCompareText } from '../src/report/compare-markdown.js';
-import { assertSchema } from '../src/report/schema.js';
 
 describe('compare statistics against scipy', () => {
   it('t quantiles, t-intervals and Welch tests', () => {

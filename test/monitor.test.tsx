@@ -5,7 +5,7 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { describe, expect, it } from 'vitest';
 import { getSource } from '../src/collect/catalog.js';
-import { LiveMonitor, type MonitorFrame } from '../src/collect/live-monitor.js';
+import { LiveMonitor, type MonitorFrame } from '../src/jobs/monitor.js';
 import { chartLines, Dashboard, type MonitorDriver } from '../src/report/monitor/app.js';
 import { columnChart, signedChart, sparkline } from '../src/report/monitor/charts.js';
 import { frameLines } from '../src/report/monitor/plain.js';

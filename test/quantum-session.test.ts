@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareInputs } from '../src/analyze/compare/compare.js';
-import { loadCompareInput } from '../src/analyze/compare/inputs.js';
-import { quantumForSession } from '../src/analyze/quantum/for-analysis.js';
-import { assertSchema } from '../src/report/schema.js';
+import { assertSchema } from '../src/contracts/schema.js';
+import { loadCompareInput } from '../src/jobs/compare-inputs.js';
+import { quantumForSession } from '../src/jobs/quantum-inputs.js';
 import { type Generator, laggedGen, recordTestSession, uniformGen } from './analysis-helpers.js';
 
 /** Low byte masked to `bits` bits: min-entropy ≤ bits per byte. */

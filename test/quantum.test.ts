@@ -27,7 +27,7 @@ import { qualityFactor, qualityMetrics } from '../src/analyze/quantum/quality.js
 import { ratio } from '../src/analyze/quantum/ratio.js';
 import { SeededRng } from '../src/analyze/quantum/rng.js';
 import { sweepStress, windowStress } from '../src/analyze/quantum/stress.js';
-import { assertSchema } from '../src/report/schema.js';
+import { assertSchema } from '../src/contracts/schema.js';
 
 const cfg = resolveQuantumConfig();
 /** Deterministic test bytes (not entropy): xorshift32. */
@@ -399,7 +399,7 @@ describe('quantumProxyV3 report', () => {
 
 describe('quantum for analysis', () => {
   it('builds inputs from streams: H∞ = MCV of the whole stream, catalog categories, schema-valid', async () => {
-    const { quantumForSources } = await import('../src/analyze/quantum/for-analysis.js');
+    const { quantumForSources } = await import('../src/jobs/quantum-inputs.js');
     const { mostCommonValue } = await import('../src/analyze/sp800-90b/most-common-value.js');
     const a = pseudoBytes(20000, 21);
     const q = await quantumForSources(

@@ -17,8 +17,8 @@ import {
   verifyFiles,
 } from '../src/collect/session/index.js';
 import type { SourceSpec } from '../src/collect/types.js';
+import { schemaValidator } from '../src/contracts/schema.js';
 import { closeDb, queryColumns } from '../src/db/index.js';
-import { schemaValidator } from '../src/report/schema.js';
 import { packageRoot } from '../src/util/paths.js';
 
 const root = mkdtempSync(join(tmpdir(), 'oe-rec-'));

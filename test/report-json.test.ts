@@ -7,10 +7,10 @@ import { recordSession } from '../src/collect/recorder/index.js';
 import { closeSharedSamplerPool } from '../src/collect/sampler-pool.js';
 import { readSourceSamples } from '../src/collect/session/index.js';
 import type { SessionManifest } from '../src/collect/session/manifest.js';
+import { assertSchema } from '../src/contracts/schema.js';
 import { closeDb } from '../src/db/index.js';
-import { buildLiveReport } from '../src/report/build-report.js';
+import { buildLiveReport } from '../src/jobs/report-data.js';
 import { reportJson } from '../src/report/report-json.js';
-import { assertSchema } from '../src/report/schema.js';
 import { runOeInProcess as oe } from './cli-helpers.js';
 
 /** `oe report --input FILE --json` on these bytes (the reference for a source's battery). */

@@ -8,10 +8,10 @@ import { extendedTests } from '../src/analyze/sp800-22/extended.js';
 import { NIST_TEST_NAMES } from '../src/analyze/sp800-22/types.js';
 import { recordSession } from '../src/collect/recorder/index.js';
 import { closeSharedSamplerPool } from '../src/collect/sampler-pool.js';
-import { buildLiveReport, buildSessionReport } from '../src/report/build-report.js';
+import { assertSchema } from '../src/contracts/schema.js';
+import { buildLiveReport, buildSessionReport } from '../src/jobs/report-data.js';
 import { renderMarkdownReport } from '../src/report/markdown-report.js';
 import { plotDirFor, readBitFile, writeReportFiles } from '../src/report/report-files.js';
-import { assertSchema } from '../src/report/schema.js';
 import { sp80022Json } from '../src/report/sp800-22-json.js';
 import { runOeInProcess as oe } from './cli-helpers.js';
 

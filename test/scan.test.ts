@@ -7,7 +7,7 @@ import { mostCommonValue } from '../src/analyze/sp800-90b/most-common-value.js';
 import { probeSource } from '../src/collect/availability.js';
 import { getSource, selectSources } from '../src/collect/catalog.js';
 import { scanSources } from '../src/collect/scan.js';
-import { schemaValidator } from '../src/report/schema.js';
+import { schemaValidator } from '../src/contracts/schema.js';
 
 const root = join(import.meta.dirname, '..');
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EntropyPool } from '../src/collect/entropy-pool.js';
-import { schemaValidator } from '../src/report/schema.js';
+import { schemaValidator } from '../src/contracts/schema.js';
 import { MAX_HTTP_LENGTH, startEntropyServer } from '../src/serve/http-server.js';
 
 // Real sources, small sizes: clock_jitter alone is fast and credited.

@@ -26,9 +26,9 @@ import {
   resolveSession,
   samplesRelation,
 } from '../src/collect/session/index.js';
+import { schemaValidator } from '../src/contracts/schema.js';
 import { closeDb, queryColumns } from '../src/db/index.js';
 import { OeError } from '../src/errors.js';
-import { schemaValidator } from '../src/report/schema.js';
 import { runOeInProcess } from './cli-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'oe-sessions-'));

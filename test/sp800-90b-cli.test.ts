@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assessCommand } from '../src/cli/commands/assess.js';
+import { schemaValidator } from '../src/contracts/schema.js';
 import { OeError } from '../src/errors.js';
-import { schemaValidator } from '../src/report/schema.js';
 import { uniform8 } from './sp800-90b-reference.js';
 
 const ROOT = join(import.meta.dirname, '..');

@@ -11,8 +11,8 @@ import {
   telemetryWindow,
 } from '../src/collect/telemetry/index.js';
 import { isWholeDisk, normalizeName } from '../src/collect/telemetry/linux.js';
+import { schemaValidator } from '../src/contracts/schema.js';
 import { OeError } from '../src/errors.js';
-import { schemaValidator } from '../src/report/schema.js';
 import { runOeInProcess } from './cli-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'oe-telemetry-'));

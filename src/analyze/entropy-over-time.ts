@@ -1,4 +1,3 @@
-import type { ColumnChunk } from '../db/index.js';
 import { benjaminiHochberg } from './dependence/benjamini-hochberg.js';
 import { mostCommonValue } from './sp800-90b/most-common-value.js';
 import { spearman } from './stats/spearman.js';
@@ -112,17 +111,21 @@ export interface TelemetrySeries {
   v: Float64Array;
 }
 
-/** Splits the session's telemetry rows (readTelemetry: t in µs) into series, in (domain, name, source, unit) order. */
-export function telemetrySeries(rows: ColumnChunk): TelemetrySeries[] {
-  const c = rows.columns;
-  const t = c.t as BigInt64Array;
-  const domain = c.domain as string[];
-  const name = c.name as string[];
-  const unit = c.unit as string[];
-  const source = c.source as string[];
-  const kind = c.kind as string[];
-  const value = c.value as Float64Array;
-  const rate = c.rate as Float64Array;
+/** Telemetry rows as columns (schemas/PARQUET.md, telemetry/): t in µs since the epoch, rate NaN when none. */
+export interface TelemetryColumns {
+  t: BigInt64Array;
+  domain: string[];
+  name: string[];
+  unit: string[];
+  source: string[];
+  kind: string[];
+  value: Float64Array;
+  rate: Float64Array;
+}
+
+/** Splits a session's telemetry rows into series, in (domain, name, source, unit) order. */
+export function telemetrySeries(rows: { rowCount: number; columns: TelemetryColumns }): TelemetrySeries[] {
+  const { t, domain, name, unit, source, kind, value, rate } = rows.columns;
   const groups = new Map<string, { meta: Omit<TelemetrySeries, 't' | 'v'>; t: number[]; v: number[] }>();
   for (let i = 0; i < rows.rowCount; i++) {
     const key = `${domain[i]}\u0000${name[i]}\u0000${source[i]}\u0000${unit[i]}`;

@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
+import { assertSchema } from '../contracts/schema.js';
 import { errorMessage, OeError } from '../errors.js';
-import { assertSchema } from '../report/schema.js';
 
 /**
  * Writes `text` to `--output PATH` atomically (tmp + rename), or to stdout when no path is given.

@@ -1,4 +1,4 @@
-import type { AnalysisDocument } from '../analyze/session-analysis.js';
+import type { AnalysisDocument } from '../analyze/source-analysis.js';
 
 /**
  * The analysis document as plain JSON data: typed arrays become arrays and numbers that are not finite

@@ -1,4 +1,4 @@
-import type { Analysis, AnalysisDocument, SourceAnalysis } from '../analyze/session-analysis.js';
+import type { Analysis, AnalysisDocument, SourceAnalysis } from '../analyze/source-analysis.js';
 
 export type AnalysisView = 'summary' | 'detailed';
 

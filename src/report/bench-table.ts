@@ -1,7 +1,8 @@
 /** Terminal rendering of an `oe bench` report (and its EXPERIMENTAL quantum block). */
-import type { BenchProgress, BenchReport } from '../analyze/bench/run.js';
+
 import type { QuantumReport } from '../analyze/quantum/proxy.js';
 import type { Ratio } from '../analyze/quantum/ratio.js';
+import type { BenchProgress, BenchReport } from '../jobs/bench.js';
 
 const f = (x: number | null | undefined, d = 2) =>
   x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d);

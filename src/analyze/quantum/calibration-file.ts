@@ -1,7 +1,7 @@
-/** Reading and writing the quantum_proxy_v3 (EXPERIMENTAL) prior calibration file. */
-import { readFileSync } from 'node:fs';
+/** The quantum_proxy_v3 (EXPERIMENTAL) prior calibration file as text: parsed and validated, or written. */
+
+import { schemaValidator } from '../../contracts/schema.js';
 import { errorMessage, OeError } from '../../errors.js';
-import { schemaValidator } from '../../report/schema.js';
 import { type BetaPosterior, betaPosterior, type PriorCalibration } from './prior.js';
 
 /** The calibration as JSON text (schemas/quantum-calibration.schema.json). */
@@ -49,16 +49,4 @@ export function parseCalibration(text: string, source = 'calibration'): PriorCal
     sources: map(d.sources),
     description: d.description ?? source,
   };
-}
-
-/** Reads `--quantum-calibration FILE`. */
-export function readCalibrationFile(path: string): PriorCalibration {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new OeError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `cannot read calibration ${path}: ${errorMessage(e)}`);
-  }
-  return parseCalibration(text, path);
 }

@@ -1,5 +1,5 @@
 /** quantum_proxy_v3 (EXPERIMENTAL): the public surface. */
-export { calibrationToJson, parseCalibration, readCalibrationFile } from './calibration-file.js';
+export { calibrationToJson, parseCalibration } from './calibration-file.js';
 export {
   DEFAULT_QUANTUM_CONFIG,
   EXPERIMENTAL_LABEL,

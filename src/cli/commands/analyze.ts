@@ -1,11 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
-import { quantumForSession, quantumForSources } from '../../analyze/quantum/for-analysis.js';
-import { analysisDocument, analyzeLive, analyzeSession, type EntropyMode } from '../../analyze/session-analysis.js';
+import { analysisDocument, type EntropyMode } from '../../analyze/source-analysis.js';
 import { selectSources } from '../../collect/catalog.js';
 import { parseConditioning } from '../../collect/conditioning/index.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { resolveSession } from '../../collect/session/store.js';
 import { OeError } from '../../errors.js';
+import { analyzeLive } from '../../jobs/live-analysis.js';
+import { quantumForSession, quantumForSources } from '../../jobs/quantum-inputs.js';
+import { analyzeSession } from '../../jobs/session-analysis.js';
 import { analysisJsonData } from '../../report/analysis-json.js';
 import { type AnalysisView, renderAnalysis } from '../../report/analysis-text.js';
 import { renderQuantumSections } from '../../report/bench-table.js';

@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
 import type { BENCH_PROFILES } from '../../analyze/bench/grade.js';
-import { runBench } from '../../analyze/bench/run.js';
+import { assertSchema } from '../../contracts/schema.js';
+import { runBench } from '../../jobs/bench.js';
 import { benchProgressLine, renderBenchTable } from '../../report/bench-table.js';
 import { createProgressRenderer } from '../../report/progress.js';
-import { assertSchema } from '../../report/schema.js';
 import { writeJson } from '../output.js';
 
 interface BenchArgs {

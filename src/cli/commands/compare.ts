@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { compareInputs } from '../../analyze/compare/compare.js';
-import { loadCompareInput } from '../../analyze/compare/inputs.js';
 import { DEFAULT_SESSIONS_DIR } from '../../collect/session/index.js';
 import { OeError } from '../../errors.js';
+import { loadCompareInput } from '../../jobs/compare-inputs.js';
 import { compareDocument, renderCompareMarkdown, renderCompareText } from '../../report/compare-markdown.js';
 import { plotDirFor, writeReportFiles } from '../../report/report-files.js';
 import { writeJson } from '../output.js';

@@ -1,8 +1,8 @@
 import { createElement } from 'react';
 import type { CommandModule } from 'yargs';
-import { LiveMonitor } from '../../collect/live-monitor.js';
 import { telemetrySnapshot } from '../../collect/telemetry/index.js';
 import { OeError } from '../../errors.js';
+import { LiveMonitor } from '../../jobs/monitor.js';
 import { Dashboard } from '../../report/monitor/app.js';
 import { frameLines, telemetryLine } from '../../report/monitor/plain.js';
 

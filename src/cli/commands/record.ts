@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { analysisDocument, analyzeSession } from '../../analyze/session-analysis.js';
+import { analysisDocument } from '../../analyze/source-analysis.js';
 import { selectSources } from '../../collect/catalog.js';
 import { parseDuration, parseTags } from '../../collect/recorder/duration.js';
 import { DEFAULT_MAX_RATE, type RecordProgress, recordSession } from '../../collect/recorder/index.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { DEFAULT_SESSIONS_DIR } from '../../collect/session/layout.js';
 import { OeError } from '../../errors.js';
+import { analyzeSession } from '../../jobs/session-analysis.js';
 import { analysisJsonData } from '../../report/analysis-json.js';
 import { renderAnalysis } from '../../report/analysis-text.js';
 import { createProgressRenderer, formatBytes, formatCount, formatDuration } from '../../report/progress.js';

@@ -3,7 +3,7 @@ import { assessSp80022, assessSp80022Bytes, defaultLayout } from '../../analyze/
 import { extendedTests } from '../../analyze/sp800-22/extended.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { OeError } from '../../errors.js';
-import { buildLiveReport, buildSessionReport } from '../../report/build-report.js';
+import { buildLiveReport, buildSessionReport } from '../../jobs/report-data.js';
 import { type ReportDocument, renderMarkdownReport } from '../../report/markdown-report.js';
 import { createProgressRenderer } from '../../report/progress.js';
 import { type BitFormat, plotDirFor, readBitFile, writeReportFiles } from '../../report/report-files.js';

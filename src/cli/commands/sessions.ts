@@ -10,9 +10,9 @@ import {
   telemetrySummary,
 } from '../../collect/session/index.js';
 import { countSamplesOnDisk, displayStatus } from '../../collect/session/store.js';
+import { assertSchema } from '../../contracts/schema.js';
 import { OeError } from '../../errors.js';
 import { formatBytes, formatCount, formatDuration } from '../../report/progress.js';
-import { assertSchema } from '../../report/schema.js';
 import { writeJson } from '../output.js';
 import { sessionsAnalyzeAction } from './analyze.js';
 

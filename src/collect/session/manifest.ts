@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { schemaValidator } from '../../contracts/schema.js';
 import { errorMessage, OeError } from '../../errors.js';
-import { schemaValidator } from '../../report/schema.js';
 import type { Fingerprint } from '../fingerprint.js';
 import { manifestPath } from './layout.js';
 

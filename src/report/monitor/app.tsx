@@ -5,8 +5,8 @@
  */
 import { Box, Text, useApp, useInput } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { CHARTS, type ChartKind, type MonitorFrame, type SourceView } from '../../collect/live-monitor.js';
-import { bucket, columnChart, signedChart, sparkline } from './charts.js';
+import type { MonitorFrame, SourceView } from '../../jobs/monitor.js';
+import { bucket, CHARTS, type ChartKind, columnChart, signedChart, sparkline } from './charts.js';
 
 /** What the dashboard needs from the monitor (LiveMonitor implements it; tests inject a fake clockless one). */
 export interface MonitorDriver {

@@ -2,6 +2,10 @@
  * Text charts for the terminal dashboard: pure functions from numbers to lines of block characters.
  */
 
+/** The charts the dashboard cycles through ('g'). */
+export const CHARTS = ['min-entropy', 'histogram', 'autocorrelation', 'walk'] as const;
+export type ChartKind = (typeof CHARTS)[number];
+
 const SPARK = '▁▂▃▄▅▆▇█';
 const BLOCKS = ' ▁▂▃▄▅▆▇█';
 

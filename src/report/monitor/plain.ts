@@ -1,6 +1,7 @@
 /** Plain-text rendering of monitor frames, for when stdout is not a terminal (logs, pipes, CI). */
-import type { MonitorFrame } from '../../collect/live-monitor.js';
+
 import type { TelemetrySnapshot } from '../../collect/telemetry/index.js';
+import type { MonitorFrame } from '../../jobs/monitor.js';
 
 /** One line per source for a frame, prefixed with the tick and an ISO time, tab-separated fields. */
 export function frameLines(frame: MonitorFrame): string[] {

@@ -1,12 +1,12 @@
-/** Loading `oe compare` inputs: bench reports (JSON files) and recorded sessions (via the session analysis). */
+/** The compare-inputs job: loading `oe compare` inputs: bench reports (JSON files) and recorded sessions (via the session analysis). */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Fingerprint } from '../../collect/fingerprint.js';
-import { DEFAULT_SESSIONS_DIR, openSession, resolveSession } from '../../collect/session/index.js';
-import { errorMessage, OeError } from '../../errors.js';
-import { schemaValidator } from '../../report/schema.js';
-import type { BenchReport } from '../bench/run.js';
-import type { CompareInput, CompareSource } from './compare.js';
+import type { CompareInput, CompareSource } from '../analyze/compare/compare.js';
+import type { Fingerprint } from '../collect/fingerprint.js';
+import { DEFAULT_SESSIONS_DIR, openSession, resolveSession } from '../collect/session/index.js';
+import { schemaValidator } from '../contracts/schema.js';
+import { errorMessage, OeError } from '../errors.js';
+import type { BenchReport } from './bench.js';
 
 /** Samples per window when a session is cut into min-entropy replicates (= the standard bench profile's round). */
 export const SESSION_WINDOW_SAMPLES = 4096;
@@ -66,13 +66,13 @@ export function readBenchFile(path: string): BenchReport {
 }
 
 /**
- * A recorded session as a compare input: the session analysis (src/analyze/session-analysis.ts) cuts each
+ * A recorded session as a compare input: the session-analysis job (src/jobs/session-analysis.ts) cuts each
  * source into windows of SESSION_WINDOW_SAMPLES samples and gives each window's MCV min-entropy: those are
  * the min-entropy replicates. Shannon entropy is one value for the whole stream and throughput is
  * samples / recording duration, so neither has replicates (shown, not tested).
  */
 export async function sessionInput(dir: string, label: string): Promise<CompareInput> {
-  const { analyzeSession } = await import('../session-analysis.js');
+  const { analyzeSession } = await import('./session-analysis.js');
   const { manifest } = openSession(dir);
   const a = await analyzeSession(dir, {
     entropy: 'mcv',

@@ -1,26 +1,26 @@
 /**
- * Gathers the data of `oe report` from live sources (sampler pool, or the entropy pool when a
- * conditioning is asked for) or from a recorded session, and runs the analyses on it. Returns a
- * ReportDocument for renderMarkdownReport, with the facts reportJson needs; prints nothing.
+ * The report-data job (`oe report`): gathers the bytes of live sources (through the live-sampling helper:
+ * raw, or the entropy pool's output when a conditioning is asked for) or of a recorded session, and runs
+ * the SP 800-22 battery, the extended tests and the dependence matrix on them. Returns a ReportDocument for
+ * renderMarkdownReport, with the facts reportJson needs; prints nothing.
  */
 import { type DependenceResult, dependence } from '../analyze/dependence/index.js';
 import { assessSp80022Bytes, defaultLayout } from '../analyze/sp800-22/assess.js';
 import { extendedTests } from '../analyze/sp800-22/extended.js';
 import { getSource, selectSources } from '../collect/catalog.js';
 import { parseConditioning } from '../collect/conditioning/index.js';
-import { EntropyPool } from '../collect/entropy-pool.js';
-import { sampleSource } from '../collect/sampler-pool.js';
 import { openSession, readSourceSamples, resolveSession, telemetrySummary } from '../collect/session/index.js';
-import { type TelemetryWindow, telemetrySnapshot, telemetryWindow } from '../collect/telemetry/index.js';
 import type { SourceSpec } from '../collect/types.js';
-import { errorMessage, OeError } from '../errors.js';
-import type { ReportSource } from './markdown-report.js';
+import { OeError } from '../errors.js';
+import type { ReportSource } from '../report/markdown-report.js';
 import {
   REPORT_DEPENDENCE_OPTIONS,
   type ReportSourceFacts,
   type SessionTelemetryMetric,
   type StructuredReport,
-} from './report-json.js';
+} from '../report/report-json.js';
+import { sessionTelemetrySection, telemetryWindowSection } from '../report/telemetry-markdown.js';
+import { sampleConditioned, sampleLive, startLiveTelemetry } from './live-sampling.js';
 
 export interface AnalysisSettings {
   /** K sequences per source (default: as many 1,000,000-bit sequences as the bits allow, at least 1). */
@@ -78,28 +78,6 @@ function dependenceOf(sources: ReportSource[]): DependenceResult | undefined {
   );
 }
 
-function telemetrySection(w: TelemetryWindow): { title: string; markdown: string } {
-  const pick = w.deltas;
-  const lines = [
-    `telemetry_v1 window over the sampling: ${(w.elapsed_ms / 1000).toFixed(1)} s, ${w.end.cpu_count} CPUs, load average (1 min) ${w.start.loadavg_1m ?? 'n/a'} → ${w.end.loadavg_1m ?? 'n/a'}, ${w.deltas.length} metrics.`,
-    '',
-    '<details><summary>All metrics (start, end, rate per second for counters)</summary>',
-    '',
-    '| domain | metric | unit | start | end | rate / s |',
-    '|---|---|---|---:|---:|---:|',
-    ...pick.map(
-      (d) =>
-        `| ${d.domain} | ${d.name} | ${d.unit} | ${fmt(d.start_value)} | ${fmt(d.end_value)} | ${d.rate_per_s === null ? '—' : fmt(d.rate_per_s)} |`,
-    ),
-  ];
-  lines.push('', '</details>');
-  return { title: 'Telemetry', markdown: lines.join('\n') };
-}
-
-function fmt(x: number): string {
-  return Math.abs(x) >= 1e6 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : Number(x.toFixed(3)).toString();
-}
-
 export interface LiveReportOptions extends AnalysisSettings {
   /** One source name, or a --sources filter (all, names or substrings). */
   source?: string;
@@ -119,38 +97,25 @@ export async function buildLiveReport(options: LiveReportOptions): Promise<Struc
   if (!Number.isInteger(samples) || samples < 1)
     throw new OeError('USAGE', `--samples must be a positive integer, got ${samples}`);
   const mode = options.conditioning === undefined ? undefined : parseConditioning(options.conditioning);
-  const t0 = options.telemetry ? telemetrySnapshot() : undefined;
-  const gathered: { spec: SourceSpec; bytes?: Uint8Array; error?: string }[] = [];
-  if (mode === undefined) {
-    const settled = await Promise.allSettled(
-      specs.map(async (spec) => {
-        const s = await sampleSource(spec.name, samples);
-        options.onProgress?.(`${spec.name}: ${samples.toLocaleString('en-US')} samples`);
-        return s.bytes;
-      }),
-    );
-    for (const [i, r] of settled.entries()) {
-      gathered.push({
-        spec: specs[i],
-        ...(r.status === 'fulfilled' ? { bytes: r.value } : { error: errorMessage(r.reason) }),
-      });
-    }
-  } else {
-    const pool = new EntropyPool({ sources: specs });
-    try {
-      for (const spec of specs) {
-        try {
-          gathered.push({ spec, bytes: await pool.getSourceBytes(spec.name, samples, mode) });
-          options.onProgress?.(`${spec.name}: ${samples.toLocaleString('en-US')} ${mode} bytes`);
-        } catch (e) {
-          gathered.push({ spec, error: errorMessage(e) });
-        }
-      }
-    } finally {
-      await pool.close();
-    }
-  }
-  const window = t0 ? telemetryWindow(t0, telemetrySnapshot()) : undefined;
+  const telemetryRun = options.telemetry ? startLiveTelemetry() : undefined;
+  const count = samples.toLocaleString('en-US');
+  const gathered: { spec: SourceSpec; bytes?: Uint8Array; error?: string }[] = (
+    mode === undefined
+      ? await sampleLive(specs, samples, {
+          onSampled: (r) => r.ok && options.onProgress?.(`${r.spec.name}: ${count} samples`),
+        })
+      : await sampleConditioned(specs, samples, mode, {
+          onSampled: (r) => r.ok && options.onProgress?.(`${r.spec.name}: ${count} ${mode} bytes`),
+        })
+  ).map((r) =>
+    r.ok
+      ? { spec: r.spec, bytes: r.bytes }
+      : {
+          spec: r.spec,
+          error: 'unavailable' in r && r.unavailable ? `source ${r.spec.name} is unavailable: ${r.reason}` : r.reason,
+        },
+  );
+  const window = telemetryRun?.stop().window;
   const sources: ReportSource[] = [];
   const sourceInfo: ReportSourceFacts[] = gathered.map((g) => ({
     name: g.spec.name,
@@ -195,7 +160,7 @@ export async function buildLiveReport(options: LiveReportOptions): Promise<Struc
     ],
     sources,
     dependence: dependenceOf(sources),
-    sections: window ? [telemetrySection(window)] : [],
+    sections: window ? [telemetryWindowSection(window)] : [],
     notes: [
       'SP 800-22 runs on the byte stream, bits most significant first. Raw timing bytes are expected to fail: they keep the source bias and correlation on purpose.',
     ],
@@ -273,22 +238,7 @@ export async function buildSessionReport(
         meanRatePerS: val(c.mean_rate[i]),
       });
     }
-    const rows = [
-      `The session's own telemetry_v1 series (recorded with the samples): ${tel.rowCount} metrics.`,
-      '',
-      '<details><summary>Per metric: snapshots, first, last, min, max, mean; mean rate per second for counters</summary>',
-      '',
-      '| domain | metric | unit | n | first | last | min | max | mean | mean rate / s |',
-      '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
-    ];
-    const num = (v: unknown) => (v === null || v === undefined || !Number.isFinite(Number(v)) ? '—' : fmt(Number(v)));
-    for (let i = 0; i < tel.rowCount; i++) {
-      rows.push(
-        `| ${c.domain[i]} | ${c.name[i]} | ${c.unit[i]} | ${Number(c.n[i])} | ${num(c.first[i])} | ${num(c.last[i])} | ${num(c.min[i])} | ${num(c.max[i])} | ${num(c.mean[i])} | ${num(c.mean_rate[i])} |`,
-      );
-    }
-    rows.push('', '</details>');
-    sections.push({ title: 'Telemetry', markdown: rows.join('\n') });
+    sections.push(sessionTelemetrySection(telemetry));
   }
   return {
     title: `oe report — session ${manifest.id}`,

@@ -1,23 +1,16 @@
 /**
  * Live stress sweep for quantum_proxy_v3 (EXPERIMENTAL, `oe bench --quantum-live-stress`): samples every
  * source at baseline and under three loads (CPU spin, memory streaming, scheduler churn), each started
- * `warmupMs` before sampling, and reports each source's MCV min-entropy per pass. This is collection
- * (it drives samplers and load threads), kept next to the bench that uses it.
+ * `warmupMs` before sampling, and reports each source's MCV min-entropy per pass. Part of the bench job
+ * (it drives samplers and load threads); each pass samples through the live-sampling helper.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { SourceSpec } from '../../collect/types.js';
-import type { StressSweepSource } from '../quantum/stress.js';
-import { mostCommonValue } from '../sp800-90b/most-common-value.js';
-import { settleLimited } from './limit.js';
-
-export interface SweepSampler {
-  sample(
-    source: SourceSpec,
-    n: number,
-    options?: { timeoutMs?: number; ignoreBackoff?: boolean },
-  ): Promise<{ values: BigInt64Array }>;
-}
+import type { StressSweepSource } from '../analyze/quantum/stress.js';
+import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
+import type { BatchSampler } from '../collect/entropy-pool.js';
+import type { SourceSpec } from '../collect/types.js';
+import { sampleLive } from './live-sampling.js';
 
 export interface StressSweepConfig {
   enabled: true;
@@ -95,7 +88,7 @@ async function withLoad<T>(
  */
 export async function runStressSweep(
   sources: readonly SourceSpec[],
-  sampler: SweepSampler,
+  sampler: BatchSampler,
   options: { samples: number; timeoutMs: number; warmupMs?: number },
 ): Promise<StressSweepReport> {
   const t0 = Date.now();
@@ -110,14 +103,14 @@ export async function runStressSweep(
     samples_per_pass: options.samples,
   };
   const pass = async (): Promise<(number | null)[]> => {
-    const rs = await settleLimited(sources, Math.max(2, availableParallelism()), (s) =>
-      sampler.sample(s, options.samples, { timeoutMs: options.timeoutMs, ignoreBackoff: true }),
-    );
-    return rs.map((r, i) => {
-      if (r.status !== 'fulfilled') return null;
-      const bytes = sources[i].extract(r.value.values);
-      return bytes.length >= 2 ? mostCommonValue(bytes).hMin : null;
+    const rs = await sampleLive(sources, options.samples, {
+      sampler,
+      timeoutMs: options.timeoutMs,
+      ignoreBackoff: true,
+      batch: 'whole',
+      probe: () => null,
     });
+    return rs.map((r) => (r.ok && r.bytes.length >= 2 ? mostCommonValue(r.bytes).hMin : null));
   };
   const baseline = await pass();
   const cpu = await withLoad(CPU_LOAD, config.cpu_threads, {}, config.warmup_ms, pass);

@@ -1,19 +1,33 @@
 /**
- * quantum_proxy_v3 (EXPERIMENTAL) for `oe analyze --quantum-ratio` and `oe sessions <id> --analyze
+ * The quantum-inputs job: quantum_proxy_v3 (EXPERIMENTAL) for `oe analyze --quantum-ratio` and `oe sessions <id> --analyze
  * --quantum-ratio`: builds the model's inputs from per-source byte streams (H∞ = SP 800-90B §6.3.1 MCV of
  * the whole stream, as the seed; quality, coupling, window stress and uncertainty from the first
  * `maxBytes` bytes, so that the pairwise cost stays bounded) and, for a session, the telemetry window
  * from its recorded telemetry_v1 series.
  */
-import { getSource } from '../../collect/catalog.js';
-import { openSession, readTelemetry } from '../../collect/session/reader.js';
-import { loadSessionSource } from '../session-analysis.js';
-import { mostCommonValue } from '../sp800-90b/most-common-value.js';
-import { readCalibrationFile } from './calibration-file.js';
-import { QUANTUM_MODEL_ID, QUANTUM_MODEL_VERSION } from './config.js';
-import { type TelemetryWindow, telemetryWindowFromSeries } from './confound.js';
-import type { PriorCalibration } from './prior.js';
-import { type QuantumReport, type QuantumSourceInput, quantumProxyV3Parallel } from './proxy.js';
+import { readFileSync } from 'node:fs';
+import { parseCalibration } from '../analyze/quantum/calibration-file.js';
+import { QUANTUM_MODEL_ID, QUANTUM_MODEL_VERSION } from '../analyze/quantum/config.js';
+import { type TelemetryWindow, telemetryWindowFromSeries } from '../analyze/quantum/confound.js';
+import type { PriorCalibration } from '../analyze/quantum/prior.js';
+import { type QuantumReport, type QuantumSourceInput, quantumProxyV3Parallel } from '../analyze/quantum/proxy.js';
+import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
+import { getSource } from '../collect/catalog.js';
+import { openSession, readTelemetry } from '../collect/session/reader.js';
+import { errorMessage, OeError } from '../errors.js';
+import { loadSessionSource } from './session-analysis.js';
+
+/** Reads `--quantum-calibration FILE` (schemas/quantum-calibration.schema.json). */
+export function readCalibrationFile(path: string): PriorCalibration {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new OeError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `cannot read calibration ${path}: ${errorMessage(e)}`);
+  }
+  return parseCalibration(text, path);
+}
 
 /** Bytes per source fed to the pairwise and windowed parts (the seed used up to 4096). */
 export const QUANTUM_ANALYSIS_BYTES = 65536;

@@ -1,24 +1,21 @@
 /**
- * The model behind `oe monitor`: samples every selected source through the shared SamplerPool once
- * per tick, runs the same SP 800-90B health tests as the entropy pool on each byte stream, and keeps
+ * The monitor job, the model behind `oe monitor`: samples every selected source through a SamplerPool
+ * once per tick, runs the same SP 800-90B health tests as the entropy pool on each byte stream, and keeps
  * the rolling windows and histories the dashboard draws. It never prints; the UI renders its frames.
  */
 
 import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
 import { autocorrelation } from '../analyze/stats/autocorrelation.js';
 import { shannonEntropy } from '../analyze/stats/shannon-entropy.js';
+import { probeSource } from '../collect/availability.js';
+import { selectSources } from '../collect/catalog.js';
+import type { Conditioning } from '../collect/conditioning/index.js';
+import { EntropyPool } from '../collect/entropy-pool.js';
+import { type HealthStatus, SourceHealth } from '../collect/health/source-health.js';
+import { type RecordResult, recordSession } from '../collect/recorder/index.js';
+import { SamplerPool } from '../collect/sampler-pool.js';
+import type { SourceCategory, SourceKind, SourceSpec } from '../collect/types.js';
 import { errorMessage } from '../errors.js';
-import { probeSource } from './availability.js';
-import { selectSources } from './catalog.js';
-import type { Conditioning } from './conditioning/index.js';
-import { EntropyPool } from './entropy-pool.js';
-import { type HealthStatus, SourceHealth } from './health/source-health.js';
-import { type RecordResult, recordSession } from './recorder/index.js';
-import { SamplerPool } from './sampler-pool.js';
-import type { SourceCategory, SourceKind, SourceSpec } from './types.js';
-
-export const CHARTS = ['min-entropy', 'histogram', 'autocorrelation', 'walk'] as const;
-export type ChartKind = (typeof CHARTS)[number];
 
 export interface MonitorOptions {
   /** `--sources` filter or explicit specs (absent: the fast set). */
