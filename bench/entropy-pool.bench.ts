@@ -16,7 +16,8 @@
 import { Agent, request } from 'node:http';
 import { Writable } from 'node:stream';
 import { getSource } from '../src/collect/catalog.js';
-import { type BatchSampler, EntropyPool } from '../src/collect/entropy-pool.js';
+import { EntropyPool } from '../src/collect/entropy-pool.js';
+import type { Sampler } from '../src/collect/sampler.js';
 import { closeSharedSamplerPool, sharedSamplerPool } from '../src/collect/sampler-pool.js';
 import { startEntropyServer } from '../src/serve/http-server.js';
 import { streamEntropy } from '../src/serve/stream.js';
@@ -164,7 +165,7 @@ await pool.close();
 // 5. Pool-internal ceiling: replay one real batch (no sampling cost) through the same pipeline.
 const spec = getSource('clock_jitter');
 const recorded = await sharedSamplerPool().sample(spec, spec.batchSize);
-const replay: BatchSampler = {
+const replay: Sampler = {
   sample: async (s, n) => ({ ...recorded, source: s.name, values: recorded.values.slice(0, n) }),
   close: async () => {},
 };

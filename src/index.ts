@@ -41,7 +41,6 @@ export {
   vonNeumann,
 } from './collect/conditioning/index.js';
 export {
-  type BatchSampler,
   EntropyPool,
   type EntropyPoolOptions,
   MAX_REQUEST_BYTES,
@@ -76,9 +75,9 @@ export {
   type RecordResult,
   recordSession,
 } from './collect/recorder/index.js';
+export type { SampleOptions, Sampler, SamplerBackoff } from './collect/sampler.js';
 export {
   closeSharedSamplerPool,
-  type SampleOptions,
   SamplerPool,
   type SamplerPoolOptions,
   type SourceSample,

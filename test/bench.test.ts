@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { benchScore, GRADE_SAMPLES, gradeMinEntropy, stability } from '../src/analyze/bench/grade.js';
-import type { BatchSampler } from '../src/collect/entropy-pool.js';
 import { lowByte } from '../src/collect/extract.js';
 import type { Fingerprint } from '../src/collect/fingerprint.js';
+import type { Sampler } from '../src/collect/sampler.js';
 import type { SampleBatch, SourceSpec } from '../src/collect/types.js';
 import { assertSchema } from '../src/contracts/schema.js';
 import { type BenchReport, runBench } from '../src/jobs/bench.js';
@@ -25,7 +25,7 @@ function spec(name: string): SourceSpec {
 }
 
 /** Deterministic values per source: the first n values of a name-seeded xorshift (mask per source). */
-class SyntheticSampler implements BatchSampler {
+class SyntheticSampler implements Sampler {
   constructor(private readonly masks: Record<string, number | 'fail'>) {}
   async sample(source: SourceSpec, n: number): Promise<SampleBatch> {
     const m = this.masks[source.name];

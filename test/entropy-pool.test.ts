@@ -7,8 +7,9 @@ import {
   VonNeumannDebiaser,
   vonNeumann,
 } from '../src/collect/conditioning/index.js';
-import { type BatchSampler, EntropyPool } from '../src/collect/entropy-pool.js';
+import { EntropyPool } from '../src/collect/entropy-pool.js';
 import { lowByte } from '../src/collect/extract.js';
+import type { Sampler } from '../src/collect/sampler.js';
 import type { SampleBatch, SourceKind, SourceSpec } from '../src/collect/types.js';
 import { OeError } from '../src/errors.js';
 
@@ -32,7 +33,7 @@ function spec(name: string, kind: SourceKind, credit: number): SourceSpec {
 type Gen = (n: number, call: number) => Uint8Array;
 
 /** Injected sample streams: each named source yields its generator's bytes as int64 values. */
-class FakeSampler implements BatchSampler {
+class FakeSampler implements Sampler {
   calls = new Map<string, number>();
   closed = false;
   constructor(private readonly gens: Record<string, Gen>) {}

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { assessCommand } from '../src/cli/commands/assess.js';
 import { lowByte } from '../src/collect/extract.js';
 import { recordSession } from '../src/collect/recorder/index.js';
+import type { Sampler } from '../src/collect/sampler.js';
+import type { SourceSpec } from '../src/collect/types.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'sp800-90b');
 
@@ -13,8 +15,8 @@ describe('oe assess --session/--source', () => {
     // a session whose one source replays NIST's rand4_short samples as the low byte of its values
     const bytes = new Uint8Array(readFileSync(join(FIX, 'rand4_short.bin')));
     let pos = 0;
-    const sampler = {
-      async sample(spec: { name: string }, n: number) {
+    const sampler: Sampler = {
+      async sample(spec, n) {
         const values = new BigInt64Array(n);
         for (let i = 0; i < n; i++)
           values[i] = BigInt(1000 + bytes[(pos + i) % bytes.length]) * 256n + BigInt(bytes[(pos + i) % bytes.length]);
@@ -23,10 +25,10 @@ describe('oe assess --session/--source', () => {
         return { source: spec.name, values, unit: 'tsc' as const, startNs: now, endNs: now + 1_000_000n };
       },
     };
-    const spec = {
+    const spec: SourceSpec = {
       name: 'replay',
-      category: 'timing' as const,
-      kind: 'physical' as const,
+      category: 'timing',
+      kind: 'physical',
       description: 'replays a fixture (test only)',
       physics: 'none: test data',
       requirements: [],
@@ -38,15 +40,15 @@ describe('oe assess --session/--source', () => {
     };
     const dir = mkdtempSync(join(tmpdir(), 'oe-assess-session-'));
     const r = await recordSession({
-      sources: [spec] as never,
+      sources: [spec],
       output: dir,
       id: 's1',
       maxSamples: bytes.length,
       maxRate: Number.POSITIVE_INFINITY,
       telemetryIntervalMs: 0,
-      sampler: sampler as never,
+      sampler,
       skipProbe: true,
-    } as never);
+    });
     expect(r.manifest.total_samples).toBe(bytes.length);
     const out: string[] = [];
     const write = process.stdout.write;

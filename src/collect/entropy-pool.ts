@@ -17,22 +17,15 @@ import {
   VonNeumannDebiaser,
 } from './conditioning/index.js';
 import { type HealthOptions, SourceHealth, type SourceHealthReport } from './health/source-health.js';
+import type { Sampler } from './sampler.js';
 import { sharedSamplerPool } from './sampler-pool.js';
 import type { SampleBatch, SourceCategory, SourceKind, SourceSpec } from './types.js';
-
-/** What the pool needs from a sampler; `SamplerPool` is one (tests inject recorded or synthetic streams). */
-export interface BatchSampler {
-  sample(source: SourceSpec, n: number, options?: { timeoutMs?: number }): Promise<SampleBatch>;
-  close(): Promise<void>;
-  /** Optional: the sampler's failure count for a source, to tell a source's fault from congestion. */
-  sourceState?(name: string): { totalFailures: number; retryAt?: number };
-}
 
 export interface EntropyPoolOptions extends HealthOptions {
   /** Source specs, or a `--sources` filter (absent: the fast set). */
   sources?: readonly SourceSpec[] | string;
-  /** Sampler to use (default: a new SamplerPool, closed with the pool). */
-  sampler?: BatchSampler;
+  /** Sampler to use (default: the process-wide `sharedSamplerPool()`; the pool never closes its sampler). */
+  sampler?: Sampler;
   /** Availability probe (default: probeSource). Returns null or the reason a source cannot run. */
   probe?: (spec: SourceSpec) => string | null;
   /** Samples per batch (default: each source's catalog batchSize). */
@@ -149,7 +142,7 @@ const STALE_MS = 5000;
 export class EntropyPool {
   private readonly states: SourceState[];
   private readonly byName: Map<string, SourceState>;
-  private readonly sampler: BatchSampler;
+  private readonly sampler: Sampler;
   private readonly batchSize?: number;
   private readonly batchTimeoutMs: number;
   private readonly requestTimeoutMs: number;

@@ -5,22 +5,12 @@ import { createWorkerPool } from '../util/workers.js';
 import { probeSource } from './availability.js';
 import { getSource } from './catalog.js';
 import { loadNative } from './native.js';
+import type { SampleOptions, Sampler } from './sampler.js';
 import type { SamplerTask, SamplerTaskResult, WorkerDiagnostic } from './sampler-worker.js';
 import type { MeasurementUnit, SampleBatch, SourceSpec } from './types.js';
 
 /** Largest batch the pool accepts (2^24 measurements = 128 MiB). */
 export const MAX_BATCH = 1 << 24;
-
-export interface SampleOptions {
-  /**
-   * Batch deadline in ms (default 5000), counted from the call. At the deadline the shared cancel cell is set
-   * and the sampler returns at its next `ctx.stop()` check; if the worker has not answered `graceMs` later it
-   * is terminated and replaced.
-   */
-  timeoutMs?: number;
-  /** Sample even while the source is backing off (a manual retry). */
-  ignoreBackoff?: boolean;
-}
 
 export interface SamplerPoolOptions {
   /** Worker threads (default max(2, CPUs)). */
@@ -90,7 +80,7 @@ function newState(name: string): SourceState {
  * is a native fault (SIGSEGV, SIGBUS, SIGILL, SIGFPE): the addon runs every batch on a guarded thread that a
  * fault ends on its own (native/src/oe_guard.cc); a crashed source backs off at once.
  */
-export class SamplerPool {
+export class SamplerPool implements Sampler {
   private readonly piscina: Piscina;
   private readonly states = new Map<string, SourceState>();
   private readonly backoffBaseMs: number;

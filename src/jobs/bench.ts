@@ -28,8 +28,9 @@ import { shannonEntropy } from '../analyze/stats/shannon-entropy.js';
 import { probeSource } from '../collect/availability.js';
 import { getSource, selectSources } from '../collect/catalog.js';
 import { type Conditioning, parseConditioning } from '../collect/conditioning/index.js';
-import { type BatchSampler, EntropyPool } from '../collect/entropy-pool.js';
+import { EntropyPool } from '../collect/entropy-pool.js';
 import { type Fingerprint, fingerprint } from '../collect/fingerprint.js';
+import type { Sampler } from '../collect/sampler.js';
 import { SamplerPool } from '../collect/sampler-pool.js';
 import { type TelemetryWindow, telemetrySnapshot, telemetryWindow } from '../collect/telemetry/index.js';
 import type { SourceSpec } from '../collect/types.js';
@@ -64,7 +65,7 @@ export interface BenchOptions {
   /** Explicit source specs (library callers, tests); overrides `source` and `sources`. */
   specs?: readonly SourceSpec[];
   /** Injected for tests; default a new SamplerPool (closed at the end). */
-  sampler?: BatchSampler;
+  sampler?: Sampler;
   probe?: (spec: SourceSpec) => string | null;
   fingerprint?: () => Fingerprint;
   /** Grading sample size (default GRADE_SAMPLES; tests only). */
@@ -207,7 +208,7 @@ interface BenchContext {
   /** Why each of `specs` cannot run (null: it can). */
   reasons: (string | null)[];
   live: SourceSpec[];
-  sampler: BatchSampler;
+  sampler: Sampler;
   /** Batches in flight at once. */
   concurrency: number;
 }
@@ -597,7 +598,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     ctx.progress({ phase: 'done' });
     return report;
   } finally {
-    if (options.sampler === undefined) await ctx.sampler.close();
+    if (options.sampler === undefined) await ctx.sampler.close?.();
   }
 }
 

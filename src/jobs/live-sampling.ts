@@ -13,7 +13,8 @@
 import { availableParallelism } from 'node:os';
 import { probeSource } from '../collect/availability.js';
 import type { Conditioning } from '../collect/conditioning/index.js';
-import { type BatchSampler, EntropyPool } from '../collect/entropy-pool.js';
+import { EntropyPool } from '../collect/entropy-pool.js';
+import type { Sampler } from '../collect/sampler.js';
 import { sharedSamplerPool } from '../collect/sampler-pool.js';
 import {
   type TelemetryRows,
@@ -28,7 +29,7 @@ import { settleLimited } from '../util/limit.js';
 
 export interface LiveSamplingOptions {
   /** Sampler (default: the process-wide SamplerPool; never closed here). */
-  sampler?: BatchSampler;
+  sampler?: Sampler;
   /** Sources sampled at once (default max(2, CPUs): one batch per worker thread). */
   concurrency?: number;
   /** Deadline of each batch in ms (default 5000). */
@@ -69,21 +70,20 @@ export function defaultConcurrency(): number {
 }
 
 async function sampleOne(
-  sampler: BatchSampler,
+  sampler: Sampler,
   spec: SourceSpec,
   n: number,
   options: LiveSamplingOptions,
 ): Promise<LiveSample> {
   const values = new BigInt64Array(n);
   const per = options.batch === 'whole' ? n : Math.max(1, spec.batchSize);
-  const call = sampler.sample as (s: SourceSpec, n: number, o: object) => ReturnType<BatchSampler['sample']>;
   let filled = 0;
   let unit: MeasurementUnit = 'value';
   let startNs: bigint | undefined;
   let endNs = 0n;
   let busyNs = 0n;
   while (filled < n) {
-    const b = await call.call(sampler, spec, Math.min(per, n - filled), {
+    const b = await sampler.sample(spec, Math.min(per, n - filled), {
       timeoutMs: options.timeoutMs ?? 5000,
       ...(options.ignoreBackoff ? { ignoreBackoff: true } : {}),
     });
@@ -105,7 +105,7 @@ export async function sampleLive(
   options: LiveSamplingOptions = {},
 ): Promise<LiveSample[]> {
   const probe = options.probe ?? probeSource;
-  const sampler: BatchSampler = options.sampler ?? sharedSamplerPool();
+  const sampler: Sampler = options.sampler ?? sharedSamplerPool();
   const limit = Math.max(1, options.concurrency ?? defaultConcurrency());
   const settled = await settleLimited(specs, limit, async (spec) => {
     const reason = probe(spec);

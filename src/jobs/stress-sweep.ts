@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { StressSweepSource } from '../analyze/quantum/stress.js';
 import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
-import type { BatchSampler } from '../collect/entropy-pool.js';
+import type { Sampler } from '../collect/sampler.js';
 import type { SourceSpec } from '../collect/types.js';
 import { sampleLive } from './live-sampling.js';
 
@@ -88,7 +88,7 @@ async function withLoad<T>(
  */
 export async function runStressSweep(
   sources: readonly SourceSpec[],
-  sampler: BatchSampler,
+  sampler: Sampler,
   options: { samples: number; timeoutMs: number; warmupMs?: number },
 ): Promise<StressSweepReport> {
   const t0 = Date.now();

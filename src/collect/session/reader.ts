@@ -106,7 +106,13 @@ export async function readSourceSamples(
   let off = 0;
   for await (const chunk of streamSourceSamples(dir, source, { ...options, columns: cols, chunkRows: 1 << 20 })) {
     if (off + chunk.rowCount > total) throw new OeError('BAD_INPUT', `${dir}: samples of ${source} changed while read`);
-    for (const c of cols) (out[c] as BigInt64Array | Uint8Array).set(chunk.columns[c] as never, off);
+    for (const c of cols) {
+      const src = chunk.columns[c];
+      const dst = out[c];
+      if (dst instanceof BigInt64Array && src instanceof BigInt64Array) dst.set(src, off);
+      else if (dst instanceof Uint8Array && src instanceof Uint8Array) dst.set(src, off);
+      else throw new OeError('BAD_INPUT', `${dir}: column ${c} of ${source} has an unexpected type`);
+    }
     off += chunk.rowCount;
   }
   out.rowCount = off;

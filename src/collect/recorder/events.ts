@@ -1,0 +1,43 @@
+/**
+ * What a recording reports as it goes, one event per sampler batch and one per flush, for counters and
+ * metrics (`RecordOptions.events`). Observers are called synchronously on the recorder's thread and must
+ * be cheap and must not throw; the recorder never depends on them.
+ */
+
+/**
+ * How a batch ended: `ok` full, `short` fewer samples than asked (the sampler stopped early), `timeout`
+ * the batch deadline passed, `unavailable` the sampler refused the source (backing off), `error` the
+ * sampler failed, `congested` the batch never reached a worker (not the source's fault).
+ */
+export type BatchOutcome = 'ok' | 'short' | 'timeout' | 'unavailable' | 'error' | 'congested';
+
+export interface BatchEvent {
+  source: string;
+  outcome: BatchOutcome;
+  /** Samples asked for and delivered (0 unless ok/short). */
+  requested: number;
+  samples: number;
+  /** Wall time of the call, ms. */
+  ms: number;
+  /** The SP 800-90B health annotation of the batch (ok/short only): startup, ok, rct, apt, quarantined. */
+  health: string | null;
+}
+
+export interface FlushEvent {
+  /** Parquet parts written by this flush (samples, batches, telemetry, conditioned). */
+  parts: number;
+  /** Rows in them, of which sample rows. */
+  rows: number;
+  sampleRows: number;
+  /** Bytes written. */
+  bytes: number;
+  /** Wall time of the flush, ms. */
+  ms: number;
+  /** false when the recording does not write (writeParts: false): the buffers were dropped. */
+  written: boolean;
+}
+
+export interface RecorderEvents {
+  batch?(e: BatchEvent): void;
+  flush?(e: FlushEvent): void;
+}

@@ -1,0 +1,217 @@
+/**
+ * Step 1 of a recording: the options, their defaults and checks, and the availability probes. The
+ * result, a `RecordPlan`, is everything the other steps need, already validated.
+ */
+import { availableParallelism } from 'node:os';
+import { OeError } from '../../errors.js';
+import { probeSource } from '../availability.js';
+import { selectSources } from '../catalog.js';
+import { type Conditioning, parseConditioning } from '../conditioning/index.js';
+import type { Sampler } from '../sampler.js';
+import { DEFAULT_SESSIONS_DIR, isSafeSourceName } from '../session/layout.js';
+import type { RecordConfig } from '../session/manifest.js';
+import type { SourceSpec } from '../types.js';
+import type { RecorderEvents } from './events.js';
+
+/**
+ * Default per-source cap, samples per second. 20 000/s gives every source 1.2 M samples in a 60 s
+ * session (SP 800-90B §3.1.1 asks for at least 1 M samples for an assessment) while keeping the
+ * session small: see README "Recording sessions" for the measured size.
+ */
+export const DEFAULT_MAX_RATE = 20_000;
+/** Bytes per entropy-pool request when --conditioning is on. */
+export const CONDITIONED_REQUEST = 4096;
+export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
+export const DEFAULT_TELEMETRY_INTERVAL_MS = 1000;
+export const DEFAULT_BATCH_TIMEOUT_MS = 5000;
+/**
+ * Parts written at once per flush. Two (the cores here) cut the wall time of a flush, and so the final
+ * flush after the last sample, by about a third (bench/recorder.bench.ts); the CPU it takes is the same.
+ */
+export const DEFAULT_WRITE_CONCURRENCY = 2;
+/** zstd level of the parts (DuckDB's default 3): see bench/recorder.bench.ts for the measurement. */
+export const DEFAULT_COMPRESSION_LEVEL = 3;
+/** Sampler time one batch should take; equal slices make the shared pool fair between sources. */
+export const BATCH_TARGET_MS = 20;
+/** First batch of every source: small, so that a slow source learns its size before hitting a deadline. */
+export const INITIAL_BATCH = 8;
+
+export interface RecordOptions {
+  /** A `--sources` filter (absent: the fast set) or explicit specs. */
+  sources?: string | readonly SourceSpec[];
+  /** Seconds to record; null/undefined records until `signal` aborts (or max-samples is reached everywhere). */
+  durationSec?: number | null;
+  /** Root directory of sessions (default `sessions`). */
+  output?: string;
+  tags?: Record<string, string>;
+  note?: string | null;
+  /** Pause between two batches of the same source, ms (default none: continuous). */
+  intervalMs?: number | null;
+  flushIntervalMs?: number;
+  /** 0 turns the telemetry series off. */
+  telemetryIntervalMs?: number;
+  /**
+   * Also record the entropy pool's output in this mode (sha256, vonneumann, raw) into conditioned/: an
+   * EntropyPool over the same sources and sampler is asked for CONDITIONED_REQUEST bytes back to back
+   * while the session runs. The pool samples the sources itself (its own health-tested harvest), so it
+   * shares the workers with the raw recording.
+   */
+  conditioning?: string | null;
+  /** Per-source sample limit. */
+  maxSamples?: number | null;
+  /** Per-source samples/s cap; null = DEFAULT_MAX_RATE, Infinity (or 0 from the CLI) = uncapped. */
+  maxRate?: number | null;
+  batchTimeoutMs?: number;
+  signal?: AbortSignal;
+  /** Sampler (default: the process-wide shared SamplerPool, which the recorder does not close). */
+  sampler?: Sampler;
+  /** Batches in flight at once (default max(2, CPUs), the pool's thread count). */
+  concurrency?: number;
+  /** Explicit session id (tests); default `<time>-<label>-<random>`. */
+  id?: string;
+  /** Skip availability probes (explicit test specs). */
+  skipProbe?: boolean;
+  /**
+   * Sources that must run (an unavailable one is an error). Others that are unavailable here are left
+   * out and listed in the manifest's `skipped_sources`. Default: every selected source is required.
+   */
+  required?: readonly string[];
+  /**
+   * false: sample, buffer and count exactly as when recording, but drop the data at each flush instead of
+   * writing Parquet (the baseline of the recorder-overhead benchmark). Default true.
+   */
+  writeParts?: boolean;
+  /** The `--sources` text, stored in the config. */
+  sourcesFilter?: string | null;
+  /** Parts written at once during a flush (default DEFAULT_WRITE_CONCURRENCY). */
+  writeConcurrency?: number;
+  /** zstd level of every part (default DEFAULT_COMPRESSION_LEVEL; bench/recorder.bench.ts compares levels). */
+  compressionLevel?: number;
+  /** Observers of every batch and flush (counters, metrics); called synchronously, must not throw. */
+  events?: RecorderEvents;
+}
+
+/** The validated options of one recording. */
+export interface RecordPlan {
+  specs: SourceSpec[];
+  /** Selected sources that cannot run here, left out (only those not required). */
+  skipped: { name: string; reason: string }[];
+  durationSec: number | null;
+  flushMs: number;
+  /** 0: no telemetry. */
+  telemetryMs: number;
+  batchTimeoutMs: number;
+  /** Infinity: uncapped. */
+  maxRate: number;
+  maxSamples: number | null;
+  intervalMs: number | null;
+  conditioning: Conditioning | null;
+  /** Root directory of sessions. */
+  root: string;
+  /** Batches in flight at once. */
+  slots: number;
+  writeConcurrency: number;
+  compressionLevel: number;
+  writeParts: boolean;
+  config: RecordConfig;
+}
+
+function positiveOr(v: number | null | undefined, dflt: number, name: string): number {
+  if (v === undefined || v === null) return dflt;
+  if (!Number.isFinite(v) || v <= 0) throw new OeError('USAGE', `${name} must be a positive number, got ${v}`);
+  return v;
+}
+
+/**
+ * The sources to record: the selection, without those that cannot run here unless they are required
+ * (an unavailable required source is UNAVAILABLE before anything is written).
+ */
+function selectAndProbe(options: RecordOptions): { specs: SourceSpec[]; skipped: RecordPlan['skipped'] } {
+  const specs =
+    typeof options.sources === 'string' || options.sources === undefined
+      ? selectSources(options.sources)
+      : [...options.sources];
+  if (specs.length === 0) throw new OeError('USAGE', 'no sources selected');
+  for (const s of specs) {
+    if (!isSafeSourceName(s.name)) throw new OeError('USAGE', `source name "${s.name}" cannot be a directory name`);
+  }
+  const skipped: RecordPlan['skipped'] = [];
+  if (options.skipProbe) return { specs, skipped };
+  const bad = specs.map((s) => [s, probeSource(s)] as const).filter(([, r]) => r !== null);
+  const mustHave = new Set(options.required ?? specs.map((s) => s.name));
+  const fatalBad = bad.filter(([s]) => mustHave.has(s.name));
+  if (fatalBad.length > 0) {
+    throw new OeError('UNAVAILABLE', `unavailable here: ${fatalBad.map(([s, r]) => `${s.name} (${r})`).join('; ')}`);
+  }
+  for (const [s, r] of bad) {
+    skipped.push({ name: s.name, reason: r as string });
+    specs.splice(specs.indexOf(s), 1);
+  }
+  if (specs.length === 0) {
+    throw new OeError(
+      'UNAVAILABLE',
+      `none of the selected sources can run here: ${skipped.map((x) => `${x.name} (${x.reason})`).join('; ')}`,
+    );
+  }
+  return { specs, skipped };
+}
+
+/** Checks every option and fills in the defaults; USAGE errors name the CLI flag. */
+export function planRecording(options: RecordOptions): RecordPlan {
+  const { specs, skipped } = selectAndProbe(options);
+  const durationSec = options.durationSec ?? null;
+  if (durationSec !== null && (!Number.isFinite(durationSec) || durationSec <= 0)) {
+    throw new OeError('USAGE', `--duration must be a positive number of seconds, got ${durationSec}`);
+  }
+  const flushMs = positiveOr(options.flushIntervalMs, DEFAULT_FLUSH_INTERVAL_MS, '--flush-interval');
+  const telemetryMs = options.telemetryIntervalMs ?? DEFAULT_TELEMETRY_INTERVAL_MS;
+  if (!Number.isFinite(telemetryMs) || telemetryMs < 0) {
+    throw new OeError('USAGE', `--telemetry-interval must be >= 0, got ${telemetryMs}`);
+  }
+  const batchTimeoutMs = positiveOr(options.batchTimeoutMs, DEFAULT_BATCH_TIMEOUT_MS, 'batch timeout');
+  const maxRate = options.maxRate === undefined || options.maxRate === null ? DEFAULT_MAX_RATE : options.maxRate;
+  if (!(maxRate > 0)) throw new OeError('USAGE', `--max-rate must be positive (0 on the CLI means uncapped)`);
+  const maxSamples = options.maxSamples ?? null;
+  if (maxSamples !== null && (!Number.isInteger(maxSamples) || maxSamples <= 0)) {
+    throw new OeError('USAGE', `--max-samples must be a positive integer, got ${maxSamples}`);
+  }
+  const intervalMs = options.intervalMs ?? null;
+  if (intervalMs !== null && (!Number.isFinite(intervalMs) || intervalMs < 0)) {
+    throw new OeError('USAGE', `--interval must be >= 0 ms, got ${intervalMs}`);
+  }
+  const conditioning = options.conditioning ? parseConditioning(options.conditioning) : null;
+  const root = options.output ?? DEFAULT_SESSIONS_DIR;
+  const config: RecordConfig = {
+    duration_s: durationSec,
+    sources: specs.map((s) => s.name),
+    sources_filter: options.sourcesFilter ?? (typeof options.sources === 'string' ? options.sources : null),
+    interval_ms: intervalMs,
+    flush_interval_ms: flushMs,
+    telemetry_interval_ms: telemetryMs,
+    conditioning,
+    max_samples: maxSamples,
+    max_rate: Number.isFinite(maxRate) ? maxRate : null,
+    batch_timeout_ms: batchTimeoutMs,
+    tags: { ...(options.tags ?? {}) },
+    note: options.note ?? null,
+    output: root,
+  };
+  return {
+    specs,
+    skipped,
+    durationSec,
+    flushMs,
+    telemetryMs,
+    batchTimeoutMs,
+    maxRate,
+    maxSamples,
+    intervalMs,
+    conditioning,
+    root,
+    slots: Math.max(1, options.concurrency ?? Math.max(2, availableParallelism())),
+    writeConcurrency: Math.max(1, Math.trunc(options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY)),
+    compressionLevel: options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL,
+    writeParts: options.writeParts !== false,
+    config,
+  };
+}

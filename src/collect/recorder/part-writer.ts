@@ -1,0 +1,223 @@
+/**
+ * The Parquet part writer: every flush interval it takes what the scheduler, the telemetry timer and
+ * the conditioned-output loop buffered and writes it as parts (schemas/PARQUET.md) through the one
+ * Parquet writer (src/db): one sample part per source that has new batches, one conditioned and one
+ * telemetry part, then the batch log listing exactly the batches whose samples are on disk. It keeps the
+ * list of files the manifest will name and counts what is on disk.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ColumnInput, fsyncDir, writeParquet } from '../../db/index.js';
+import { errorMessage, OeError } from '../../errors.js';
+import { BATCHES_DIR, CONDITIONED_DIR, partName, sourceDir, TELEMETRY_DIR } from '../session/layout.js';
+import type { FileEntry } from '../session/manifest.js';
+import type { TelemetrySeries } from '../telemetry/index.js';
+import { batchColumns, conditionedColumns, sampleColumns, telemetryColumns } from './columns.js';
+import type { ConditionedBuffer } from './conditioned.js';
+import type { RecorderEvents } from './events.js';
+import type { RecordPlan } from './options.js';
+import type { PendingBatch, SourceRun } from './scheduler.js';
+
+/** One part to write: its columns are built just before the write, so only the parts in flight hold copies. */
+interface PartJob {
+  rel: string;
+  build: () => ColumnInput[];
+  /** Bookkeeping once the part is on disk (counts, rows). */
+  written?: () => void;
+}
+
+/** What a flush takes from: the sources' pending batches, the conditioned bytes, the telemetry series. */
+export interface FlushInputs {
+  runs: readonly SourceRun[];
+  conditioned: ConditionedBuffer | null;
+  telemetry: TelemetrySeries | null;
+}
+
+function ensureDir(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (e) {
+    throw new OeError('IO', `cannot create ${path}: ${errorMessage(e)}`);
+  }
+}
+
+export class PartWriter {
+  /** Every part on disk, in manifest order (per flush: sample parts, batches, conditioned, telemetry). */
+  readonly files: FileEntry[] = [];
+  /** Telemetry rows on disk. */
+  telemetryRows = 0;
+  private nextBatchesPart = 0;
+  private nextTelemetryPart = 0;
+  private nextConditionedPart = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly plan: Pick<RecordPlan, 'writeConcurrency' | 'compressionLevel' | 'writeParts'>,
+    private readonly events: RecorderEvents = {},
+  ) {}
+
+  /** Bytes of every part on disk. */
+  get bytes(): number {
+    return this.files.reduce((a, f) => a + f.bytes, 0);
+  }
+
+  /**
+   * Writes everything buffered since the last flush. A failed part ends the flush with its error after
+   * the parts that did land are listed and counted (the session keeps them).
+   */
+  async flush(inputs: FlushInputs): Promise<void> {
+    const t0 = performance.now();
+    if (!this.plan.writeParts) {
+      this.drop(inputs);
+      this.events.flush?.({ parts: 0, rows: 0, sampleRows: 0, bytes: 0, ms: performance.now() - t0, written: false });
+      return;
+    }
+    const touched = new Set<string>();
+    const batchRows: { source: string; b: PendingBatch }[] = [];
+    const sampleJobs = this.sampleJobs(inputs.runs, batchRows, touched);
+    const otherJobs = this.otherJobs(inputs, touched);
+    // The sample parts, conditioned and telemetry parts at once; the batch log after them, listing exactly
+    // the batches whose samples are on disk.
+    const first = await this.writeParts([...sampleJobs, ...otherJobs]);
+    const sampleEntries = first.slice(0, first.length - otherJobs.length);
+    const otherEntries = first.slice(first.length - otherJobs.length);
+    let batchEntries: FileEntry[] = [];
+    if (batchRows.length > 0) {
+      const rel = `${BATCHES_DIR}/${partName(this.nextBatchesPart++)}`;
+      this.mkdir(BATCHES_DIR, touched);
+      try {
+        batchEntries = await this.writeParts([{ rel, build: () => batchColumns(batchRows) }]);
+      } catch (e) {
+        this.files.push(...first);
+        throw e;
+      }
+    }
+    const entries = [...sampleEntries, ...batchEntries, ...otherEntries];
+    this.files.push(...entries);
+    // One directory fsync per touched directory per flush (not per part): the renames are durable.
+    await Promise.all([...touched].map((d) => fsyncDir(d)));
+    this.events.flush?.({
+      parts: entries.length,
+      rows: entries.reduce((a, f) => a + f.rows, 0),
+      sampleRows: sampleEntries.reduce((a, f) => a + f.rows, 0),
+      bytes: entries.reduce((a, f) => a + f.bytes, 0),
+      ms: performance.now() - t0,
+      written: true,
+    });
+  }
+
+  /** writeParts: false (the benchmark's baseline): count as if written, keep nothing. */
+  private drop(inputs: FlushInputs): void {
+    for (const run of inputs.runs) {
+      for (const p of run.pending) {
+        run.counts.samples += p.values.length;
+        run.counts.batches++;
+      }
+      run.pending = [];
+    }
+    inputs.conditioned?.take();
+    inputs.telemetry?.drain();
+  }
+
+  private mkdir(rel: string, touched: Set<string>): void {
+    const path = join(this.dir, rel);
+    touched.add(path);
+    ensureDir(path);
+  }
+
+  /** One job per source with pending batches; once written, its batches join `batchRows`. */
+  private sampleJobs(
+    runs: readonly SourceRun[],
+    batchRows: { source: string; b: PendingBatch }[],
+    touched: Set<string>,
+  ): PartJob[] {
+    const jobs: PartJob[] = [];
+    for (const run of runs) {
+      if (run.pending.length === 0) continue;
+      const pending = run.pending;
+      run.pending = [];
+      this.mkdir(sourceDir(run.spec.name), touched);
+      jobs.push({
+        rel: `${sourceDir(run.spec.name)}/${partName(run.nextPart)}`,
+        build: () => sampleColumns(pending),
+        written: () => {
+          run.nextPart++;
+          run.counts.parts++;
+          // Counted once on disk: the manifest's counts are what a reader finds.
+          for (const p of pending) {
+            run.counts.samples += p.values.length;
+            batchRows.push({ source: run.spec.name, b: p });
+          }
+          run.counts.batches += pending.length;
+        },
+      });
+    }
+    return jobs;
+  }
+
+  /** The conditioned and telemetry parts of this flush, if there is anything to write. */
+  private otherJobs(inputs: FlushInputs, touched: Set<string>): PartJob[] {
+    const jobs: PartJob[] = [];
+    const cond = inputs.conditioned?.take() ?? null;
+    if (cond) {
+      this.mkdir(CONDITIONED_DIR, touched);
+      jobs.push({
+        rel: `${CONDITIONED_DIR}/${partName(this.nextConditionedPart++)}`,
+        build: () => conditionedColumns(cond.seqStart, cond.bytes),
+      });
+    }
+    const series = inputs.telemetry;
+    if (series && series.pending > 0) {
+      const rows = series.drain();
+      this.mkdir(TELEMETRY_DIR, touched);
+      jobs.push({
+        rel: `${TELEMETRY_DIR}/${partName(this.nextTelemetryPart++)}`,
+        build: () => telemetryColumns(rows),
+        written: () => {
+          this.telemetryRows += rows.value.length;
+        },
+      });
+    }
+    return jobs;
+  }
+
+  /**
+   * Writes the parts `writeConcurrency` at a time (COPY on DuckDB's threads, fsync on libuv's, so a flush
+   * takes less wall time than one part after the other) and returns their entries in job order. After a
+   * failure no further part is started; the parts that did land are kept in `files` and counted, then the
+   * first error is thrown.
+   */
+  private async writeParts(jobs: readonly PartJob[]): Promise<FileEntry[]> {
+    const entries: (FileEntry | undefined)[] = new Array(jobs.length);
+    let error: unknown = null;
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < jobs.length && error === null) {
+        const i = next++;
+        const job = jobs[i];
+        try {
+          const part = await writeParquet(join(this.dir, job.rel), job.build(), {
+            fsyncDir: false,
+            compressionLevel: this.plan.compressionLevel,
+          });
+          entries[i] = { path: job.rel, rows: part.rows, bytes: part.bytes, sha256: part.sha256 };
+        } catch (e) {
+          error ??= e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.plan.writeConcurrency, jobs.length) }, lane));
+    const done: FileEntry[] = [];
+    jobs.forEach((job, i) => {
+      const entry = entries[i];
+      if (!entry) return;
+      job.written?.();
+      done.push(entry);
+    });
+    if (error !== null) {
+      this.files.push(...done);
+      throw error;
+    }
+    return done;
+  }
+}
