@@ -5,6 +5,7 @@ import { bitBias } from '../src/analyze/stats/bit-bias.js';
 import { chiSquareUniform } from '../src/analyze/stats/chi-square-uniform.js';
 import { binomialTwoSided, fSurvival, normalQuantile, studentTTwoSided } from '../src/analyze/stats/distributions.js';
 import { incompleteBeta } from '../src/analyze/stats/incomplete-beta.js';
+import { mean, populationSd, populationVariance, sampleSd, sampleVariance } from '../src/analyze/stats/mean-sd.js';
 import { discreteUniformMoments, moments } from '../src/analyze/stats/moments.js';
 import { digamma, spectralFlatness, spectralPeaks, welchPowerSpectrum } from '../src/analyze/stats/power-spectrum.js';
 import { runs } from '../src/analyze/stats/runs.js';
@@ -164,6 +165,27 @@ describe('per-source statistics', () => {
     const fake = chiSquareUniform(shaBytes(256 * 20, 'cs'));
     expect(fake.df).toBe(255);
     expect(fake.applicable).toBe(true);
+  });
+
+  it('mean, population and sample variance: by hand and against simple-statistics', () => {
+    // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, Σ(x − 5)² = 32, population variance 4 (SD 2), sample 32/7
+    const x = [2, 4, 4, 4, 5, 5, 7, 9];
+    expect(mean(x)).toBe(5);
+    expect(populationVariance(x)).toBe(4);
+    expect(populationSd(x)).toBe(2);
+    expect(sampleVariance(x)).toBeCloseTo(32 / 7, 15);
+    expect(sampleSd(Float64Array.from(x))).toBeCloseTo(Math.sqrt(32 / 7), 15);
+    const y = [0.3, 1e3, -7.25, 42, 0.001];
+    expect(mean(y)).toBeCloseTo(ss.mean(y), 12);
+    expect(populationVariance(y)).toBeCloseTo(ss.variance(y), 9);
+    expect(sampleSd(y)).toBeCloseTo(ss.sampleStandardDeviation(y), 9);
+    // the mean passed in is the one used
+    expect(populationVariance([1, 3], 0)).toBe(5);
+    // degenerate lists
+    expect(mean([])).toBe(0);
+    expect(populationSd([])).toBe(0);
+    expect(populationSd([3])).toBe(0);
+    expect(sampleVariance([3])).toBeNaN();
   });
 
   it('moments: simple-statistics and the discrete uniform closed form', () => {

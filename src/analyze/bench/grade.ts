@@ -6,6 +6,7 @@
  * sample-size-dependent confidence bounds (MCV on 2048 uniform bytes tops out near 6.1 bits, on 4096
  * near 6.5), so the seed's grades, taken from each profile's round size, changed with the profile.
  */
+import { mean, populationSd } from '../stats/mean-sd.js';
 
 /** Measurements per source in the grading sample (fixed for every profile). */
 export const GRADE_SAMPLES = 16384;
@@ -29,10 +30,10 @@ export function gradeMinEntropy(h: number): Grade {
 export function stability(values: readonly number[]): number {
   if (values.length === 0) return 0;
   if (values.length === 1) return 1;
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
-  if (Math.abs(mean) < 1e-12) return sd < 1e-12 ? 1 : 0;
-  return 1 - Math.min(sd / Math.abs(mean), 1);
+  const m = mean(values);
+  const sd = populationSd(values, m);
+  if (Math.abs(m) < 1e-12) return sd < 1e-12 ? 1 : 0;
+  return 1 - Math.min(sd / Math.abs(m), 1);
 }
 
 export type RankBy = 'balanced' | 'min_entropy' | 'throughput' | 'quantum';

@@ -12,6 +12,7 @@
  */
 import { benjaminiHochberg } from '../dependence/benjamini-hochberg.js';
 import { studentTTwoSided } from '../stats/distributions.js';
+import { mean, sampleSd, sampleVariance } from '../stats/mean-sd.js';
 
 export const COMPARE_METRICS = ['min_entropy', 'shannon', 'throughput_bps'] as const;
 export type CompareMetric = (typeof COMPARE_METRICS)[number];
@@ -122,11 +123,10 @@ export function summarize(
 ): MetricSummary {
   const n = xs.length;
   if (n === 0) return { n, mean: null, ci_low: null, ci_high: null };
-  const mean = xs.reduce((s, x) => s + x, 0) / n;
-  if (n < 2) return { n, mean, ci_low: null, ci_high: null };
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
-  const h = tQuantile(0.05, n - 1) * (sd / Math.sqrt(n));
-  return { n, mean, ci_low: Math.max(range[0], mean - h), ci_high: Math.min(range[1], mean + h) };
+  const m = mean(xs);
+  if (n < 2) return { n, mean: m, ci_low: null, ci_high: null };
+  const h = tQuantile(0.05, n - 1) * (sampleSd(xs, m) / Math.sqrt(n));
+  return { n, mean: m, ci_low: Math.max(range[0], m - h), ci_high: Math.min(range[1], m + h) };
 }
 
 /**
@@ -139,12 +139,10 @@ export function welch(
   b: readonly number[],
 ): { d: number; p: number; ciLow: number; ciHigh: number } | null {
   if (a.length < 2 || b.length < 2) return null;
-  const m = (x: readonly number[]) => x.reduce((s, v) => s + v, 0) / x.length;
-  const v = (x: readonly number[], mu: number) => x.reduce((s, y) => s + (y - mu) ** 2, 0) / (x.length - 1);
-  const ma = m(a);
-  const mb = m(b);
-  const va = v(a, ma) / a.length;
-  const vb = v(b, mb) / b.length;
+  const ma = mean(a);
+  const mb = mean(b);
+  const va = sampleVariance(a, ma) / a.length;
+  const vb = sampleVariance(b, mb) / b.length;
   const d = mb - ma;
   const se = Math.sqrt(va + vb);
   if (!(se > 0)) return { d, p: d === 0 ? 1 : 0, ciLow: d, ciHigh: d };

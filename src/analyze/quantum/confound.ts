@@ -3,6 +3,7 @@
  * heating, frequency and rail drift, memory pressure) during the measurement that could explain
  * entropy classically. Reads a telemetry_v1 window (start and end snapshots).
  */
+import { mean } from '../stats/mean-sd.js';
 import { clamp01 } from './config.js';
 
 /** One telemetry_v1 metric. */
@@ -82,7 +83,6 @@ export function telemetryConfound(w: TelemetryWindow): TelemetryConfound {
     if (s && Number.isFinite(s.value) && Number.isFinite(m.value))
       deltas.push({ domain: m.domain, s: s.value, e: m.value });
   }
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const rel = (d: { s: number; e: number }) => Math.abs(d.e - d.s) / Math.max(Math.abs(d.s), Math.abs(d.e), 1e-9);
   const thermal = mean(deltas.filter((d) => d.domain === 'thermal' && d.e - d.s > 0).map((d) => d.e - d.s));
   const freq = mean(deltas.filter((d) => d.domain === 'frequency').map(rel));

@@ -18,6 +18,7 @@ import { benjaminiHochberg } from '../dependence/benjamini-hochberg.js';
 import { type CentredSpectrum, centredSpectrum, circAt, crossProducts } from '../dependence/lagged-correlation.js';
 import { miBins } from '../dependence/mutual-information.js';
 import { chiSquarePValue } from '../math/special.js';
+import { mean, populationSd } from '../stats/mean-sd.js';
 import { clamp01, type QuantumConfig } from './config.js';
 
 /** The four statistic families, in this order everywhere: |r| lag 0, max-lag |r|, MI lag 0, max-lag MI. */
@@ -171,14 +172,8 @@ export function nullShifts(n: number, rounds: number, maxLag: number): number[] 
 }
 
 function meanSd(xs: ArrayLike<number>): [number, number] {
-  const N = xs.length;
-  if (N === 0) return [0, 0];
-  let m = 0;
-  for (let i = 0; i < N; i++) m += xs[i];
-  m /= N;
-  let s2 = 0;
-  for (let i = 0; i < N; i++) s2 += (xs[i] - m) ** 2;
-  return [m, Math.sqrt(s2 / N)];
+  const m = mean(xs);
+  return [m, populationSd(xs, m)];
 }
 
 function permutationP(obs: number, nulls: ArrayLike<number>): number {
@@ -259,7 +254,7 @@ function pairCoupling(a: string, b: string, pa: Prepared, pb: Prepared, config: 
     [nullMean[3], nullSd[3]] = meanSd(nulls.map((x) => x.mmMax));
     nullRounds[2] = nullRounds[3] = nulls.length;
     const df = (pa.occupied - 1) * (pb.occupied - 1);
-    const gMean = meanSd(nulls.map((x) => x.g0))[0];
+    const gMean = mean(nulls.map((x) => x.g0));
     if (df > 0 && gMean > 0) {
       // G·df/mean(G_null) ~ χ²_df: the design-effect correction for serial dependence kept by rotation.
       p[2] = chiSquarePValue((obs.g0 * df) / gMean, df);

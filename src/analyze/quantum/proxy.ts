@@ -1,5 +1,6 @@
 /**
- * quantum_proxy_v3 (EXPERIMENTAL): the per-source decomposition
+ * quantum_proxy_v3
+ (EXPERIMENTAL): the per-source decomposition
  *   q = clamp01( prior × quality × (1 − stress_eff) × (1 − coupling) ),
  *   stress_eff = clamp01(stress + telemetry_confound_penalty),
  *   q_bits = H∞·q,  c_bits = H∞ − q_bits  (H∞ clamped to [0, 8] bits per byte),
@@ -15,6 +16,8 @@
  *   `without_telemetry_confound` scenario;
  * - an infinite Q:C is written as the string "inf" and an undefined one (0/0) as null, never silently null.
  */
+
+import { populationSd } from '../stats/mean-sd.js';
 import {
   clamp,
   clamp01,
@@ -281,13 +284,6 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   return a + (h - lo) * (b - a);
 }
 
-/** Population SD. */
-function sd(xs: readonly number[]): number {
-  if (xs.length < 2) return 0;
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
-}
-
 /**
  * Sampling SD of a source's coupling penalty, from the circular-shift null spread of each statistic
  * (the null SD estimates the statistic's sampling variability): per pair
@@ -351,9 +347,9 @@ export function quantumProxyV3(inputs: readonly QuantumSourceInput[], options: Q
     const qWin = windows.length >= 2 ? windows.map((w) => qualityFactor(qualityMetrics(w))) : [];
     const k = Math.max(1, windows.length);
     sds.push({
-      h: windows.length >= 2 ? Math.max(0.02, sd(ws.windowMinEntropy) / Math.sqrt(k)) : 0.05,
+      h: windows.length >= 2 ? Math.max(0.02, populationSd(ws.windowMinEntropy) / Math.sqrt(k)) : 0.05,
       prior: Math.max((prior.ci_high - prior.ci_low) / (2 * 1.96), 0.01),
-      quality: qWin.length >= 2 ? Math.max(0.02, sd(qWin) / Math.sqrt(k)) : 0.02,
+      quality: qWin.length >= 2 ? Math.max(0.02, populationSd(qWin) / Math.sqrt(k)) : 0.02,
       stress: clamp(0.03 + 0.2 * stress, 0.02, 0.2),
       confound: 0,
       coupling: cp.pairs > 0 ? Math.max(0.02, couplingSd(s.name, coupling, config)) : 0,

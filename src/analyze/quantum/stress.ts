@@ -3,6 +3,7 @@
  * machine's state. stress = clamp01(|ΔH∞| / stress_delta_bits) (seed default 1.5 bits).
  */
 import { mostCommonValue } from '../sp800-90b/most-common-value.js';
+import { populationVariance } from '../stats/mean-sd.js';
 import { clamp01 } from './config.js';
 
 /** Contiguous windows of `bytes`: up to `count` windows of ≥ minBytes each (a short tail is dropped). */
@@ -52,8 +53,7 @@ export function windowStress(
     };
   const est = ws.map((w) => mostCommonValue(w));
   const h = est.map((e) => e.hMin);
-  const mean = h.reduce((a, b) => a + b, 0) / h.length;
-  const observedVar = h.reduce((a, b) => a + (b - mean) ** 2, 0) / h.length;
+  const observedVar = populationVariance(h);
   let samplingVar = 0;
   for (let i = 0; i < ws.length; i++) {
     const p = est[i].pHat;

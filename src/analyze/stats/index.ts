@@ -4,6 +4,7 @@ export { bitBias } from './bit-bias.js';
 export { chiSquareUniform } from './chi-square-uniform.js';
 export * from './distributions.js';
 export { incompleteBeta } from './incomplete-beta.js';
+export { mean, populationSd, populationVariance, sampleSd, sampleVariance } from './mean-sd.js';
 export { discreteUniformMoments, moments } from './moments.js';
 export { spectralFlatness, spectralPeaks, welchPowerSpectrum } from './power-spectrum.js';
 export { runs } from './runs.js';
