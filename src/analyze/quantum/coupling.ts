@@ -391,15 +391,20 @@ function summarize(name: string, pairs: readonly PairCoupling[], config: Quantum
   return out;
 }
 
+/** Weight w_f of each family in the penalty (COUPLING_FAMILIES order). */
+function familyWeights(config: QuantumConfig): Quad {
+  return [config.couplingWeightCorr, config.couplingWeightLagCorr, config.couplingWeightMi, config.couplingWeightLagMi];
+}
+
+/** Threshold of each family: the excess at which its term of the penalty saturates. */
+function familyThresholds(config: QuantumConfig): Quad {
+  return [config.corrThreshold, config.laggedCorrThreshold, config.miThresholdBits, config.laggedMiThresholdBits];
+}
+
 /** clamp01( Σ_f w_f·clamp01(excess_f / threshold_f) / Σ_f w_f ). */
 export function couplingPenalty(meanExcess: Quad, config: QuantumConfig): number {
-  const w = [
-    config.couplingWeightCorr,
-    config.couplingWeightLagCorr,
-    config.couplingWeightMi,
-    config.couplingWeightLagMi,
-  ];
-  const t = [config.corrThreshold, config.laggedCorrThreshold, config.miThresholdBits, config.laggedMiThresholdBits];
+  const w = familyWeights(config);
+  const t = familyThresholds(config);
   let num = 0;
   let den = 0;
   for (let f = 0; f < 4; f++) {
@@ -407,4 +412,22 @@ export function couplingPenalty(meanExcess: Quad, config: QuantumConfig): number
     den += w[f];
   }
   return den > 0 ? clamp01(num / den) : 0;
+}
+
+/**
+ * Sampling SD of a source's coupling penalty, from the circular-shift null spread of each statistic
+ * (the null SD estimates the statistic's sampling variability): per pair
+ * sd_pair² = Σ_f (w_f/Σw · null_sd_f/threshold_f)², and for the source mean over P pairs
+ * sd = √(Σ_pairs sd_pair²)/P. It uses quantities the coupling analysis already computed instead of
+ * re-running the pairwise procedure on every window.
+ */
+export function couplingPenaltySd(name: string, cr: CouplingResult, config: QuantumConfig): number {
+  const mine = cr.pairs.filter((p) => p.a === name || p.b === name);
+  if (mine.length === 0) return 0;
+  const w = familyWeights(config);
+  const t = familyThresholds(config);
+  const W = w.reduce((a, b) => a + b, 0);
+  let s2 = 0;
+  for (const p of mine) for (let f = 0; f < 4; f++) s2 += ((w[f] / W) * (p.nullSd[f] / t[f])) ** 2;
+  return Math.sqrt(s2) / mine.length;
 }

@@ -1,22 +1,18 @@
 /**
- * quantum_proxy_v3
- (EXPERIMENTAL): the per-source decomposition
+ * quantum_proxy_v3 (EXPERIMENTAL): the per-source decomposition
  *   q = clamp01( prior × quality × (1 − stress_eff) × (1 − coupling) ),
  *   stress_eff = clamp01(stress + telemetry_confound_penalty),
  *   q_bits = H∞·q,  c_bits = H∞ − q_bits  (H∞ clamped to [0, 8] bits per byte),
  * with Monte-Carlo intervals, an ablation and a sensitivity analysis, and the aggregate
  * Q = Σ q_bits, C = Σ c_bits, fraction Q/(Q+C), ratio Q/C.
  *
- * Fixes to the seed (openentropy feature/qtm-bench), see docs/ARCHITECTURE.md:
- * - every random draw comes from a seeded generator (config.seed): same data + same seed = same report;
- * - point estimates (sources and aggregate) all use the caller's H∞ and the telemetry-adjusted stress;
- *   the Monte-Carlo draws are centred on the same values and only give the intervals (the seed centred
- *   its aggregate on short-window H∞ means and, with telemetry, switched to shifted point estimates);
- * - ablation and sensitivity use the effective (telemetry-adjusted) stress, and add a
+ * - every random draw comes from one seeded generator (config.seed): same data + same seed = same report;
+ * - point estimates (sources and aggregate) use the caller's H∞ and the telemetry-adjusted stress; the
+ *   Monte-Carlo draws are centred on the same values and only give the intervals;
+ * - ablation and sensitivity use the effective (telemetry-adjusted) stress, with a
  *   `without_telemetry_confound` scenario;
- * - an infinite Q:C is written as the string "inf" and an undefined one (0/0) as null, never silently null.
+ * - an infinite Q:C is written as the string "inf" and an undefined one (0/0) as null.
  */
-
 import { populationSd } from '../stats/mean-sd.js';
 import {
   clamp,
@@ -29,7 +25,13 @@ import {
   resolveQuantumConfig,
 } from './config.js';
 import { confoundPenalty, type TelemetryConfound, type TelemetryWindow, telemetryConfound } from './confound.js';
-import { COUPLING_FAMILIES, type CouplingResult, couplingAnalysis, type SourceCoupling } from './coupling.js';
+import {
+  COUPLING_FAMILIES,
+  type CouplingResult,
+  couplingAnalysis,
+  couplingPenaltySd,
+  type SourceCoupling,
+} from './coupling.js';
 import { defaultCalibration, type PriorCalibration, physicsPrior } from './prior.js';
 import { qualityFactor, qualityMetrics } from './quality.js';
 import { RATIO_INFINITE, type Ratio, ratio } from './ratio.js';
@@ -284,202 +286,212 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   return a + (h - lo) * (b - a);
 }
 
-/**
- * Sampling SD of a source's coupling penalty, from the circular-shift null spread of each statistic
- * (the null SD estimates the statistic's sampling variability): per pair
- * sd_pair² = Σ_f (w_f/Σw · null_sd_f/threshold_f)², and for the source mean over P pairs
- * sd = √(Σ_pairs sd_pair²)/P. This replaces the seed's re-run of the whole pairwise procedure on every
- * window (its cost blow-up, pairs × 31 × 17 × n × windows) by quantities already computed.
- */
-function couplingSd(name: string, cr: CouplingResult, config: QuantumConfig): number {
-  const mine = cr.pairs.filter((p) => p.a === name || p.b === name);
-  if (mine.length === 0) return 0;
-  const w = [
-    config.couplingWeightCorr,
-    config.couplingWeightLagCorr,
-    config.couplingWeightMi,
-    config.couplingWeightLagMi,
-  ];
-  const t = [config.corrThreshold, config.laggedCorrThreshold, config.miThresholdBits, config.laggedMiThresholdBits];
-  const W = w.reduce((a, b) => a + b, 0);
-  let s2 = 0;
-  for (const p of mine) for (let f = 0; f < 4; f++) s2 += ((w[f] / W) * (p.nullSd[f] / t[f])) ** 2;
-  return Math.sqrt(s2) / mine.length;
+/** What the per-source phase needs besides the source: config, calibration and the shared analyses. */
+interface SourceContext {
+  config: QuantumConfig;
+  calibration: PriorCalibration;
+  confound: TelemetryConfound | undefined;
+  coupling: CouplingResult;
+}
+
+/** A source's row before the Monte-Carlo intervals are known (they are filled in by `withIntervals`). */
+type PointRow = Omit<QuantumSourceReport, 'quantum_score_ci_low' | 'quantum_score_ci_high'>;
+
+/** One source measured: its point components, their standard errors, and its report row. */
+interface MeasuredSource {
+  components: Components;
+  sds: Components;
+  row: PointRow;
 }
 
 /**
- * Runs quantum_proxy_v3 (EXPERIMENTAL) over per-source streams. Pure: the same inputs, options and seed
- * give the same report (inputs are processed in name order, whatever order they come in).
+ * Phase 1, one source: point components (prior, quality, stress from a live sweep or from window
+ * variability, telemetry confound, coupling penalty, H∞ clamped to [0, 8]), the standard error of
+ * each (of the full-stream value; floors 0.02 / 0.01 and the stress band keep an interval from
+ * collapsing on a short stream), and the row of the report.
  */
-export function quantumProxyV3(inputs: readonly QuantumSourceInput[], options: QuantumOptions = {}): QuantumReport {
-  const config = resolveQuantumConfig(options.config);
-  const calibration = options.calibration ?? defaultCalibration();
-  const calibrationSource = options.calibrationSource ?? calibration.description ?? 'default_seeded';
-  const { used, excluded } = usableInputs(inputs);
-
-  const confound = options.telemetry ? telemetryConfound(options.telemetry) : undefined;
-  const coupling =
-    options.coupling ??
-    couplingAnalysis(
-      used.map((s) => ({ name: s.name, bytes: s.bytes })),
-      config,
-    );
+function measureSource(s: QuantumSourceInput, ctx: SourceContext): MeasuredSource {
+  const { config, confound, coupling } = ctx;
   const W = config.bootstrapWindows;
+  const prior = physicsPrior(ctx.calibration, s.name, s.category, s.physicsPriorOverride);
+  const quality = qualityFactor(qualityMetrics(s.bytes));
+  const ws = windowStress(s.bytes, W, config.minWindowBytes, config.stressDeltaBits);
+  const live = s.stressSweep ? sweepStress(s.stressSweep, config.stressDeltaBits) : undefined;
+  const stress = live ? live.stress : ws.stress;
+  const pen = confound ? confoundPenalty(confound, s.category) : 0;
+  const cp = coupling.bySource.get(s.name) as SourceCoupling;
+  const h = clamp(s.minEntropyBits, 0, 8);
+  const components: Components = { h, prior: prior.mean, quality, stress, confound: pen, coupling: cp.penalty };
+  const windows = windowsOf(s.bytes, W, config.minWindowBytes);
+  const qWin = windows.length >= 2 ? windows.map((w) => qualityFactor(qualityMetrics(w))) : [];
+  const k = Math.max(1, windows.length);
+  const sds: Components = {
+    h: windows.length >= 2 ? Math.max(0.02, populationSd(ws.windowMinEntropy) / Math.sqrt(k)) : 0.05,
+    prior: Math.max((prior.ci_high - prior.ci_low) / (2 * 1.96), 0.01),
+    quality: qWin.length >= 2 ? Math.max(0.02, populationSd(qWin) / Math.sqrt(k)) : 0.02,
+    stress: clamp(0.03 + 0.2 * stress, 0.02, 0.2),
+    confound: 0,
+    coupling: cp.pairs > 0 ? Math.max(0.02, couplingPenaltySd(s.name, coupling, config)) : 0,
+  };
+  const q = quantumScore(components);
+  const bits = splitBits(h, q);
+  const row: PointRow = {
+    name: s.name,
+    category: s.category,
+    sample_bytes: s.bytes.length,
+    min_entropy_bits: h,
+    physics_prior: prior.mean,
+    physics_prior_ci_low: prior.ci_low,
+    physics_prior_ci_high: prior.ci_high,
+    prior_source_samples: prior.source_samples,
+    prior_category_samples: prior.category_samples,
+    quality_factor: quality,
+    stress_mode: live ? 'live' : 'windows',
+    stress_sensitivity: stress,
+    stress_window_sd_observed: live ? null : ws.observedSd,
+    stress_window_sd_sampling: live ? null : ws.samplingSd,
+    stress_sensitivity_effective: clamp01(stress + pen),
+    telemetry_confound_penalty: pen,
+    ...couplingColumns(cp),
+    quantum_score: q,
+    classical_score: 1 - q,
+    quantum_min_entropy_bits: bits.q_bits,
+    quantum_min_entropy_bits_ci_low: 0,
+    quantum_min_entropy_bits_ci_high: 0,
+    classical_min_entropy_bits: bits.c_bits,
+    classical_min_entropy_bits_ci_low: 0,
+    classical_min_entropy_bits_ci_high: 0,
+  };
+  return { components, sds, row };
+}
 
-  const comps: Components[] = [];
-  const sds: Components[] = [];
-  const rows: Omit<QuantumSourceReport, 'quantum_score_ci_low' | 'quantum_score_ci_high'>[] = [];
-  const priors = used.map((s) => physicsPrior(calibration, s.name, s.category, s.physicsPriorOverride));
-  for (let i = 0; i < used.length; i++) {
-    const s = used[i];
-    const prior = priors[i];
-    const quality = qualityFactor(qualityMetrics(s.bytes));
-    const ws = windowStress(s.bytes, W, config.minWindowBytes, config.stressDeltaBits);
-    const live = s.stressSweep ? sweepStress(s.stressSweep, config.stressDeltaBits) : undefined;
-    const stress = live ? live.stress : ws.stress;
-    const pen = confound ? confoundPenalty(confound, s.category) : 0;
-    const cp = coupling.bySource.get(s.name) as SourceCoupling;
-    const h = clamp(s.minEntropyBits, 0, 8);
-    const c: Components = { h, prior: prior.mean, quality, stress, confound: pen, coupling: cp.penalty };
-    comps.push(c);
-    // Uncertainty of each component (standard errors of full-stream values; floors from the seed).
-    const windows = windowsOf(s.bytes, W, config.minWindowBytes);
-    const qWin = windows.length >= 2 ? windows.map((w) => qualityFactor(qualityMetrics(w))) : [];
-    const k = Math.max(1, windows.length);
-    sds.push({
-      h: windows.length >= 2 ? Math.max(0.02, populationSd(ws.windowMinEntropy) / Math.sqrt(k)) : 0.05,
-      prior: Math.max((prior.ci_high - prior.ci_low) / (2 * 1.96), 0.01),
-      quality: qWin.length >= 2 ? Math.max(0.02, populationSd(qWin) / Math.sqrt(k)) : 0.02,
-      stress: clamp(0.03 + 0.2 * stress, 0.02, 0.2),
-      confound: 0,
-      coupling: cp.pairs > 0 ? Math.max(0.02, couplingSd(s.name, coupling, config)) : 0,
-    });
-    const q = quantumScore(c);
-    const bits = splitBits(h, q);
-    rows.push({
-      name: s.name,
-      category: s.category,
-      sample_bytes: s.bytes.length,
-      min_entropy_bits: h,
-      physics_prior: prior.mean,
-      physics_prior_ci_low: prior.ci_low,
-      physics_prior_ci_high: prior.ci_high,
-      prior_source_samples: prior.source_samples,
-      prior_category_samples: prior.category_samples,
-      quality_factor: quality,
-      stress_mode: live ? 'live' : 'windows',
-      stress_sensitivity: stress,
-      stress_window_sd_observed: live ? null : ws.observedSd,
-      stress_window_sd_sampling: live ? null : ws.samplingSd,
-      stress_sensitivity_effective: clamp01(stress + pen),
-      telemetry_confound_penalty: pen,
-      coupling_pairs: cp.pairs,
-      coupling_mean_abs_r_raw: cp.meanRaw[0],
-      coupling_mean_abs_r_lag_raw: cp.meanRaw[1],
-      coupling_mean_mi_bits_raw: cp.meanRaw[2],
-      coupling_mean_mi_bits_lag_raw: cp.meanRaw[3],
-      coupling_mean_abs_r_null: cp.meanNull[0],
-      coupling_mean_abs_r_lag_null: cp.meanNull[1],
-      coupling_mean_mi_bits_null: cp.meanNull[2],
-      coupling_mean_mi_bits_lag_null: cp.meanNull[3],
-      coupling_mean_abs_r: cp.meanExcess[0],
-      coupling_mean_abs_r_lag: cp.meanExcess[1],
-      coupling_mean_mi_bits: cp.meanExcess[2],
-      coupling_mean_mi_bits_lag: cp.meanExcess[3],
-      coupling_mean_q_corr: cp.meanQ[0],
-      coupling_mean_q_corr_lag: cp.meanQ[1],
-      coupling_mean_q_mi: cp.meanQ[2],
-      coupling_mean_q_mi_lag: cp.meanQ[3],
-      coupling_significant_pair_fraction_any: cp.significantFractionAny,
-      coupling_significant_pair_fraction_corr: cp.significantFraction[0],
-      coupling_significant_pair_fraction_corr_lag: cp.significantFraction[1],
-      coupling_significant_pair_fraction_mi: cp.significantFraction[2],
-      coupling_significant_pair_fraction_mi_lag: cp.significantFraction[3],
-      coupling_penalty: cp.penalty,
-      quantum_score: q,
-      classical_score: 1 - q,
-      quantum_min_entropy_bits: bits.q_bits,
-      quantum_min_entropy_bits_ci_low: 0,
-      quantum_min_entropy_bits_ci_high: 0,
-      classical_min_entropy_bits: bits.c_bits,
-      classical_min_entropy_bits_ci_low: 0,
-      classical_min_entropy_bits_ci_high: 0,
-    });
-  }
+/** A source's coupling summary as report columns (families in COUPLING_FAMILIES order). */
+function couplingColumns(cp: SourceCoupling) {
+  return {
+    coupling_pairs: cp.pairs,
+    coupling_mean_abs_r_raw: cp.meanRaw[0],
+    coupling_mean_abs_r_lag_raw: cp.meanRaw[1],
+    coupling_mean_mi_bits_raw: cp.meanRaw[2],
+    coupling_mean_mi_bits_lag_raw: cp.meanRaw[3],
+    coupling_mean_abs_r_null: cp.meanNull[0],
+    coupling_mean_abs_r_lag_null: cp.meanNull[1],
+    coupling_mean_mi_bits_null: cp.meanNull[2],
+    coupling_mean_mi_bits_lag_null: cp.meanNull[3],
+    coupling_mean_abs_r: cp.meanExcess[0],
+    coupling_mean_abs_r_lag: cp.meanExcess[1],
+    coupling_mean_mi_bits: cp.meanExcess[2],
+    coupling_mean_mi_bits_lag: cp.meanExcess[3],
+    coupling_mean_q_corr: cp.meanQ[0],
+    coupling_mean_q_corr_lag: cp.meanQ[1],
+    coupling_mean_q_mi: cp.meanQ[2],
+    coupling_mean_q_mi_lag: cp.meanQ[3],
+    coupling_significant_pair_fraction_any: cp.significantFractionAny,
+    coupling_significant_pair_fraction_corr: cp.significantFraction[0],
+    coupling_significant_pair_fraction_corr_lag: cp.significantFraction[1],
+    coupling_significant_pair_fraction_mi: cp.significantFraction[2],
+    coupling_significant_pair_fraction_mi_lag: cp.significantFraction[3],
+    coupling_penalty: cp.penalty,
+  };
+}
 
-  // Monte-Carlo: each component ~ Normal(point, sd), clamped (H∞ to [0,8], the rest to [0,1]).
-  const R = config.bootstrapRounds;
-  const rng = new SeededRng(config.seed);
-  const m = used.length;
-  const qDraw = Array.from({ length: m }, () => new Float64Array(R));
-  const qbDraw = Array.from({ length: m }, () => new Float64Array(R));
-  const cbDraw = Array.from({ length: m }, () => new Float64Array(R));
-  const aggQ = new Float64Array(R);
-  const aggC = new Float64Array(R);
-  const aggF = new Float64Array(R);
-  const aggR = new Float64Array(R);
-  for (let r = 0; r < R; r++) {
+/** Monte-Carlo draws: per source q, q_bits, c_bits; per draw the aggregate Q, C, Q/(Q+C) and Q/C. */
+interface Draws {
+  q: Float64Array[];
+  qBits: Float64Array[];
+  cBits: Float64Array[];
+  Q: Float64Array;
+  C: Float64Array;
+  fraction: Float64Array;
+  /** Q/C; +∞ when C = 0 < Q, NaN when Q = C = 0. */
+  ratio: Float64Array;
+}
+
+/**
+ * Phase 2: `rounds` draws of every source's components ~ Normal(point, sd), clamped (H∞ to [0, 8],
+ * the rest to [0, 1]); a component with sd 0 is not drawn. One seeded generator, drawn source by source
+ * within a round in a fixed order (H∞, prior, quality, stress, coupling), so a seed fixes every interval.
+ */
+function monteCarlo(points: readonly Components[], sds: readonly Components[], rounds: number, seed: number): Draws {
+  const rng = new SeededRng(seed);
+  const m = points.length;
+  const d: Draws = {
+    q: Array.from({ length: m }, () => new Float64Array(rounds)),
+    qBits: Array.from({ length: m }, () => new Float64Array(rounds)),
+    cBits: Array.from({ length: m }, () => new Float64Array(rounds)),
+    Q: new Float64Array(rounds),
+    C: new Float64Array(rounds),
+    fraction: new Float64Array(rounds),
+    ratio: new Float64Array(rounds),
+  };
+  const draw = (mu: number, s: number, lo: number, hi: number) => (s > 0 ? clamp(mu + s * rng.normal(), lo, hi) : mu);
+  for (let r = 0; r < rounds; r++) {
     let Q = 0;
     let C = 0;
     for (let i = 0; i < m; i++) {
-      const c = comps[i];
-      const d = sds[i];
-      const draw = (mu: number, s: number, lo: number, hi: number) =>
-        s > 0 ? clamp(mu + s * rng.normal(), lo, hi) : mu;
-      const h = draw(c.h, d.h, 0, 8);
+      const c = points[i];
+      const sd = sds[i];
+      const h = draw(c.h, sd.h, 0, 8);
       const q = quantumScore({
-        prior: draw(c.prior, d.prior, 0, 1),
-        quality: draw(c.quality, d.quality, 0, 1),
-        stress: draw(c.stress, d.stress, 0, 1),
+        prior: draw(c.prior, sd.prior, 0, 1),
+        quality: draw(c.quality, sd.quality, 0, 1),
+        stress: draw(c.stress, sd.stress, 0, 1),
         confound: c.confound,
-        coupling: draw(c.coupling, d.coupling, 0, 1),
+        coupling: draw(c.coupling, sd.coupling, 0, 1),
       });
       const b = splitBits(h, q);
-      qDraw[i][r] = q;
-      qbDraw[i][r] = b.q_bits;
-      cbDraw[i][r] = b.c_bits;
+      d.q[i][r] = q;
+      d.qBits[i][r] = b.q_bits;
+      d.cBits[i][r] = b.c_bits;
       Q += b.q_bits;
       C += b.c_bits;
     }
-    aggQ[r] = Q;
-    aggC[r] = C;
-    aggF[r] = Q + C > 0 ? Q / (Q + C) : 0;
-    aggR[r] = C > 0 ? Q / C : Q > 0 ? Number.POSITIVE_INFINITY : Number.NaN;
+    d.Q[r] = Q;
+    d.C[r] = C;
+    d.fraction[r] = Q + C > 0 ? Q / (Q + C) : 0;
+    d.ratio[r] = C > 0 ? Q / C : Q > 0 ? Number.POSITIVE_INFINITY : Number.NaN;
   }
-  const ci = (xs: Float64Array): [number, number] => {
-    const s = Float64Array.from(xs).sort();
-    return [quantileSorted(s, 0.025), quantileSorted(s, 0.975)];
-  };
-  const sources: QuantumSourceReport[] = rows.map((row, i) => {
-    const [ql, qh] = ci(qDraw[i]);
-    const [bl, bh] = ci(qbDraw[i]);
-    const [cl, ch] = ci(cbDraw[i]);
-    return {
-      ...row,
-      quantum_score_ci_low: ql,
-      quantum_score_ci_high: qh,
-      quantum_min_entropy_bits_ci_low: bl,
-      quantum_min_entropy_bits_ci_high: bh,
-      classical_min_entropy_bits_ci_low: cl,
-      classical_min_entropy_bits_ci_high: ch,
-    } as QuantumSourceReport;
-  });
+  return d;
+}
 
+/** Central 95 % interval (2.5 % and 97.5 % type-7 quantiles) of draws. */
+function interval95(xs: Float64Array): [number, number] {
+  const s = Float64Array.from(xs).sort();
+  return [quantileSorted(s, 0.025), quantileSorted(s, 0.975)];
+}
+
+/** Phase 3, one source: its row with the Monte-Carlo intervals of q, q_bits and c_bits. */
+function withIntervals(row: PointRow, draws: Draws, i: number): QuantumSourceReport {
+  const [ql, qh] = interval95(draws.q[i]);
+  const [bl, bh] = interval95(draws.qBits[i]);
+  const [cl, ch] = interval95(draws.cBits[i]);
+  return {
+    ...row,
+    quantum_score_ci_low: ql,
+    quantum_score_ci_high: qh,
+    quantum_min_entropy_bits_ci_low: bl,
+    quantum_min_entropy_bits_ci_high: bh,
+    classical_min_entropy_bits_ci_low: cl,
+    classical_min_entropy_bits_ci_high: ch,
+  } as QuantumSourceReport;
+}
+
+/** Phase 3, aggregate: Q, C, fraction and Q/C of the point estimates, with their Monte-Carlo intervals. */
+function aggregateWithIntervals(sources: readonly QuantumSourceReport[], draws: Draws): QuantumAggregate {
   const point = aggregateBits(
     sources.map((s) => s.quantum_min_entropy_bits),
     sources.map((s) => s.classical_min_entropy_bits),
   );
-  const [Ql, Qh] = ci(aggQ);
-  const [Cl, Ch] = ci(aggC);
-  const [Fl, Fh] = ci(aggF);
+  const [Ql, Qh] = interval95(draws.Q);
+  const [Cl, Ch] = interval95(draws.C);
+  const [Fl, Fh] = interval95(draws.fraction);
   // Ratio quantiles over the draws where it is defined (NaN = 0/0 is left out).
-  const defined = Float64Array.from(aggR.filter((x) => !Number.isNaN(x))).sort();
+  const defined = Float64Array.from(draws.ratio.filter((x) => !Number.isNaN(x))).sort();
   const ratioCi = (p: number): Ratio => {
     if (defined.length === 0) return null;
     const v = quantileSorted(defined, p);
     return Number.isFinite(v) ? v : RATIO_INFINITE;
   };
-  const aggregate: QuantumAggregate = {
+  return {
     quantum_bits: point.Q,
     quantum_bits_ci_low: Ql,
     quantum_bits_ci_high: Qh,
@@ -494,23 +506,34 @@ export function quantumProxyV3(inputs: readonly QuantumSourceInput[], options: Q
     quantum_to_classical_ci_low: ratioCi(0.025),
     quantum_to_classical_ci_high: ratioCi(0.975),
   };
+}
 
-  // Ablation (point estimates, effective stress everywhere).
-  const globalPrior = calibration.global.mean;
-  const scenarios: [string, (c: Components) => Components][] = [
-    ['full', (c) => c],
+/** The components a scenario replaces: each knocks out one factor (prior → the global prior). */
+function knockouts(globalPrior: number): [string, (c: Components) => Components][] {
+  return [
     ['without_prior', (c) => ({ ...c, prior: globalPrior })],
     ['without_quality', (c) => ({ ...c, quality: 1 })],
     ['without_coupling', (c) => ({ ...c, coupling: 0 })],
     ['without_stress', (c) => ({ ...c, stress: 0 })],
     ['without_telemetry_confound', (c) => ({ ...c, confound: 0 })],
+  ];
+}
+
+/**
+ * Phase 4: the aggregate fraction and Q/C under each scenario (point estimates, effective stress
+ * everywhere) and its difference from the full model.
+ */
+function ablation(points: readonly Components[], globalPrior: number): AblationEntry[] {
+  const scenarios: [string, (c: Components) => Components][] = [
+    ['full', (c) => c],
+    ...knockouts(globalPrior),
     ['prior_only', (c) => ({ ...c, quality: 1, stress: 0, confound: 0, coupling: 0 })],
     ['measured_only', (c) => ({ ...c, prior: 1 })],
   ];
   const evalScenario = (f: (c: Components) => Components) => {
     const qb: number[] = [];
     const cb: number[] = [];
-    for (const c0 of comps) {
+    for (const c0 of points) {
       const c = f(c0);
       const b = splitBits(c.h, quantumScore(c));
       qb.push(b.q_bits);
@@ -519,7 +542,7 @@ export function quantumProxyV3(inputs: readonly QuantumSourceInput[], options: Q
     return aggregateBits(qb, cb);
   };
   const full = evalScenario((c) => c);
-  const entries: AblationEntry[] = scenarios.map(([scenario, f]) => {
+  return scenarios.map(([scenario, f]) => {
     const a = evalScenario(f);
     return {
       scenario,
@@ -530,18 +553,25 @@ export function quantumProxyV3(inputs: readonly QuantumSourceInput[], options: Q
         typeof a.ratio === 'number' && typeof full.ratio === 'number' ? a.ratio - full.ratio : null,
     };
   });
+}
 
-  const sens: SensitivityRow[] = comps.map((c, i) => {
+/**
+ * Phase 5: per source, |q − q_without_X| for each factor X, sources by total impact (largest first,
+ * then by name), and the mean impact of each factor.
+ */
+function sensitivity(points: readonly Components[], names: readonly string[], globalPrior: number) {
+  const [prior, quality, coupling, stress, confound] = knockouts(globalPrior).map(([, f]) => f);
+  const rows: SensitivityRow[] = points.map((c, i) => {
     const q0 = quantumScore(c);
     const imp = (x: Components) => Math.abs(quantumScore(x) - q0);
     return {
-      name: used[i].name,
+      name: names[i],
       baseline_q: q0,
-      impact_without_prior: imp({ ...c, prior: globalPrior }),
-      impact_without_quality: imp({ ...c, quality: 1 }),
-      impact_without_coupling: imp({ ...c, coupling: 0 }),
-      impact_without_stress: imp({ ...c, stress: 0 }),
-      impact_without_telemetry_confound: imp({ ...c, confound: 0 }),
+      impact_without_prior: imp(prior(c)),
+      impact_without_quality: imp(quality(c)),
+      impact_without_coupling: imp(coupling(c)),
+      impact_without_stress: imp(stress(c)),
+      impact_without_telemetry_confound: imp(confound(c)),
     };
   });
   const total = (r: SensitivityRow) =>
@@ -550,12 +580,49 @@ export function quantumProxyV3(inputs: readonly QuantumSourceInput[], options: Q
     r.impact_without_coupling +
     r.impact_without_stress +
     r.impact_without_telemetry_confound;
-  sens.sort((a, b) => total(b) - total(a) || (a.name < b.name ? -1 : 1));
+  rows.sort((a, b) => total(b) - total(a) || (a.name < b.name ? -1 : 1));
   const meanOf = (k: keyof SensitivityRow) =>
-    sens.length ? sens.reduce((a, r) => a + (r[k] as number), 0) / sens.length : 0;
+    rows.length ? rows.reduce((a, r) => a + (r[k] as number), 0) / rows.length : 0;
+  return {
+    sources: rows,
+    summary: {
+      mean_impact_without_prior: meanOf('impact_without_prior'),
+      mean_impact_without_quality: meanOf('impact_without_quality'),
+      mean_impact_without_coupling: meanOf('impact_without_coupling'),
+      mean_impact_without_stress: meanOf('impact_without_stress'),
+      mean_impact_without_telemetry_confound: meanOf('impact_without_telemetry_confound'),
+    },
+  };
+}
 
+/**
+ * Runs quantum_proxy_v3 (EXPERIMENTAL) over per-source streams. Pure: the same inputs, options and seed
+ * give the same report (inputs are processed in name order, whatever order they come in). Phases:
+ * measure each source, Monte-Carlo intervals, aggregate, ablation, sensitivity.
+ */
+export function quantumProxyV3(inputs: readonly QuantumSourceInput[], options: QuantumOptions = {}): QuantumReport {
+  const config = resolveQuantumConfig(options.config);
+  const calibration = options.calibration ?? defaultCalibration();
+  const { used, excluded } = usableInputs(inputs);
+  const confound = options.telemetry ? telemetryConfound(options.telemetry) : undefined;
+  const coupling =
+    options.coupling ??
+    couplingAnalysis(
+      used.map((s) => ({ name: s.name, bytes: s.bytes })),
+      config,
+    );
+  const measured = used.map((s) => measureSource(s, { config, calibration, confound, coupling }));
+  const points = measured.map((m) => m.components);
+  const draws = monteCarlo(
+    points,
+    measured.map((m) => m.sds),
+    config.bootstrapRounds,
+    config.seed,
+  );
+  const sources = measured.map((m, i) => withIntervals(m.row, draws, i));
+  const aggregate = aggregateWithIntervals(sources, draws);
+  const globalPrior = calibration.global.mean;
   sources.sort((a, b) => b.quantum_score - a.quantum_score || (a.name < b.name ? -1 : 1));
-  const significantAny = coupling.pairs.filter((p) => p.significant.some(Boolean)).length;
   return {
     model_id: QUANTUM_MODEL_ID,
     model_version: QUANTUM_MODEL_VERSION,
@@ -565,7 +632,7 @@ export function quantumProxyV3(inputs: readonly QuantumSourceInput[], options: Q
     seed: config.seed,
     config: configToJson(config),
     calibration: {
-      source: calibrationSource,
+      source: options.calibrationSource ?? calibration.description ?? 'default_seeded',
       global_prior: calibration.global.mean,
       global_prior_ci_low: calibration.global.ci_low,
       global_prior_ci_high: calibration.global.ci_high,
@@ -575,7 +642,7 @@ export function quantumProxyV3(inputs: readonly QuantumSourceInput[], options: Q
     coupling: {
       pairs: coupling.pairs.length,
       skipped_pairs: coupling.skippedPairs,
-      significant_pairs_any: significantAny,
+      significant_pairs_any: coupling.pairs.filter((p) => p.significant.some(Boolean)).length,
       null_rounds: config.couplingNullRounds,
       fdr_alpha: config.couplingFdrAlpha,
       fdr_gate: config.couplingUseFdrGate,
@@ -584,22 +651,17 @@ export function quantumProxyV3(inputs: readonly QuantumSourceInput[], options: Q
     sources,
     excluded,
     aggregate,
-    ablation: { entries },
-    sensitivity: {
-      sources: sens,
-      summary: {
-        mean_impact_without_prior: meanOf('impact_without_prior'),
-        mean_impact_without_quality: meanOf('impact_without_quality'),
-        mean_impact_without_coupling: meanOf('impact_without_coupling'),
-        mean_impact_without_stress: meanOf('impact_without_stress'),
-        mean_impact_without_telemetry_confound: meanOf('impact_without_telemetry_confound'),
-      },
-    },
+    ablation: { entries: ablation(points, globalPrior) },
+    sensitivity: sensitivity(
+      points,
+      used.map((s) => s.name),
+      globalPrior,
+    ),
     ...(confound ? { telemetry_confound: confound } : {}),
   };
 }
 
-/** The config as snake_case JSON (the seed's field names). */
+/** The config as snake_case JSON (openentropy's field names). */
 export function configToJson(c: QuantumConfig): Record<string, number | boolean> {
   return {
     corr_threshold: c.corrThreshold,
