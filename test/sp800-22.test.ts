@@ -5,12 +5,12 @@ import { erfc, igam, igamc, logGamma, normalCdf } from '../src/analyze/math/spec
 import { runSp80022 } from '../src/analyze/sp800-22/battery.js';
 import { gf2Rank32 } from '../src/analyze/sp800-22/binary-matrix-rank-test.js';
 import { bitSequence, bitsFromAscii, bitsFromBytes } from '../src/analyze/sp800-22/bits.js';
-import { complexDft } from '../src/analyze/sp800-22/dft.js';
 import { linearComplexity } from '../src/analyze/sp800-22/linear-complexity-test.js';
 import { templateBlockCounts } from '../src/analyze/sp800-22/non-overlapping-template-test.js';
 import { secondLevelAnalysis, summarize } from '../src/analyze/sp800-22/second-level.js';
 import { aperiodicTemplates, templateString } from '../src/analyze/sp800-22/templates.js';
 import { NIST_TEST_NAMES } from '../src/analyze/sp800-22/types.js';
+import { complexDft } from '../src/analyze/stats/dft.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'sp800-22');
 const load = (c: string) => bitsFromBytes(new Uint8Array(readFileSync(join(FIX, `${c}.bin`))));

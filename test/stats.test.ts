@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { autocorrelation } from '../src/analyze/stats/autocorrelation.js';
 import { bitBias } from '../src/analyze/stats/bit-bias.js';
 import { chiSquareUniform } from '../src/analyze/stats/chi-square-uniform.js';
+import { complexDft } from '../src/analyze/stats/dft.js';
 import { binomialTwoSided, fSurvival, normalQuantile, studentTTwoSided } from '../src/analyze/stats/distributions.js';
+import { planCacheStats, realDft } from '../src/analyze/stats/fft.js';
 import { incompleteBeta } from '../src/analyze/stats/incomplete-beta.js';
 import { mean, populationSd, populationVariance, sampleSd, sampleVariance } from '../src/analyze/stats/mean-sd.js';
 import { discreteUniformMoments, moments } from '../src/analyze/stats/moments.js';
@@ -165,6 +167,22 @@ describe('per-source statistics', () => {
     const fake = chiSquareUniform(shaBytes(256 * 20, 'cs'));
     expect(fake.df).toBe(255);
     expect(fake.applicable).toBe(true);
+  });
+
+  it('FFT plans of every kind share one cache that stays within its budget', () => {
+    const x = Float64Array.from({ length: 4096 }, (_, i) => Math.sin(i * 0.37));
+    const first = realDft(x, 1 << 20);
+    // fft.js plans of growing sizes, mixed-radix twiddles and Bluestein chirps: together more than the budget
+    for (const size of [1 << 19, 1 << 21]) realDft(x, size);
+    for (const N of [3000, 3001, 5 ** 7, 7919]) complexDft(new Float64Array(2 * N).fill(1));
+    const s = planCacheStats();
+    expect(s.entries).toBeGreaterThan(0);
+    expect(s.bytes).toBeLessThanOrEqual(s.budgetBytes);
+    // the 2^20 plan was evicted; made again, it gives the same transform
+    const again = realDft(x, 1 << 20);
+    let same = again.length === first.length;
+    for (let i = 0; same && i < first.length; i++) same = again[i] === first[i];
+    expect(same).toBe(true);
   });
 
   it('mean, population and sample variance: by hand and against simple-statistics', () => {

@@ -1,6 +1,6 @@
 import { erfc } from '../math/special.js';
+import { realDftModuli } from '../stats/dft.js';
 import type { BitSequence } from './bits.js';
-import { realDftModuli } from './dft.js';
 import { needsBits, notApplicable, type Sp80022Result } from './types.js';
 
 /**

@@ -1,25 +1,51 @@
 import FFT from 'fft.js';
 
 /**
- * Thin helpers over fft.js (radix-4, power-of-two sizes only). Complex arrays are interleaved
- * [re0, im0, re1, im1, …] Float64Arrays. Plans are cached by size (the few most recently used): the
- * twiddle table is reused by every autocorrelation, spectrum and cross-correlation of that size.
+ * Thin helpers over fft.js (radix-4, power-of-two sizes only), and the one cache of transform plans
+ * (fft.js instances here, twiddle tables and Bluestein chirps in dft.ts). Complex arrays are
+ * interleaved [re0, im0, re1, im1, …] Float64Arrays.
  */
-const plans = new Map<number, FFT>();
 
-/** Plans kept: a twiddle table is 2·size doubles on the JS heap (32 MiB at 2^21), so only the latest few. */
-const MAX_PLANS = 4;
+/**
+ * Memory the cached plans may hold together. A plan of size 2^21 (1 M samples zero-padded) is 48 MiB,
+ * so the cache keeps one such plan beside the small ones; the most recently used plan is always kept.
+ */
+const PLAN_BUDGET_BYTES = 64 * 2 ** 20;
 
-function plan(size: number): FFT {
-  let p = plans.get(size);
-  if (p) {
-    plans.delete(size); // re-insert: Map order is the recency order
-  } else {
-    p = new FFT(size);
-    if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value as number);
+/** Cached plans by key, least recently used first (Map order is insertion order; a hit re-inserts). */
+const plans = new Map<string, { value: unknown; bytes: number }>();
+let planBytes = 0;
+
+/**
+ * The plan under `key`, made by `make` (holding about `bytes` bytes) when it is not cached. Older plans
+ * are dropped, least recently used first, while the cache holds more than its budget.
+ */
+export function cachedPlan<T>(key: string, bytes: number, make: () => T): T {
+  const hit = plans.get(key);
+  if (hit) {
+    plans.delete(key);
+    plans.set(key, hit);
+    return hit.value as T;
   }
-  plans.set(size, p);
-  return p;
+  const value = make();
+  plans.set(key, { value, bytes });
+  planBytes += bytes;
+  for (const [k, e] of plans) {
+    if (planBytes <= PLAN_BUDGET_BYTES || k === key) break;
+    plans.delete(k);
+    planBytes -= e.bytes;
+  }
+  return value;
+}
+
+/** What the plan cache holds now (for tests and diagnostics). */
+export function planCacheStats(): { entries: number; bytes: number; budgetBytes: number } {
+  return { entries: plans.size, bytes: planBytes, budgetBytes: PLAN_BUDGET_BYTES };
+}
+
+/** The fft.js plan of a power-of-two size (its twiddle table is 2·size doubles, its bit-reversal table ≤ size). */
+export function fftPlan(size: number): FFT {
+  return cachedPlan(`fft:${size}`, 24 * size, () => new FFT(size));
 }
 
 /** The smallest power of two ≥ n, and at least 4 (fft.js's smallest size). */
@@ -35,7 +61,7 @@ export function realDft(x: ArrayLike<number>, size: number): Float64Array {
   const len = Math.min(size, x.length);
   for (let i = 0; i < len; i++) input[i] = x[i];
   const out = new Float64Array(2 * size);
-  const p = plan(size);
+  const p = fftPlan(size);
   p.realTransform(out, input);
   p.completeSpectrum(out);
   return out;
@@ -44,7 +70,7 @@ export function realDft(x: ArrayLike<number>, size: number): Float64Array {
 /** Inverse DFT (with the 1/size factor) of an interleaved complex spectrum; the full complex result. */
 export function inverseDft(spectrum: Float64Array): Float64Array {
   const out = new Float64Array(spectrum.length);
-  plan(spectrum.length / 2).inverseTransform(out, spectrum);
+  fftPlan(spectrum.length / 2).inverseTransform(out, spectrum);
   return out;
 }
 
@@ -52,7 +78,7 @@ export function inverseDft(spectrum: Float64Array): Float64Array {
 export function inverseDftReal(spectrum: Float64Array): Float64Array {
   const size = spectrum.length / 2;
   const out = new Float64Array(2 * size);
-  plan(size).inverseTransform(out, spectrum);
+  fftPlan(size).inverseTransform(out, spectrum);
   const re = new Float64Array(size);
   for (let i = 0; i < size; i++) re[i] = out[2 * i];
   return re;
@@ -66,7 +92,7 @@ export function inverseDftReal(spectrum: Float64Array): Float64Array {
 export function inverseDftOfRealEven(x: Float64Array, count: number): Float64Array {
   const size = x.length;
   const out = new Float64Array(2 * size);
-  plan(size).realTransform(out, x);
+  fftPlan(size).realTransform(out, x);
   const re = new Float64Array(Math.min(count, size));
   for (let i = 0; i < re.length; i++) re[i] = out[2 * i] / size;
   return re;

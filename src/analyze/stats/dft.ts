@@ -1,21 +1,10 @@
-import FFT from 'fft.js';
-
-/** Cached fft.js instances by size (construction builds twiddle tables). */
-const ffts = new Map<number, FFT>();
-function fftOf(size: number): FFT {
-  let f = ffts.get(size);
-  if (!f) {
-    f = new FFT(size);
-    ffts.set(size, f);
-  }
-  return f;
-}
-
-function nextPow2(x: number): number {
-  let p = 2;
-  while (p < x) p *= 2;
-  return p;
-}
+/**
+ * Discrete Fourier transforms of any length, on top of fft.js (stats/fft.ts): a mixed-radix (4, 2, 3, 5)
+ * Stockham FFT for 5-smooth lengths and Bluestein's chirp-z algorithm for the others. The SP 800-22
+ * DFT test needs the exact length-n transform (n = 10⁶ → n/2 = 2⁵·5⁶). Plans (twiddle tables, chirps)
+ * live in the shared plan cache of stats/fft.ts.
+ */
+import { cachedPlan, fftPlan, nextPow2 } from './fft.js';
 
 /** Factors of N into 4, 2, 3 and 5 (4s first), or null when N has another prime factor. */
 function smoothFactors(N: number): number[] | null {
@@ -44,13 +33,12 @@ const S5_1 = Math.sin((2 * Math.PI) / 5);
 const S5_2 = Math.sin((4 * Math.PI) / 5);
 const S3 = Math.sin((2 * Math.PI) / 3);
 
-/**
- * Mixed-radix (4, 2, 3, 5) Stockham autosort FFT, decimation in frequency, on split re/im arrays:
- * each pass of radix r maps x[q + s(p + km)] (k < r) to y[q + s(rp + j)] = w_n^(pj)·Σ_k x_k ω_r^(jk),
- * n the current sub-length, m = n/r, s the stride; no bit reversal. Forward transform
- * X_k = Σ_j x_j e^(−2πijk/N). Returns the arrays holding the result (the inputs or the scratch).
+/*
+ * One Stockham pass of radix r (see stockham) each: x[q + s(p + km)] → y[q + s(rp + j)]. The four
+ * radices are written out rather than as one loop over a generic radix-r butterfly: they are the inner
+ * loops of the transform, and their shared lines (twiddle powers, the final twiddle multiplications)
+ * are deliberate hot-loop copies.
  */
-/** One Stockham pass of radix r (see stockham): x[q + s(p + km)] → y[q + s(rp + j)]. */
 function pass4(
   xr: Float64Array,
   xi: Float64Array,
@@ -263,25 +251,25 @@ function pass3(
   }
 }
 
-/** Cached tables cos/sin(−2πk/L), k < count, by (L, count). */
-const twiddleTables = new Map<string, { c: Float64Array; s: Float64Array }>();
+/** Tables cos/sin(−2πk/L), k < count (in the shared plan cache under (L, count)). */
 function twiddles(L: number, count: number): { c: Float64Array; s: Float64Array } {
-  const key = `${L}/${count}`;
-  let t = twiddleTables.get(key);
-  if (!t) {
+  return cachedPlan(`twiddles:${L}/${count}`, 16 * count, () => {
     const c = new Float64Array(count);
     const sn = new Float64Array(count);
     for (let k = 0; k < count; k++) {
       c[k] = Math.cos((-2 * Math.PI * k) / L);
       sn[k] = Math.sin((-2 * Math.PI * k) / L);
     }
-    t = { c, s: sn };
-    if (twiddleTables.size > 8) twiddleTables.clear();
-    twiddleTables.set(key, t);
-  }
-  return t;
+    return { c, s: sn };
+  });
 }
 
+/**
+ * Mixed-radix (4, 2, 3, 5) Stockham autosort FFT, decimation in frequency, on split re/im arrays:
+ * each pass of radix r maps x[q + s(p + km)] (k < r) to y[q + s(rp + j)] = w_n^(pj)·Σ_k x_k ω_r^(jk),
+ * n the current sub-length, m = n/r, s the stride; no bit reversal. Forward transform
+ * X_k = Σ_j x_j e^(−2πijk/N). Returns the arrays holding the result (the inputs or the scratch).
+ */
 function stockham(re: Float64Array, im: Float64Array, factors: number[]): { re: Float64Array; im: Float64Array } {
   const N = re.length;
   let xr = re;
@@ -318,36 +306,56 @@ interface BluesteinPlan {
   /** FFT of the conjugate chirp filter, interleaved, length 2·size. */
   filterHat: Float64Array;
 }
-const plans = new Map<number, BluesteinPlan>();
 
+/** Bluestein's chirp and filter for length N, in the shared plan cache. */
 function bluesteinPlan(N: number): BluesteinPlan {
-  const cached = plans.get(N);
-  if (cached) return cached;
   const size = nextPow2(2 * N - 1);
-  const chirp = new Float64Array(2 * N);
-  const twoN = 2 * N;
+  return cachedPlan(`bluestein:${N}`, 16 * (N + size), () => {
+    const chirp = new Float64Array(2 * N);
+    const twoN = 2 * N;
+    for (let k = 0; k < N; k++) {
+      // k² mod 2N keeps the angle argument small and exact (k² < 2^53 for N < 2^26).
+      const kk = (k * k) % twoN;
+      const a = (Math.PI * kk) / N;
+      chirp[2 * k] = Math.cos(a);
+      chirp[2 * k + 1] = -Math.sin(a);
+    }
+    const filter = new Float64Array(2 * size);
+    filter[0] = chirp[0];
+    filter[1] = -chirp[1];
+    for (let k = 1; k < N; k++) {
+      filter[2 * k] = chirp[2 * k];
+      filter[2 * k + 1] = -chirp[2 * k + 1];
+      filter[2 * (size - k)] = chirp[2 * k];
+      filter[2 * (size - k) + 1] = -chirp[2 * k + 1];
+    }
+    const filterHat = new Float64Array(2 * size);
+    fftPlan(size).transform(filterHat, filter);
+    return { N, size, chirp, filterHat };
+  });
+}
+
+/** Split re/im arrays of the first N complex values of an interleaved array. */
+function deinterleave(data: Float64Array, N: number): { re: Float64Array; im: Float64Array } {
+  const re = new Float64Array(N);
+  const im = new Float64Array(N);
   for (let k = 0; k < N; k++) {
-    // k² mod 2N keeps the angle argument small and exact (k² < 2^53 for N < 2^26).
-    const kk = (k * k) % twoN;
-    const a = (Math.PI * kk) / N;
-    chirp[2 * k] = Math.cos(a);
-    chirp[2 * k + 1] = -Math.sin(a);
+    re[k] = data[2 * k];
+    im[k] = data[2 * k + 1];
   }
-  const filter = new Float64Array(2 * size);
-  filter[0] = chirp[0];
-  filter[1] = -chirp[1];
-  for (let k = 1; k < N; k++) {
-    filter[2 * k] = chirp[2 * k];
-    filter[2 * k + 1] = -chirp[2 * k + 1];
-    filter[2 * (size - k)] = chirp[2 * k];
-    filter[2 * (size - k) + 1] = -chirp[2 * k + 1];
+  return { re, im };
+}
+
+/** dst_k = src_k · chirp_k for k < N (interleaved complex). */
+function chirpMultiply(src: Float64Array, chirp: Float64Array, dst: Float64Array, N: number): void {
+  for (let k = 0; k < N; k++) {
+    const xr = src[2 * k];
+    const xi = src[2 * k + 1];
+    const cr = chirp[2 * k];
+    const ci = chirp[2 * k + 1];
+    dst[2 * k] = xr * cr - xi * ci;
+    dst[2 * k + 1] = xr * ci + xi * cr;
   }
-  const filterHat = new Float64Array(2 * size);
-  fftOf(size).transform(filterHat, filter);
-  const plan = { N, size, chirp, filterHat };
-  if (plans.size > 8) plans.clear();
-  plans.set(N, plan);
-  return plan;
 }
 
 /**
@@ -357,28 +365,17 @@ function bluesteinPlan(N: number): BluesteinPlan {
  * chirp-z algorithm (jk = (j² + k² − (k−j)²)/2) as a circular convolution of power-of-two size
  * ≥ 2N − 1 computed with fft.js.
  */
-/** Forward DFT of split re/im arrays of a 2,3,5-smooth length (see complexDft); null for other lengths. */
-export function smoothDftSplit(re: Float64Array, im: Float64Array): { re: Float64Array; im: Float64Array } | null {
-  const factors = smoothFactors(re.length);
-  return factors ? stockham(re, im, factors) : null;
-}
-
 export function complexDft(data: Float64Array): Float64Array {
   const N = data.length / 2;
   if (N >= 2 && (N & (N - 1)) === 0) {
     const out = new Float64Array(2 * N);
-    fftOf(N).transform(out, data);
+    fftPlan(N).transform(out, data);
     return out;
   }
   if (N === 1) return data.slice();
   const factors = smoothFactors(N);
   if (factors) {
-    const re = new Float64Array(N);
-    const im = new Float64Array(N);
-    for (let k = 0; k < N; k++) {
-      re[k] = data[2 * k];
-      im[k] = data[2 * k + 1];
-    }
+    const { re, im } = deinterleave(data, N);
     const r = stockham(re, im, factors);
     const out = new Float64Array(2 * N);
     for (let k = 0; k < N; k++) {
@@ -389,15 +386,8 @@ export function complexDft(data: Float64Array): Float64Array {
   }
   const { size, chirp, filterHat } = bluesteinPlan(N);
   const a = new Float64Array(2 * size);
-  for (let k = 0; k < N; k++) {
-    const xr = data[2 * k];
-    const xi = data[2 * k + 1];
-    const cr = chirp[2 * k];
-    const ci = chirp[2 * k + 1];
-    a[2 * k] = xr * cr - xi * ci;
-    a[2 * k + 1] = xr * ci + xi * cr;
-  }
-  const f = fftOf(size);
+  chirpMultiply(data, chirp, a, N);
+  const f = fftPlan(size);
   const aHat = new Float64Array(2 * size);
   f.transform(aHat, a);
   for (let k = 0; k < size; k++) {
@@ -410,14 +400,7 @@ export function complexDft(data: Float64Array): Float64Array {
   }
   f.inverseTransform(a, aHat);
   const out = new Float64Array(2 * N);
-  for (let k = 0; k < N; k++) {
-    const yr = a[2 * k];
-    const yi = a[2 * k + 1];
-    const cr = chirp[2 * k];
-    const ci = chirp[2 * k + 1];
-    out[2 * k] = yr * cr - yi * ci;
-    out[2 * k + 1] = yr * ci + yi * cr;
-  }
+  chirpMultiply(a, chirp, out, N);
   return out;
 }
 
@@ -438,25 +421,10 @@ export function realDftModuli(x: Float64Array): Float64Array {
     return out;
   }
   const N = half;
-  let zr: Float64Array;
-  let zi: Float64Array;
-  if (smoothFactors(N)) {
-    const re = new Float64Array(N);
-    const im = new Float64Array(N);
-    for (let j = 0; j < N; j++) {
-      re[j] = x[2 * j];
-      im[j] = x[2 * j + 1];
-    }
-    ({ re: zr, im: zi } = smoothDftSplit(re, im)!);
-  } else {
-    const Z = complexDft(x); // x viewed as N interleaved complex numbers
-    zr = new Float64Array(N);
-    zi = new Float64Array(N);
-    for (let k = 0; k < N; k++) {
-      zr[k] = Z[2 * k];
-      zi[k] = Z[2 * k + 1];
-    }
-  }
+  // x viewed as N interleaved complex numbers z_j = x_{2j} + i·x_{2j+1}
+  const factors = smoothFactors(N);
+  const z = deinterleave(factors ? x : complexDft(x), N);
+  const { re: zr, im: zi } = factors ? stockham(z.re, z.im, factors) : z;
   const w = twiddles(n, N);
   for (let k = 0; k < N; k++) {
     const m = k === 0 ? 0 : N - k;
