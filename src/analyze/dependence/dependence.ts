@@ -1,4 +1,5 @@
 import { chiSquarePValue } from '../math/special.js';
+import { mean, sampleVariance } from '../stats/mean-sd.js';
 import { benjaminiHochberg } from './benjamini-hochberg.js';
 import {
   type CentredSpectrum,
@@ -96,44 +97,69 @@ export interface DependenceResult {
   flagged: { a: string; b: string; by: ('correlation' | 'mutual_information')[] }[];
 }
 
-/**
- * Dependence between every pair of sources (aligned by sample index, truncated to the common length):
- * Pearson correlation at lags −L..L by FFT, mutual information at lag 0 with the Miller–Madow correction,
- * a seeded circular-shift null for both, and Benjamini–Hochberg q-values over all tests. Streams are
- * aligned by sample order, not by time; two sources recorded concurrently share wall-clock time only
- * approximately.
- */
-export function dependence(sources: DependenceSource[], options: DependenceOptions = {}): DependenceResult {
-  const L = options.maxLag ?? 16;
-  const cap = options.maxSamples ?? 262_144;
-  const corrShifts = options.correlationShifts ?? 9999;
-  const miShifts = options.miShifts ?? 39;
-  const seed = options.seed ?? 1;
-  const alpha = options.alpha ?? 0.05;
-  const minSamples = Math.max(options.minSamples ?? 256, 8 * L + 16);
-  const names = sources.map((s) => s.name);
-  const S = sources.length;
-  const corrM: (number | null)[][] = names.map((_, i) => names.map((_, j) => (i === j ? 1 : null)));
-  const miM: (number | null)[][] = names.map(() => names.map(() => null));
-  const pairs: PairDependence[] = [];
-  const skipped: SkippedPair[] = [];
-  const lens = sources.map((s) => Math.min(cap, s.bytes.length));
+/** Options with their defaults applied. */
+interface Settings {
+  L: number;
+  cap: number;
+  corrShifts: number;
+  miShifts: number;
+  seed: number;
+  alpha: number;
+  minSamples: number;
+}
 
-  // Pairs grouped by common length so that each (source, length) spectrum is computed once and dropped.
-  const jobs: { i: number; j: number; n: number }[] = [];
-  for (let i = 0; i < S; i++)
-    for (let j = i + 1; j < S; j++) {
+function settings(options: DependenceOptions): Settings {
+  const L = options.maxLag ?? 16;
+  return {
+    L,
+    cap: options.maxSamples ?? 262_144,
+    corrShifts: options.correlationShifts ?? 9999,
+    miShifts: options.miShifts ?? 39,
+    seed: options.seed ?? 1,
+    alpha: options.alpha ?? 0.05,
+    minSamples: Math.max(options.minSamples ?? 256, 8 * L + 16),
+  };
+}
+
+/** A pair of sources (i < j) and its common length n. */
+interface PairJob {
+  i: number;
+  j: number;
+  n: number;
+}
+
+/** Every pair i < j with its common length; pairs shorter than minSamples are skipped with a reason. */
+function pairJobs(sources: readonly DependenceSource[], o: Settings): { jobs: PairJob[]; skipped: SkippedPair[] } {
+  const lens = sources.map((s) => Math.min(o.cap, s.bytes.length));
+  const jobs: PairJob[] = [];
+  const skipped: SkippedPair[] = [];
+  for (let i = 0; i < sources.length; i++)
+    for (let j = i + 1; j < sources.length; j++) {
       const n = Math.min(lens[i], lens[j]);
-      if (n < minSamples)
-        skipped.push({ a: names[i], b: names[j], reason: `only ${n} common samples (needs ${minSamples})` });
+      if (n < o.minSamples)
+        skipped.push({
+          a: sources[i].name,
+          b: sources[j].name,
+          reason: `only ${n} common samples (needs ${o.minSamples})`,
+        });
       else jobs.push({ i, j, n });
     }
+  return { jobs, skipped };
+}
+
+/**
+ * Calls `visit` with every pair's lagged cross-products and the two spectra. Pairs are grouped by
+ * common length so that each (source, length) spectrum is computed once and dropped with its group;
+ * two pairs share one inverse FFT, and each pair's cross-products are dropped once it is visited.
+ */
+function forEachCrossSeries(
+  sources: readonly DependenceSource[],
+  jobs: readonly PairJob[],
+  visit: (job: PairJob, lin: CrossSeries, a: CentredSpectrum, b: CentredSpectrum) => void,
+): void {
   const lengths = [...new Set(jobs.map((j) => j.n))].sort((x, y) => x - y);
-  const joint = new Uint32Array(256 * 256);
-  let spectra = new Map<number, CentredSpectrum>();
-  const currentSpec = (i: number) => spectra.get(i) as CentredSpectrum;
   for (const n of lengths) {
-    spectra = new Map<number, CentredSpectrum>();
+    const spectra = new Map<number, CentredSpectrum>();
     const spec = (i: number) => {
       let s = spectra.get(i);
       if (!s) {
@@ -143,104 +169,133 @@ export function dependence(sources: DependenceSource[], options: DependenceOptio
       return s;
     };
     const group = jobs.filter((x) => x.n === n);
-    // Two pairs per inverse FFT; their cross-products are dropped as soon as both are processed.
-    const todo: { job: (typeof group)[number]; lin: CrossSeries }[] = [];
     for (let g = 0; g < group.length; g += 2) {
       const x = group[g];
       const y = group[g + 1];
       if (y) {
         const [l1, l2] = crossProductsTwo(spec(x.i), spec(x.j), spec(y.i), spec(y.j));
-        todo.push({ job: x, lin: l1 }, { job: y, lin: l2 });
-      } else todo.push({ job: x, lin: crossProducts(spec(x.i), spec(x.j)) });
-      while (todo.length > 0) {
-        const { job, lin } = todo.shift() as (typeof todo)[number];
-        processPair(job, lin);
-      }
+        visit(x, l1, spec(x.i), spec(x.j));
+        visit(y, l2, spec(y.i), spec(y.j));
+      } else visit(x, crossProducts(spec(x.i), spec(x.j)), spec(x.i), spec(x.j));
     }
   }
-  function processPair(job: { i: number; j: number; n: number }, lin: CrossSeries): void {
-    {
-      const { i, j, n } = job;
-      // Each pair gets its own stream of shifts from (seed, i, j): results do not depend on pair order.
-      const rng = new SeededRandom((seed * 1_000_003 + i * 7919 + j * 104_729) >>> 0);
-      const a = currentSpec(i);
-      const b = currentSpec(j);
-      const lc = laggedCorrelation(lin, L);
-      const margin = Math.max(2 * L + 1, Math.floor(n / 20));
-      const lo = margin;
-      const hi = n - margin;
-      const admissible = hi - lo + 1;
-      const shifts: number[] = [];
-      if (admissible <= corrShifts) for (let s = lo; s <= hi; s++) shifts.push(s);
-      else for (let r = 0; r < corrShifts; r++) shifts.push(rng.nextInt(lo, hi));
-      // Observed statistic with the null's normalisation (sums over n products scaled by 1/n, not 1/(n − |k|)).
-      const tObs = observedMaxCorrelation(lin, L);
-      let exceed = 0;
-      let nullSum = 0;
-      for (const s of shifts) {
-        const v = shiftedMaxCorrelation(lin, s, L);
-        nullSum += v;
-        if (v >= tObs * (1 - 1e-12)) exceed++;
-      }
-      const constant = !(a.sumSq > 0 && b.sumSq > 0);
-      const pCorr = constant ? 1 : (1 + exceed) / (1 + shifts.length);
+}
 
-      const bins = miBins(n);
-      const xa = sources[i].bytes.subarray(0, n);
-      const xb = sources[j].bytes.subarray(0, n);
-      const obs = mutualInformation(xa, xb, bins, 0, joint);
-      const miNull: number[] = [];
-      let gNullSum = 0;
-      let miNullSum = 0;
-      const miShiftList =
-        admissible <= miShifts
-          ? shifts.slice(0, miShifts)
-          : Array.from({ length: miShifts }, () => rng.nextInt(lo, hi));
-      for (const s of miShiftList) {
-        const r = mutualInformation(xa, xb, bins, s, joint);
-        miNull.push(r.g);
-        gNullSum += r.g;
-        miNullSum += r.millerMadow;
-      }
-      const pMiPerm = (1 + miNull.filter((g) => g >= obs.g).length) / (1 + miNull.length);
-      let pMi = pMiPerm;
-      if (miNull.length >= 10) {
-        const mean = gNullSum / miNull.length;
-        let v = 0;
-        for (const g of miNull) v += (g - mean) ** 2;
-        v /= miNull.length - 1;
-        if (mean > 0 && v > 0) pMi = chiSquarePValue(obs.g / (v / (2 * mean)), (2 * mean * mean) / v);
-      }
-      pairs.push({
-        a: names[i],
-        b: names[j],
-        n,
-        correlation: {
-          lag0: lc.lag0,
-          maxAbs: lc.maxAbs,
-          maxLag: lc.maxLag,
-          nullMean: shifts.length ? nullSum / shifts.length : 0,
-          pValue: pCorr,
-          qValue: 1,
-          shifts: shifts.length,
-        },
-        mutualInformation: {
-          bits: obs.millerMadow,
-          plugInBits: obs.plugIn,
-          bins,
-          nullMeanBits: miNull.length ? miNullSum / miNull.length : 0,
-          pValue: constant ? 1 : pMi,
-          pPermutation: constant ? 1 : pMiPerm,
-          qValue: 1,
-          shifts: miNull.length,
-        },
-        flagged: false,
-      });
-      corrM[i][j] = corrM[j][i] = lc.lag0;
-      miM[i][j] = miM[j][i] = obs.millerMadow;
-    }
+/**
+ * The correlation part of a pair: r at lag 0 and the largest |r(k)|, |k| ≤ L, against the shifted
+ * null of max_k |r(k)| (Monte-Carlo p-value; 1 when either stream is constant).
+ */
+function correlationTest(lin: CrossSeries, shifts: readonly number[], L: number, constant: boolean) {
+  const lc = laggedCorrelation(lin, L);
+  // Observed statistic with the null's normalisation (sums over n products scaled by 1/n, not 1/(n − |k|)).
+  const tObs = observedMaxCorrelation(lin, L);
+  let exceed = 0;
+  let nullSum = 0;
+  for (const s of shifts) {
+    const v = shiftedMaxCorrelation(lin, s, L);
+    nullSum += v;
+    if (v >= tObs * (1 - 1e-12)) exceed++;
   }
-  pairs.sort((x, y) => names.indexOf(x.a) - names.indexOf(y.a) || names.indexOf(x.b) - names.indexOf(y.b));
+  return {
+    lag0: lc.lag0,
+    maxAbs: lc.maxAbs,
+    maxLag: lc.maxLag,
+    nullMean: shifts.length ? nullSum / shifts.length : 0,
+    pValue: constant ? 1 : (1 + exceed) / (1 + shifts.length),
+    qValue: 1,
+    shifts: shifts.length,
+  };
+}
+
+/**
+ * The mutual-information part of a pair: Miller–Madow MI at lag 0 and its G statistic against the
+ * shifted null, fitted as a scaled χ² (Satterthwaite) when there are ≥ 10 shifts.
+ */
+function mutualInformationTest(
+  xa: Uint8Array,
+  xb: Uint8Array,
+  shifts: readonly number[],
+  constant: boolean,
+  joint: Uint32Array,
+) {
+  const bins = miBins(xa.length);
+  const obs = mutualInformation(xa, xb, bins, 0, joint);
+  const gNull: number[] = [];
+  let miNullSum = 0;
+  for (const s of shifts) {
+    const r = mutualInformation(xa, xb, bins, s, joint);
+    gNull.push(r.g);
+    miNullSum += r.millerMadow;
+  }
+  const pPermutation = (1 + gNull.filter((g) => g >= obs.g).length) / (1 + gNull.length);
+  let p = pPermutation;
+  if (gNull.length >= 10) {
+    const m = mean(gNull);
+    const v = sampleVariance(gNull, m);
+    if (m > 0 && v > 0) p = chiSquarePValue(obs.g / (v / (2 * m)), (2 * m * m) / v);
+  }
+  return {
+    bits: obs.millerMadow,
+    plugInBits: obs.plugIn,
+    bins,
+    nullMeanBits: gNull.length ? miNullSum / gNull.length : 0,
+    pValue: constant ? 1 : p,
+    pPermutation: constant ? 1 : pPermutation,
+    qValue: 1,
+    shifts: gNull.length,
+  };
+}
+
+/**
+ * One pair's tests. Its shifts come from its own stream seeded by (seed, i, j), so results do not
+ * depend on pair order: every admissible shift when there are few, else random ones, drawn first for
+ * the correlation and then for the mutual information. Admissible: min(s, n − s) ≥ margin,
+ * margin = max(2L + 1, ⌊n/20⌋).
+ */
+function pairDependence(
+  sources: readonly DependenceSource[],
+  job: PairJob,
+  lin: CrossSeries,
+  a: CentredSpectrum,
+  b: CentredSpectrum,
+  o: Settings,
+  joint: Uint32Array,
+): PairDependence {
+  const { i, j, n } = job;
+  const rng = new SeededRandom((o.seed * 1_000_003 + i * 7919 + j * 104_729) >>> 0);
+  const margin = Math.max(2 * o.L + 1, Math.floor(n / 20));
+  const lo = margin;
+  const hi = n - margin;
+  const admissible = hi - lo + 1;
+  const shifts: number[] = [];
+  if (admissible <= o.corrShifts) for (let s = lo; s <= hi; s++) shifts.push(s);
+  else for (let r = 0; r < o.corrShifts; r++) shifts.push(rng.nextInt(lo, hi));
+  const miShifts =
+    admissible <= o.miShifts
+      ? shifts.slice(0, o.miShifts)
+      : Array.from({ length: o.miShifts }, () => rng.nextInt(lo, hi));
+  const constant = !(a.sumSq > 0 && b.sumSq > 0);
+  return {
+    a: sources[i].name,
+    b: sources[j].name,
+    n,
+    correlation: correlationTest(lin, shifts, o.L, constant),
+    mutualInformation: mutualInformationTest(
+      sources[i].bytes.subarray(0, n),
+      sources[j].bytes.subarray(0, n),
+      miShifts,
+      constant,
+      joint,
+    ),
+    flagged: false,
+  };
+}
+
+/**
+ * Benjamini–Hochberg over all 2·pairs p-values (correlation and MI together): sets each pair's q-values
+ * and flag, and returns the flagged pairs with the tests that flagged them.
+ */
+function applyFdr(pairs: PairDependence[], alpha: number): DependenceResult['flagged'] {
   const q = benjaminiHochberg([
     ...pairs.map((p) => p.correlation.pValue),
     ...pairs.map((p) => p.mutualInformation.pValue),
@@ -255,11 +310,37 @@ export function dependence(sources: DependenceSource[], options: DependenceOptio
     p.flagged = by.length > 0;
     if (p.flagged) flagged.push({ a: p.a, b: p.b, by });
   });
+  return flagged;
+}
+
+/**
+ * Dependence between every pair of sources (aligned by sample index, truncated to the common length):
+ * Pearson correlation at lags −L..L by FFT, mutual information at lag 0 with the Miller–Madow correction,
+ * a seeded circular-shift null for both, and Benjamini–Hochberg q-values over all tests. Streams are
+ * aligned by sample order, not by time; two sources recorded concurrently share wall-clock time only
+ * approximately.
+ */
+export function dependence(sources: DependenceSource[], options: DependenceOptions = {}): DependenceResult {
+  const o = settings(options);
+  const names = sources.map((s) => s.name);
+  const corrM: (number | null)[][] = names.map((_, i) => names.map((_, j) => (i === j ? 1 : null)));
+  const miM: (number | null)[][] = names.map(() => names.map(() => null));
+  const { jobs, skipped } = pairJobs(sources, o);
+  const pairs: PairDependence[] = [];
+  const joint = new Uint32Array(256 * 256);
+  forEachCrossSeries(sources, jobs, (job, lin, a, b) => {
+    const p = pairDependence(sources, job, lin, a, b, o, joint);
+    pairs.push(p);
+    corrM[job.i][job.j] = corrM[job.j][job.i] = p.correlation.lag0;
+    miM[job.i][job.j] = miM[job.j][job.i] = p.mutualInformation.bits;
+  });
+  pairs.sort((x, y) => names.indexOf(x.a) - names.indexOf(y.a) || names.indexOf(x.b) - names.indexOf(y.b));
+  const flagged = applyFdr(pairs, o.alpha);
   return {
     sources: names,
-    maxLag: L,
-    seed,
-    alpha,
+    maxLag: o.L,
+    seed: o.seed,
+    alpha: o.alpha,
     marginFraction: 1 / 20,
     matrix: { correlation: corrM, mutualInformationBits: miM },
     pairs,
