@@ -4,7 +4,7 @@ import {
   EntropyWindowAccumulator,
   entropyWindows,
   seriesPerWindow,
-  type TelemetrySeries,
+  type TelemetryMetricSeries,
   telemetryRelation,
 } from '../src/analyze/entropy-over-time.js';
 import { mostCommonValue } from '../src/analyze/sp800-90b/most-common-value.js';
@@ -53,7 +53,7 @@ describe('entropy over time', () => {
       n: 1000,
       minEntropy: 5 + i * 0.1,
     }));
-    const mk = (domain: string, name: string, v: (t: number) => number, kind = 'gauge'): TelemetrySeries => {
+    const mk = (domain: string, name: string, v: (t: number) => number, kind = 'gauge'): TelemetryMetricSeries => {
       const t = Float64Array.from({ length: 40 }, (_, k) => k * 0.5);
       return {
         domain,

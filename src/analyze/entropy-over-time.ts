@@ -1,3 +1,4 @@
+import type { TelemetryColumns } from '../contracts/telemetry.js';
 import { benjaminiHochberg } from './dependence/benjamini-hochberg.js';
 import { mostCommonValue } from './sp800-90b/most-common-value.js';
 import { spearman } from './stats/spearman.js';
@@ -97,8 +98,8 @@ export function entropyWindows(
   return acc.finish();
 }
 
-/** One recorded telemetry series: gauges by value, counters by their rate (per second). */
-export interface TelemetrySeries {
+/** One telemetry metric over time: gauges by value, counters by their rate (per second). */
+export interface TelemetryMetricSeries {
   domain: string;
   name: string;
   unit: string;
@@ -111,22 +112,10 @@ export interface TelemetrySeries {
   v: Float64Array;
 }
 
-/** Telemetry rows as columns (schemas/PARQUET.md, telemetry/): t in µs since the epoch, rate NaN when none. */
-export interface TelemetryColumns {
-  t: BigInt64Array;
-  domain: string[];
-  name: string[];
-  unit: string[];
-  source: string[];
-  kind: string[];
-  value: Float64Array;
-  rate: Float64Array;
-}
-
 /** Splits a session's telemetry rows into series, in (domain, name, source, unit) order. */
-export function telemetrySeries(rows: { rowCount: number; columns: TelemetryColumns }): TelemetrySeries[] {
+export function telemetrySeries(rows: { rowCount: number; columns: TelemetryColumns }): TelemetryMetricSeries[] {
   const { t, domain, name, unit, source, kind, value, rate } = rows.columns;
-  const groups = new Map<string, { meta: Omit<TelemetrySeries, 't' | 'v'>; t: number[]; v: number[] }>();
+  const groups = new Map<string, { meta: Omit<TelemetryMetricSeries, 't' | 'v'>; t: number[]; v: number[] }>();
   for (let i = 0; i < rows.rowCount; i++) {
     const key = `${domain[i]}\u0000${name[i]}\u0000${source[i]}\u0000${unit[i]}`;
     let g = groups.get(key);
@@ -158,7 +147,7 @@ export function telemetrySeries(rows: { rowCount: number; columns: TelemetryColu
  * point inside, the last point before the window's end (telemetry is sampled more sparsely than entropy);
  * NaN when the series has no point before the window ends.
  */
-export function seriesPerWindow(series: TelemetrySeries, windows: EntropyWindow[]): Float64Array {
+export function seriesPerWindow(series: TelemetryMetricSeries, windows: EntropyWindow[]): Float64Array {
   const out = new Float64Array(windows.length).fill(Number.NaN);
   const { t, v } = series;
   windows.forEach((w, k) => {
@@ -225,7 +214,7 @@ export interface TelemetryRelation {
   };
 }
 
-const HEADLINES: Record<keyof TelemetryRelation['headline'], (s: TelemetrySeries) => number> = {
+const HEADLINES: Record<keyof TelemetryRelation['headline'], (s: TelemetryMetricSeries) => number> = {
   // lower rank = preferred stand-in; Infinity = not a candidate
   load: (s) =>
     s.domain === 'scheduling' && s.name === 'loadavg_1m'
@@ -259,7 +248,7 @@ export function seriesLabel(s: { domain: string; name: string; source: string })
  * series over the windows (rank-based: robust to the skew of rates and gauges), two-sided p-values and BH
  * q-values over all series, plus the four headline quantities.
  */
-export function telemetryRelation(windows: EntropyWindow[], series: TelemetrySeries[]): TelemetryRelation {
+export function telemetryRelation(windows: EntropyWindow[], series: TelemetryMetricSeries[]): TelemetryRelation {
   const ns = windows.map((w) => w.n).sort((a, b) => a - b);
   const median = ns.length ? ns[Math.floor((ns.length - 1) / 2)] : 0;
   const minN = Math.max(2, median / 4);

@@ -4,7 +4,7 @@
  * session (src/jobs/session-analysis.ts). Sample times are interpolated over each source's sampling interval.
  */
 
-import { type TelemetrySeries, telemetrySeries } from '../analyze/entropy-over-time.js';
+import { type TelemetryMetricSeries, telemetrySeries } from '../analyze/entropy-over-time.js';
 import {
   type Analysis,
   type AnalysisInput,
@@ -76,7 +76,7 @@ export async function analyzeLive(
     const { times, origin } = sampleTimes(r.bytes.length, r.startNs, r.endNs);
     data.push({ name: r.spec.name, unit: r.unit, values: r.values, bytes: r.bytes, times, timeOrigin: origin });
   }
-  let telemetry: TelemetrySeries[] | null = null;
+  let telemetry: TelemetryMetricSeries[] | null = null;
   if (recorded) telemetry = telemetrySeries({ rowCount: recorded.rows.t.length, columns: recorded.rows });
   const input: AnalysisInput = {
     kind: 'live',

@@ -17,7 +17,7 @@ import { EntropyPool } from '../collect/entropy-pool.js';
 import type { Sampler } from '../collect/sampler.js';
 import { sharedSamplerPool } from '../collect/sampler-pool.js';
 import {
-  type TelemetryRows,
+  type TelemetryColumns,
   TelemetrySeries,
   type TelemetryWindow,
   telemetrySnapshot,
@@ -162,7 +162,7 @@ export async function sampleConditioned(
 /** This host's telemetry over a live job: a snapshot at start and end, and every `intervalMs` when > 0. */
 export interface LiveTelemetry {
   /** Ends the recording: the window between the first and last snapshot, and the periodic rows. */
-  stop(): { window: TelemetryWindow; rows: TelemetryRows };
+  stop(): { window: TelemetryWindow; rows: TelemetryColumns };
 }
 
 export function startLiveTelemetry(intervalMs = 0): LiveTelemetry {
@@ -170,7 +170,7 @@ export function startLiveTelemetry(intervalMs = 0): LiveTelemetry {
   const first = telemetrySnapshot();
   series.add(first);
   const timer = intervalMs > 0 ? setInterval(() => series.add(telemetrySnapshot()), intervalMs) : null;
-  let done: { window: TelemetryWindow; rows: TelemetryRows } | null = null;
+  let done: { window: TelemetryWindow; rows: TelemetryColumns } | null = null;
   return {
     stop() {
       if (done) return done;

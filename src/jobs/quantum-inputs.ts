@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parseCalibration } from '../analyze/quantum/calibration-file.js';
 import { QUANTUM_MODEL_ID, QUANTUM_MODEL_VERSION } from '../analyze/quantum/config.js';
-import { type TelemetryWindow, telemetryWindowFromSeries } from '../analyze/quantum/confound.js';
+import { type ConfoundWindow, telemetryWindowFromSeries } from '../analyze/quantum/confound.js';
 import type { PriorCalibration } from '../analyze/quantum/prior.js';
 import { type QuantumReport, type QuantumSourceInput, quantumProxyV3Parallel } from '../analyze/quantum/proxy.js';
 import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
@@ -64,7 +64,7 @@ function category(name: string): { category: string; kind?: 'physical' | 'counte
 /** The model over in-memory streams (live analysis), with an optional telemetry window around them. */
 export async function quantumForSources(
   sources: readonly { name: string; bytes: Uint8Array }[],
-  telemetry: TelemetryWindow | undefined,
+  telemetry: ConfoundWindow | undefined,
   options: QuantumAnalysisOptions = {},
   telemetrySource: 'session' | 'live' = 'live',
 ): Promise<QuantumSection> {
@@ -110,7 +110,7 @@ export async function quantumForSession(dir: string, options: QuantumAnalysisOpt
     data.push({ name, bytes: d.bytes });
   }
   const t = await readTelemetry(dir);
-  let window: TelemetryWindow | undefined;
+  let window: ConfoundWindow | undefined;
   if (t.rowCount > 0) {
     const c = t.columns as {
       t: BigInt64Array;

@@ -10,8 +10,7 @@ import {
   type EntropyWindow,
   EntropyWindowAccumulator,
   entropyWindows,
-  type TelemetryColumns,
-  type TelemetrySeries,
+  type TelemetryMetricSeries,
   telemetryRelation,
   telemetrySeries,
   type WindowSpec,
@@ -38,6 +37,7 @@ import {
   streamSourceSamples,
   tableRelation,
 } from '../collect/session/reader.js';
+import type { TelemetryColumns } from '../contracts/telemetry.js';
 import { queryColumns } from '../db/index.js';
 import { errorMessage, OeError } from '../errors.js';
 
@@ -76,7 +76,7 @@ export async function analyzeSourceData(
   load: { name: string; load: () => Promise<SourceData> }[],
   input: AnalysisInput,
   options: AnalysisOptions = {},
-  telemetry: TelemetrySeries[] | { available: false; reason: string } | null = null,
+  telemetry: TelemetryMetricSeries[] | { available: false; reason: string } | null = null,
 ): Promise<Analysis> {
   const sources: SourceAnalysis[] = [];
   const depInputs: { name: string; bytes: Uint8Array }[] = [];
@@ -208,7 +208,7 @@ export async function analyzeSession(
       );
     names = names.filter((n) => options.sources?.includes(n));
   }
-  let telemetry: TelemetrySeries[] | { available: false; reason: string } | null = null;
+  let telemetry: TelemetryMetricSeries[] | { available: false; reason: string } | null = null;
   if (options.telemetry !== false) {
     if (listParts(dir).every((p) => p.table !== 'telemetry'))
       telemetry = {

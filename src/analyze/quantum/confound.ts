@@ -3,28 +3,23 @@
  * heating, frequency and rail drift, memory pressure) during the measurement that could explain
  * entropy classically. Reads a telemetry_v1 window (start and end snapshots).
  */
+import type { TelemetryMetric, TelemetrySnapshot } from '../../contracts/telemetry.js';
 import { mean } from '../stats/mean-sd.js';
 import { clamp01 } from './config.js';
 
-/** One telemetry_v1 metric. */
-export interface TelemetryMetric {
-  domain: string;
-  name: string;
-  value: number;
-  unit?: string;
-  source?: string;
+/** The part of a telemetry_v1 metric the confound reads (a row rebuilt from a recorded series may lack unit and source). */
+export type ConfoundMetric = Pick<TelemetryMetric, 'domain' | 'name' | 'value'> &
+  Partial<Pick<TelemetryMetric, 'unit' | 'source'>>;
+
+/** The part of a telemetry_v1 snapshot the confound reads. */
+export interface ConfoundSnapshot extends Partial<Pick<TelemetrySnapshot, 'cpu_count' | 'loadavg_1m'>> {
+  metrics: ConfoundMetric[];
 }
 
-/** A telemetry_v1 snapshot (only the fields the confound reads). */
-export interface TelemetrySnapshot {
-  cpu_count?: number;
-  loadavg_1m?: number | null;
-  metrics: TelemetryMetric[];
-}
-
-export interface TelemetryWindow {
-  start: TelemetrySnapshot;
-  end: TelemetrySnapshot;
+/** Start and end of the measurement: a telemetry_v1 window, or one built from a recorded series. */
+export interface ConfoundWindow {
+  start: ConfoundSnapshot;
+  end: ConfoundSnapshot;
   elapsed_ms?: number;
 }
 
@@ -44,15 +39,15 @@ export interface TelemetryConfound {
 
 export const CONFOUND_TO_STRESS_SCALE = 0.7;
 
-const key = (m: TelemetryMetric) => `${m.domain}\u0000${m.name}\u0000${m.unit ?? ''}\u0000${m.source ?? ''}`;
+const key = (m: ConfoundMetric) => `${m.domain}\u0000${m.name}\u0000${m.unit ?? ''}\u0000${m.source ?? ''}`;
 
-function loadavg(s: TelemetrySnapshot): number | undefined {
+function loadavg(s: ConfoundSnapshot): number | undefined {
   if (typeof s.loadavg_1m === 'number' && Number.isFinite(s.loadavg_1m)) return s.loadavg_1m;
   const m = s.metrics.find((x) => x.name === 'loadavg_1m');
   return m && Number.isFinite(m.value) ? m.value : undefined;
 }
 
-function metric(s: TelemetrySnapshot, domain: string, name: string): number | undefined {
+function metric(s: ConfoundSnapshot, domain: string, name: string): number | undefined {
   const m = s.metrics.find((x) => x.domain === domain && x.name === name);
   return m && Number.isFinite(m.value) ? m.value : undefined;
 }
@@ -69,7 +64,7 @@ function metric(s: TelemetrySnapshot, domain: string, name: string): number | un
  *   + 0.14·clamp01(freq/0.15) + 0.16·memory + 0.08·clamp01(rail/0.25)).
  * Deltas pair metrics present in both snapshots with the same (domain, name, unit, source).
  */
-export function telemetryConfound(w: TelemetryWindow): TelemetryConfound {
+export function telemetryConfound(w: ConfoundWindow): TelemetryConfound {
   const cores = Math.max(1, w.end.cpu_count ?? w.start.cpu_count ?? 1);
   const lEnd = loadavg(w.end);
   const lStart = loadavg(w.start);
@@ -136,12 +131,12 @@ export function confoundPenalty(c: TelemetryConfound, category: string): number 
  * key, its first and last value. `cpuCount` comes from the session's fingerprint.
  */
 export function telemetryWindowFromSeries(
-  rows: readonly (TelemetryMetric & { t: number })[],
+  rows: readonly (ConfoundMetric & { t: number })[],
   cpuCount?: number,
-): TelemetryWindow | undefined {
+): ConfoundWindow | undefined {
   if (rows.length === 0) return undefined;
-  const first = new Map<string, TelemetryMetric & { t: number }>();
-  const last = new Map<string, TelemetryMetric & { t: number }>();
+  const first = new Map<string, ConfoundMetric & { t: number }>();
+  const last = new Map<string, ConfoundMetric & { t: number }>();
   let t0 = Number.POSITIVE_INFINITY;
   let t1 = Number.NEGATIVE_INFINITY;
   for (const r of rows) {
@@ -153,7 +148,7 @@ export function telemetryWindowFromSeries(
     t0 = Math.min(t0, r.t);
     t1 = Math.max(t1, r.t);
   }
-  const snap = (m: Map<string, TelemetryMetric & { t: number }>): TelemetrySnapshot => ({
+  const snap = (m: Map<string, ConfoundMetric & { t: number }>): ConfoundSnapshot => ({
     cpu_count: cpuCount,
     metrics: [...m.values()].map(({ domain, name, value, unit, source }) => ({ domain, name, value, unit, source })),
   });

@@ -9,9 +9,9 @@ export {
   resolveQuantumConfig,
 } from './config.js';
 export {
-  type TelemetryMetric,
-  type TelemetrySnapshot,
-  type TelemetryWindow,
+  type ConfoundMetric,
+  type ConfoundSnapshot,
+  type ConfoundWindow,
   telemetryConfound,
   telemetryWindowFromSeries,
 } from './confound.js';

@@ -24,7 +24,7 @@ import {
   type QuantumConfig,
   resolveQuantumConfig,
 } from './config.js';
-import { confoundPenalty, type TelemetryConfound, type TelemetryWindow, telemetryConfound } from './confound.js';
+import { type ConfoundWindow, confoundPenalty, type TelemetryConfound, telemetryConfound } from './confound.js';
 import {
   COUPLING_FAMILIES,
   type CouplingResult,
@@ -60,7 +60,7 @@ export interface QuantumOptions {
   /** Label of the calibration in the report ("default_seeded" or the file path). */
   calibrationSource?: string;
   /** telemetry_v1 window spanning the measurement: enables the confound penalty. */
-  telemetry?: TelemetryWindow;
+  telemetry?: ConfoundWindow;
   /** Coupling already computed over exactly the usable inputs' streams with this config (quantumProxyV3Parallel). */
   coupling?: CouplingResult;
 }

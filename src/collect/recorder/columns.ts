@@ -2,7 +2,7 @@
  * The columns of the parts a flush writes (schemas/PARQUET.md), built from what the recorder buffered.
  */
 import type { ColumnInput } from '../../db/index.js';
-import type { TelemetryRows } from '../telemetry/index.js';
+import type { TelemetryColumns } from '../telemetry/index.js';
 import type { PendingBatch } from './scheduler.js';
 
 /**
@@ -91,7 +91,7 @@ export function batchColumns(rows: readonly { source: string; b: PendingBatch }[
   ];
 }
 
-export function telemetryColumns(rows: TelemetryRows): ColumnInput[] {
+export function telemetryColumns(rows: TelemetryColumns): ColumnInput[] {
   return [
     { name: 't', type: 'TIMESTAMP', data: rows.t },
     { name: 'domain', type: 'VARCHAR', data: rows.domain },

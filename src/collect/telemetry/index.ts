@@ -1,16 +1,17 @@
 import { arch, availableParallelism, loadavg, platform } from 'node:os';
-import { OeError } from '../../errors.js';
-import { collectLinux } from './linux.js';
 import {
   TELEMETRY_MODEL_ID,
   TELEMETRY_MODEL_VERSION,
+  type TelemetryColumns,
   type TelemetryMetric,
   type TelemetryMetricDelta,
   type TelemetrySnapshot,
   type TelemetryWindow,
-} from './types.js';
+} from '../../contracts/telemetry.js';
+import { OeError } from '../../errors.js';
+import { collectLinux } from './linux.js';
 
-export * from './types.js';
+export * from '../../contracts/telemetry.js';
 
 function key(m: { domain: string; name: string; unit: string; source: string }): string {
   return `${m.domain}\u0000${m.name}\u0000${m.unit}\u0000${m.source}`;
@@ -141,20 +142,6 @@ export async function captureTelemetryWindow(
   return telemetryWindow(start, telemetrySnapshot(options));
 }
 
-/** Columns of one telemetry series part (`telemetry/part-*.parquet`), see schemas/PARQUET.md. */
-export interface TelemetryRows {
-  /** Wall clock of the snapshot, µs since the epoch (Parquet TIMESTAMP). */
-  t: BigInt64Array;
-  domain: string[];
-  name: string[];
-  unit: string[];
-  source: string[];
-  kind: string[];
-  value: Float64Array;
-  /** Counters: change per second since the previous snapshot of the series (NaN → NULL for gauges, the first snapshot, resets). */
-  rate: Float64Array;
-}
-
 /**
  * The periodic series the recorder stores: feed it snapshots in time order and take the rows
  * accumulated since the last `drain()`. Counter rates are computed against the previous snapshot.
@@ -206,9 +193,9 @@ export class TelemetrySeries {
     return this.rows.length;
   }
 
-  drain(): TelemetryRows {
+  drain(): TelemetryColumns {
     const n = this.rows.length;
-    const out: TelemetryRows = {
+    const out: TelemetryColumns = {
       t: new BigInt64Array(n),
       domain: new Array(n),
       name: new Array(n),

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetricKind, TelemetryMetric } from './types.js';
+import type { MetricKind, TelemetryMetric } from '../../contracts/telemetry.js';
 
 /**
  * Linux collectors of telemetry_v1, one per file of procfs/sysfs, as in the seed (inventory §3.3).

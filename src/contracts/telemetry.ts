@@ -1,9 +1,10 @@
 /**
  * telemetry_v1: the host conditions a measurement was taken under (load, memory, pressure, I/O,
  * frequency, temperatures). Best effort and user-space only: a metric that cannot be read is absent,
- * never synthesized; non-finite values are dropped. Model and field names follow the seed
- * (openentropy `telemetry.rs`), plus what it lacked: every metric says whether it is a cumulative
- * `counter` or an instantaneous `gauge`, and windows give per-second rates for counters.
+ * never synthesized; non-finite values are dropped. Model and field names follow openentropy's
+ * `telemetry.rs`; every metric also says whether it is a cumulative `counter` or an instantaneous
+ * `gauge`, and windows give per-second rates for counters. These are the shapes every stage shares:
+ * src/collect/telemetry/ takes the snapshots, the recorder stores them as columns, analyze/ reads them.
  */
 export const TELEMETRY_MODEL_ID = 'telemetry_v1';
 export const TELEMETRY_MODEL_VERSION = 1;
@@ -56,4 +57,21 @@ export interface TelemetryWindow {
   end: TelemetrySnapshot;
   /** Metrics present at both ends, matched on (domain, name, unit, source). */
   deltas: TelemetryMetricDelta[];
+}
+
+/**
+ * The telemetry series as columns, one row per metric per snapshot: what the recorder writes to a
+ * session's `telemetry/part-*.parquet` and what analyses read back (schemas/PARQUET.md).
+ */
+export interface TelemetryColumns {
+  /** Wall clock of the snapshot, µs since the epoch (Parquet TIMESTAMP). */
+  t: BigInt64Array;
+  domain: string[];
+  name: string[];
+  unit: string[];
+  source: string[];
+  kind: string[];
+  value: Float64Array;
+  /** Counters: change per second since the previous snapshot of the series (NaN → NULL for gauges, the first snapshot, resets). */
+  rate: Float64Array;
 }
