@@ -4,6 +4,8 @@
  * library all go through this one module.
  */
 import { availableParallelism } from 'node:os';
+import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
+import { shannonEntropy } from '../analyze/stats/shannon-entropy.js';
 import { errorMessage, OeError } from '../errors.js';
 import { probeSource } from './availability.js';
 import { getSource, selectSources } from './catalog.js';
@@ -98,7 +100,8 @@ interface Chunk {
   creditPerByte: number;
 }
 
-interface SourceState {
+/** One source inside the pool: its health tests, queue of tested bytes, conditioner and counters. */
+interface PoolSource {
   spec: SourceSpec;
   health: SourceHealth;
   queue: Chunk[];
@@ -140,8 +143,8 @@ const STALE_MS = 5000;
  * unbacked byte is ever returned. Bytes are used once: whatever one mode consumed no other mode sees.
  */
 export class EntropyPool {
-  private readonly states: SourceState[];
-  private readonly byName: Map<string, SourceState>;
+  private readonly states: PoolSource[];
+  private readonly byName: Map<string, PoolSource>;
   private readonly sampler: Sampler;
   private readonly batchSize?: number;
   private readonly batchTimeoutMs: number;
@@ -308,7 +311,7 @@ export class EntropyPool {
         batches: s.batches,
       };
     });
-    const sum = (f: (s: SourceState) => number) => this.states.reduce((a, s) => a + f(s), 0);
+    const sum = (f: (s: PoolSource) => number) => this.states.reduce((a, s) => a + f(s), 0);
     const creditedHealthy = this.states.filter((s) => s.health.healthy && s.health.creditPerByte > 0).length;
     const anyHealthy = this.states.filter((s) => s.health.healthy).length;
     const creditedBitsUsed = sum((s) => s.creditedBitsUsed);
@@ -350,13 +353,13 @@ export class EntropyPool {
   }
 
   /** Credit policy: physical sources (and reference ones with `creditReference`) may be credited. */
-  private creditable(s: SourceState): boolean {
+  private creditable(s: PoolSource): boolean {
     if (s.spec.credit <= 0) return false;
     return s.spec.kind === 'physical' || (s.spec.kind === 'reference' && this.creditReference);
   }
 
   /** Starts one batch for `s` unless one is running, the queue is full, or the source may not run. */
-  private startBatch(s: SourceState): void {
+  private startBatch(s: PoolSource): void {
     if (this.closed || s.inFlight || s.queuedBytes >= this.maxQueuedBytes || Date.now() < s.cooldownUntil) return;
     if (!s.health.canSample()) return;
     const n = this.batchSize ?? s.spec.batchSize;
@@ -393,13 +396,13 @@ export class EntropyPool {
    * health-tested and contributing), then the most productive (credited bits, or bytes when
    * `bytesOnly`, per second of sampling).
    */
-  private schedule(live: readonly SourceState[], bytesOnly: boolean): void {
+  private schedule(live: readonly PoolSource[], bytesOnly: boolean): void {
     let running = this.states.reduce((a, s) => a + (s.inFlight ? 1 : 0), 0);
     if (running >= this.maxInFlight) return;
     const now = Date.now();
     // Tier 2: never tried; tier 1: last batch started over STALE_MS ago (oldest first); tier 0: by yield.
-    const tier = (s: SourceState) => (s.lastStart === 0 ? 2 : now - s.lastStart > STALE_MS ? 1 : 0);
-    const yieldRate = (s: SourceState) =>
+    const tier = (s: PoolSource) => (s.lastStart === 0 ? 2 : now - s.lastStart > STALE_MS ? 1 : 0);
+    const yieldRate = (s: PoolSource) =>
       s.sampleSeconds > 0 ? (bytesOnly ? s.bytesIn : s.creditedBitsIn) / s.sampleSeconds : Number.MAX_VALUE;
     const candidates = live
       .filter((s) => !s.inFlight && s.queuedBytes < this.maxQueuedBytes && now >= s.cooldownUntil)
@@ -431,7 +434,7 @@ export class EntropyPool {
     });
   }
 
-  private ingest(s: SourceState, batch: SampleBatch): void {
+  private ingest(s: PoolSource, batch: SampleBatch): void {
     let bytes: Uint8Array;
     try {
       bytes = s.spec.extract(batch.values);
@@ -468,7 +471,7 @@ export class EntropyPool {
     s.creditedBitsIn += own.length * r.creditPerByte;
   }
 
-  private dropQueue(s: SourceState): void {
+  private dropQueue(s: PoolSource): void {
     s.queue = [];
     s.queuedBytes = 0;
     s.queuedCredit = 0;
@@ -480,8 +483,8 @@ export class EntropyPool {
    */
   private async harvest(
     enough: () => boolean,
-    among: readonly SourceState[],
-    eligible: (s: SourceState) => boolean,
+    among: readonly PoolSource[],
+    eligible: (s: PoolSource) => boolean,
     deadline: number,
     what: string,
     bytesOnly = false,
@@ -497,7 +500,7 @@ export class EntropyPool {
     }
   }
 
-  private failClosed(among: readonly SourceState[], what: string): OeError {
+  private failClosed(among: readonly PoolSource[], what: string): OeError {
     // Group sources by why they cannot serve, so that fifteen unavailable sources make one clause.
     const groups = new Map<string, string[]>();
     for (const s of among) {
@@ -521,7 +524,7 @@ export class EntropyPool {
   }
 
   /** Prefetch: keep one batch running for every live source whose queue is low. */
-  private prefetch(among: readonly SourceState[]): void {
+  private prefetch(among: readonly PoolSource[]): void {
     this.schedule(
       among.filter((s) => s.queuedBytes < this.maxQueuedBytes / 4 && s.health.status !== 'unavailable'),
       false,
@@ -530,12 +533,12 @@ export class EntropyPool {
 
   private async sha256Bytes(
     n: number,
-    among: readonly SourceState[],
+    among: readonly PoolSource[],
     conditioner: Sha256Conditioner,
     deadline: number,
   ): Promise<Uint8Array> {
     const out = new Uint8Array(n);
-    const credited = (s: SourceState) => s.health.healthy && s.health.creditPerByte > 0;
+    const credited = (s: PoolSource) => s.health.healthy && s.health.creditPerByte > 0;
     const queuedCredit = () => among.reduce((a, s) => a + (credited(s) ? s.queuedCredit : 0), 0);
     const what =
       among.length === 1 && among !== this.states ? `sha256 output from ${among[0].spec.name}` : 'sha256 output';
@@ -561,7 +564,7 @@ export class EntropyPool {
   }
 
   /** Takes `bits` of credit round-robin, TURN_BITS per source per turn. */
-  private takeCredit(sources: SourceState[], bits: number): SourceContribution[] {
+  private takeCredit(sources: PoolSource[], bits: number): SourceContribution[] {
     const contributions: SourceContribution[] = [];
     let have = 0;
     const k = sources.length;
@@ -585,7 +588,7 @@ export class EntropyPool {
   }
 
   /** Removes bytes worth at least `bits` of credit (or all that is queued) from one source's queue. */
-  private takeFrom(s: SourceState, bits: number): SourceContribution {
+  private takeFrom(s: PoolSource, bits: number): SourceContribution {
     const parts: Uint8Array[] = [];
     let credit = 0;
     let len = 0;
@@ -615,7 +618,7 @@ export class EntropyPool {
   }
 
   /** Removes up to `max` bytes from one source's queue, for raw or von Neumann output. */
-  private takeRaw(s: SourceState, max: number): Uint8Array {
+  private takeRaw(s: PoolSource, max: number): Uint8Array {
     const parts: Uint8Array[] = [];
     let len = 0;
     while (len < max && s.queue.length > 0) {
@@ -636,7 +639,7 @@ export class EntropyPool {
     return parts.length === 1 ? parts[0] : concat(parts, len);
   }
 
-  private async rawBytes(n: number, among: readonly SourceState[], deadline: number): Promise<Uint8Array> {
+  private async rawBytes(n: number, among: readonly PoolSource[], deadline: number): Promise<Uint8Array> {
     const out = new Uint8Array(n);
     let o = 0;
     const healthy = () => among.filter((s) => s.health.healthy && s.queuedBytes > 0);
@@ -663,7 +666,7 @@ export class EntropyPool {
     return out;
   }
 
-  private async vnBytes(n: number, one: SourceState | null, deadline: number): Promise<Uint8Array> {
+  private async vnBytes(n: number, one: PoolSource | null, deadline: number): Promise<Uint8Array> {
     const among = one ? [one] : this.states;
     let deb = this.debiaser;
     if (one) {
@@ -725,19 +728,12 @@ function concat(parts: Uint8Array[], len: number): Uint8Array {
   return b;
 }
 
-/** Shannon entropy and MCV point estimate (−log2 p̂max, no confidence bound) of a byte array, bits/byte. */
+/**
+ * Shannon entropy (plug-in) and the MCV point estimate −log2 p̂ (SP 800-90B §6.3.1 without its
+ * confidence bound) of a batch's bytes, bits/byte; 0 for an empty batch.
+ */
 function byteEntropies(bytes: Uint8Array): { shannon: number; minEntropy: number } {
   if (bytes.length === 0) return { shannon: 0, minEntropy: 0 };
-  const counts = new Uint32Array(256);
-  for (let i = 0; i < bytes.length; i++) counts[bytes[i]]++;
-  let h = 0;
-  let max = 0;
-  for (let i = 0; i < 256; i++) {
-    const c = counts[i];
-    if (c === 0) continue;
-    const p = c / bytes.length;
-    h -= p * Math.log2(p);
-    if (c > max) max = c;
-  }
-  return { shannon: h + 0, minEntropy: -Math.log2(max / bytes.length) + 0 };
+  const pHat = bytes.length < 2 ? 1 : mostCommonValue(bytes).pHat;
+  return { shannon: shannonEntropy(bytes).bitsPerByte, minEntropy: -Math.log2(pHat) + 0 };
 }

@@ -20,6 +20,6 @@ export {
   queryColumns,
   queryScalar,
   type ResultColumn,
-  type StreamOptions,
+  type StreamColumnsOptions,
   streamColumns,
 } from './query.js';

@@ -116,7 +116,7 @@ function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
-export interface StreamOptions {
+export interface StreamColumnsOptions {
   /** Rows per yielded chunk (DuckDB produces 2048-row vectors; they are merged up to this). Default 65536. */
   chunkRows?: number;
 }
@@ -129,7 +129,7 @@ export interface StreamOptions {
 export async function* streamColumns(
   sql: string,
   params?: QueryParams,
-  options: StreamOptions = {},
+  options: StreamColumnsOptions = {},
 ): AsyncGenerator<ColumnChunk> {
   const target = options.chunkRows ?? 65536;
   const db = await getDb();

@@ -39,7 +39,7 @@ export interface Sp80022Assessment {
   secondLevel: SecondLevelReport;
 }
 
-export interface AssessOptions extends RunSequencesOptions {
+export interface Sp80022AssessOptions extends RunSequencesOptions {
   /** K sequences (default 1). */
   sequences?: number;
   /** Bits per sequence (default ⌊bits/K⌋). */
@@ -52,7 +52,7 @@ export interface AssessOptions extends RunSequencesOptions {
  * Cuts the input into K consecutive sequences of n bits (as STS does with `assess n` and K
  * bitstreams), runs the 15 tests on each (in parallel) and the second-level analysis over them.
  */
-export async function assessSp80022(all: BitSequence, options: AssessOptions = {}): Promise<Sp80022Assessment> {
+export async function assessSp80022(all: BitSequence, options: Sp80022AssessOptions = {}): Promise<Sp80022Assessment> {
   const { K, n } = layout(all.n, options);
   const { sequences: _k, sequenceLength: _n, alpha = 0.01, ...run } = options;
   const perSequence = await runSp80022OnSequences(splitSequences(all, K, n), run);
@@ -80,7 +80,7 @@ function assessment(
 }
 
 /** K and n from the options, checked against the available bits. */
-function layout(bits: number, options: AssessOptions): { K: number; n: number } {
+function layout(bits: number, options: Sp80022AssessOptions): { K: number; n: number } {
   const K = options.sequences ?? 1;
   if (!Number.isInteger(K) || K < 1) throw new OeError('USAGE', `--sequences must be a positive integer, got ${K}`);
   const n = options.sequenceLength ?? Math.floor(bits / K);
@@ -94,7 +94,10 @@ function layout(bits: number, options: AssessOptions): { K: number; n: number } 
  * As assessSp80022 for a byte stream (bits MSB first), without unpacking the whole stream: each
  * sequence is unpacked only while it is tested (large files and sessions).
  */
-export async function assessSp80022Bytes(bytes: Uint8Array, options: AssessOptions = {}): Promise<Sp80022Assessment> {
+export async function assessSp80022Bytes(
+  bytes: Uint8Array,
+  options: Sp80022AssessOptions = {},
+): Promise<Sp80022Assessment> {
   const bits = bytes.length * 8;
   const { K, n } = layout(bits, options);
   const { sequences: _k, sequenceLength: _n, alpha = 0.01, ...run } = options;

@@ -21,7 +21,7 @@ export interface AssessReport {
   hRestartValidated?: number | null;
 }
 
-export interface AssessOptions {
+export interface Sp80090bAssessOptions {
   bits?: number;
   iid?: boolean;
   seed?: number;
@@ -37,7 +37,7 @@ export function sha256Hex(data: Uint8Array): string {
 }
 
 /** Runs the chosen track (and restart tests when given a restart matrix) and builds the report. */
-export async function assessSamples(data: Uint8Array, options: AssessOptions = {}): Promise<AssessReport> {
+export async function assessSamples(data: Uint8Array, options: Sp80090bAssessOptions = {}): Promise<AssessReport> {
   const report: AssessReport = {
     format: 'oe-sp800-90b-assess',
     formatVersion: 1,
