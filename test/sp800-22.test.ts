@@ -5,6 +5,7 @@ import { erfc, igam, igamc, logGamma, normalCdf } from '../src/analyze/math/spec
 import { runSp80022 } from '../src/analyze/sp800-22/battery.js';
 import { gf2Rank32 } from '../src/analyze/sp800-22/binary-matrix-rank-test.js';
 import { bitSequence, bitsFromAscii, bitsFromBytes } from '../src/analyze/sp800-22/bits.js';
+import { classChiSquare } from '../src/analyze/sp800-22/class-chi-square.js';
 import { linearComplexity } from '../src/analyze/sp800-22/linear-complexity-test.js';
 import { templateBlockCounts } from '../src/analyze/sp800-22/non-overlapping-template-test.js';
 import { secondLevelAnalysis, summarize } from '../src/analyze/sp800-22/second-level.js';
@@ -185,6 +186,13 @@ describe('building blocks', () => {
     ]) {
       expect(linearComplexity(bits, start, M)).toBe(plain(bits.subarray(start, start + M)));
     }
+  });
+
+  it('class chi-square: hand-computed statistic and its igamc p-value', () => {
+    // N = 60 blocks in 3 classes, expected 12, 18, 30: χ² = 4/12 + 4/18 = 5/9, p = Q(1, 5/18) = e^(−5/18)
+    const r = classChiSquare([10, 20, 30], [0.2, 0.3, 0.5], 60);
+    expect(r.chi2).toBeCloseTo(5 / 9, 14);
+    expect(r.pValue).toBeCloseTo(Math.exp(-5 / 18), 14);
   });
 
   it('exact-length DFT (Bluestein) matches the O(n²) definition', () => {

@@ -1,5 +1,5 @@
-import { igamc } from '../math/special.js';
 import type { BitSequence } from './bits.js';
+import { classChiSquare } from './class-chi-square.js';
 import { type ConstantsOption, notApplicable, type Sp80022Result } from './types.js';
 
 /** Class probabilities π_0…π_6 as STS 2.1.2 hard-codes them (π_0 rounded to 0.01047). */
@@ -114,12 +114,11 @@ export function linearComplexityTest(seq: BitSequence, options: { M?: number } &
     else if (t <= 2.5) nu[5]++;
     else nu[6]++;
   }
-  let chi2 = 0;
-  for (let i = 0; i <= K; i++) chi2 += (nu[i] - N * pi[i]) ** 2 / (N * pi[i]);
+  const { chi2, pValue } = classChiSquare(nu, pi, N);
   return {
     name: 'LinearComplexity',
     applicable: true,
-    pValues: [igamc(K / 2, chi2 / 2)],
+    pValues: [pValue],
     parameters: { M, N, K, constants },
     statistics: { nu, chi2, discarded: n - N * M },
   };

@@ -1,5 +1,5 @@
-import { igamc } from '../math/special.js';
 import type { BitSequence } from './bits.js';
+import { classChiSquare } from './class-chi-square.js';
 import { type ConstantsOption, needsBits, notApplicable, type Sp80022Result } from './types.js';
 
 /** Class boundaries and probabilities of SP 800-22 §3.4, as STS 2.1.2 hard-codes them (M = 10⁴: 4 decimals). */
@@ -66,12 +66,11 @@ export function longestRunOfOnesTest(seq: BitSequence, options: ConstantsOption 
     }
     nu[Math.min(Math.max(longest, vLo), vHi) - vLo]++;
   }
-  let chi2 = 0;
-  for (let i = 0; i <= K; i++) chi2 += (nu[i] - N * pi[i]) ** 2 / (N * pi[i]);
+  const { chi2, pValue } = classChiSquare(nu, pi, N);
   return {
     name: 'LongestRun',
     applicable: true,
-    pValues: [igamc(K / 2, chi2 / 2)],
+    pValues: [pValue],
     parameters: { M, K, N, constants },
     statistics: { chi2, nu },
   };

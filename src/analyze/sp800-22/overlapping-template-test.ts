@@ -1,5 +1,6 @@
-import { igamc, logGamma } from '../math/special.js';
+import { logGamma } from '../math/special.js';
 import type { BitSequence } from './bits.js';
+import { classChiSquare } from './class-chi-square.js';
 import { type ConstantsOption, needsBits, notApplicable, type Sp80022Result } from './types.js';
 
 /**
@@ -72,12 +73,11 @@ export function overlappingTemplateTest(
     }
     nu[Math.min(w, K)]++;
   }
-  let chi2 = 0;
-  for (let i = 0; i <= K; i++) chi2 += (nu[i] - N * pi[i]) ** 2 / (N * pi[i]);
+  const { chi2, pValue } = classChiSquare(nu, pi, N);
   return {
     name: 'OverlappingTemplate',
     applicable: true,
-    pValues: [igamc(K / 2, chi2 / 2)],
+    pValues: [pValue],
     parameters: { m, M, N, K, constants },
     statistics: { lambda, eta, nu, chi2, pi },
   };

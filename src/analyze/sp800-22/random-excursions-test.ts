@@ -1,5 +1,5 @@
-import { igamc } from '../math/special.js';
 import type { BitSequence } from './bits.js';
+import { classChiSquare } from './class-chi-square.js';
 import type { Sp80022Result } from './types.js';
 import { cycleConstraint, tooFewCycles, walk } from './walk.js';
 
@@ -39,11 +39,10 @@ export function randomExcursionsTest(seq: BitSequence): Sp80022Result {
   const pValues: number[] = [];
   const chi2s: number[] = [];
   for (let i = 0; i < 8; i++) {
-    const pi = PI[Math.abs(states[i]) - 1];
-    let chi2 = 0;
-    for (let k = 0; k < 6; k++) chi2 += (nu[k * 8 + i] - J * pi[k]) ** 2 / (J * pi[k]);
+    const counts = Array.from({ length: 6 }, (_, k) => nu[k * 8 + i]);
+    const { chi2, pValue } = classChiSquare(counts, PI[Math.abs(states[i]) - 1], J);
     chi2s.push(chi2);
-    pValues.push(igamc(2.5, chi2 / 2));
+    pValues.push(pValue);
   }
   return {
     name: 'RandomExcursions',
