@@ -5,7 +5,7 @@
 export const EXIT_CODES = {
   /** Generic failure. */
   FAILED: 1,
-  /** Bad flags or arguments (also used for a negative --window-sec, per the seed). */
+  /** Bad flags, arguments or library options. */
   USAGE: 2,
   /** A file, session or source named by the user does not exist. */
   NOT_FOUND: 3,
@@ -27,14 +27,28 @@ export type ErrorCode = keyof typeof EXIT_CODES;
 
 export class OeError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /**
+   * The library option the error is about (`samplesPerRound`), when the message starts with it. The
+   * CLI shows the message with its flag for that option instead (`--samples-per-round`).
+   */
+  readonly option?: string;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; option?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OeError';
     this.code = code;
+    if (options?.option !== undefined) this.option = options.option;
   }
   get exitCode(): number {
     return EXIT_CODES[this.code];
   }
+}
+
+/**
+ * A usage error about one option of a library function: `optionError('samplesPerRound', 'must be ≥ 1, got 0')`
+ * has the message "samplesPerRound must be ≥ 1, got 0" (the CLI shows "--samples-per-round must be …").
+ */
+export function optionError(option: string, problem: string): OeError {
+  return new OeError('USAGE', `${option} ${problem}`, { option });
 }
 
 export function isOeError(e: unknown): e is OeError {

@@ -2,6 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, commandName, commandsFor } from '../src/cli/commands/index.js';
+import { cliMessage } from '../src/cli/main.js';
+import { checkWindowSec } from '../src/collect/telemetry/index.js';
+import { isOeError, OeError, optionError } from '../src/errors.js';
+import { startEntropyServer } from '../src/serve/http-server.js';
 
 const root = join(import.meta.dirname, '..');
 const oe = (...args: string[]) =>
@@ -41,9 +45,10 @@ describe('the command table', () => {
   });
 
   it('loads only the module of the command being run', async () => {
-    const mods = await commandsFor(['telemetry', '--window-sec', '1']);
-    const loaded = mods.filter((m) => m.builder && typeof m.builder === 'function');
+    const { modules, running } = await commandsFor(['telemetry', '--window-sec', '1']);
+    const loaded = modules.filter((m) => m.builder && typeof m.builder === 'function');
     expect(loaded.map((m) => m.command)).toEqual(['telemetry']);
+    expect(running?.command).toBe('telemetry');
   });
 });
 
@@ -70,5 +75,26 @@ describe('the CLI edge', () => {
       expect(lines.at(-1)).toMatch(/^oe: /);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+});
+
+describe('library errors on the command line', () => {
+  it('a library option is named by its flag: kebab case, or the flag the command declares', () => {
+    const e = optionError('samplesPerRound', 'must be ≥ 1, got 0');
+    expect(e.message).toBe('samplesPerRound must be ≥ 1, got 0');
+    expect(e.code).toBe('USAGE');
+    expect(cliMessage(e)).toBe('--samples-per-round must be ≥ 1, got 0');
+    expect(cliMessage(optionError('durationSec', 'must be > 0'), { durationSec: '--duration' })).toBe(
+      '--duration must be > 0',
+    );
+    // Errors about no option, and multi-line messages, are shown as one line as they are.
+    expect(cliMessage(new OeError('IO', 'cannot write x:\n  disk full'))).toBe('cannot write x: disk full');
+  });
+
+  it('library checks speak of their own option names', async () => {
+    expect(() => checkWindowSec(-1)).toThrow(/^windowSec must be/);
+    const e = await startEntropyServer({} as never, { port: 70000 }).catch((x: unknown) => x);
+    expect(isOeError(e) && e.option).toBe('port');
+    expect((e as Error).message).toMatch(/^port must be an integer/);
   });
 });

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type Conditioning, parseConditioning } from '../collect/conditioning/index.js';
 import type { EntropyPool, PoolHealthReport, PoolSourceReport } from '../collect/entropy-pool.js';
-import { errorMessage, isOeError, OeError } from '../errors.js';
+import { errorMessage, isOeError, OeError, optionError } from '../errors.js';
 import { VERSION } from '../version.js';
 
 /** Largest `length` one request may ask for (bytes). Larger requests get 400, never a silent clamp. */
@@ -313,7 +313,7 @@ export function startEntropyServer(
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8042;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    return Promise.reject(new OeError('USAGE', `--port must be an integer from 0 to 65535, got ${port}`));
+    return Promise.reject(optionError('port', `must be an integer from 0 to 65535, got ${port}`));
   }
   const server = createEntropyServer(pool, options);
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Conditioning } from '../collect/conditioning/index.js';
 import type { EntropyPool } from '../collect/entropy-pool.js';
-import { OeError } from '../errors.js';
+import { optionError } from '../errors.js';
 import { sleep, writeWithBackpressure } from './sink.js';
 import { StreamEncoder, type StreamFormat } from './stream-encoder.js';
 
@@ -41,11 +41,10 @@ export async function streamEntropy(
 ): Promise<StreamResult> {
   const total = options.bytes;
   if (total !== undefined && (!Number.isSafeInteger(total) || total < 0)) {
-    throw new OeError('USAGE', `--bytes must be a non-negative integer, got ${total}`);
+    throw optionError('bytes', `must be a non-negative integer, got ${total}`);
   }
   const rate = options.rate ?? 0;
-  if (!(Number.isFinite(rate) && rate >= 0))
-    throw new OeError('USAGE', `--rate must be a non-negative number, got ${rate}`);
+  if (!(Number.isFinite(rate) && rate >= 0)) throw optionError('rate', `must be a non-negative number, got ${rate}`);
   const mode = options.conditioning ?? 'sha256';
   const enc = new StreamEncoder(options.format ?? 'raw');
   const maxChunk = options.chunkBytes ?? 4096;

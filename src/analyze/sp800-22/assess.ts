@@ -1,4 +1,4 @@
-import { OeError } from '../../errors.js';
+import { OeError, optionError } from '../../errors.js';
 import { type BitSequence, splitSequences } from './bits.js';
 import {
   packedSequences,
@@ -82,7 +82,7 @@ function assessment(
 /** K and n from the options, checked against the available bits. */
 function layout(bits: number, options: Sp80022AssessOptions): { K: number; n: number } {
   const K = options.sequences ?? 1;
-  if (!Number.isInteger(K) || K < 1) throw new OeError('USAGE', `--sequences must be a positive integer, got ${K}`);
+  if (!Number.isInteger(K) || K < 1) throw optionError('sequences', `must be a positive integer, got ${K}`);
   const n = options.sequenceLength ?? Math.floor(bits / K);
   if (n < 1 || n * K > bits) {
     throw new OeError('BAD_INPUT', `the input has ${bits} bits, fewer than ${K} sequences of ${Math.max(n, 1)} bits`);

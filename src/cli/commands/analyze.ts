@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { analysisDocument, type EntropyMode } from '../../analyze/source-analysis.js';
 import { selectSources } from '../../collect/catalog.js';
-import { parseConditioning } from '../../collect/conditioning/index.js';
+import type { Conditioning } from '../../collect/conditioning/index.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { resolveSession } from '../../collect/session/store.js';
 import { OeError } from '../../errors.js';
@@ -12,7 +12,20 @@ import { analysisJsonData } from '../../report/analysis-json.js';
 import { type AnalysisView, renderAnalysis } from '../../report/analysis-text.js';
 import { renderQuantumSections } from '../../report/bench-table.js';
 import { createProgressRenderer } from '../../report/progress.js';
+import {
+  choiceOption,
+  conditioningOption,
+  integerOption,
+  jsonOption,
+  numberOption,
+  outputOption,
+  seedOption,
+  sourcesOption,
+  textOption,
+} from '../options.js';
 import { writeJson } from '../output.js';
+
+const VIEWS = ['summary', 'detailed'] as const satisfies readonly AnalysisView[];
 
 interface AnalyzeArgs {
   sources?: string;
@@ -20,8 +33,8 @@ interface AnalyzeArgs {
   output?: string;
   'cross-correlation': boolean;
   entropy: boolean;
-  conditioning: string;
-  view: string;
+  conditioning: Conditioning;
+  view: AnalysisView;
   telemetry: boolean;
   json: boolean;
   'max-lag': number;
@@ -36,12 +49,9 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
     'Sample sources now and analyse them: statistics with p-values, SP 800-90B min-entropy, verdicts, dependence',
   builder: (y) =>
     y
-      .option('sources', {
-        type: 'string',
-        describe: 'all, or comma-separated names/substrings (default: the fast set)',
-      })
-      .option('samples', { type: 'number', default: 50_000, describe: 'Measurements per source' })
-      .option('output', { type: 'string', describe: 'Write the JSON (schemas/analysis.schema.json) to this file' })
+      .option('sources', sourcesOption())
+      .option('samples', integerOption('samples', 'Measurements per source', { min: 2, default: 50_000 }))
+      .option('output', outputOption('Write the JSON (schemas/analysis.schema.json) to this file'))
       .option('cross-correlation', {
         type: 'boolean',
         default: false,
@@ -52,45 +62,34 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
         default: true,
         describe: 'Full SP 800-90B non-IID suite on the bytes and on the measurements (--no-entropy: MCV only)',
       })
-      .option('conditioning', {
-        type: 'string',
-        default: 'raw',
-        describe: 'Input of the SP 800-90B suite: raw, vonneumann or sha256 (statistics always use the raw bytes)',
-      })
-      .option('view', {
-        type: 'string',
-        choices: ['summary', 'detailed'],
-        default: 'summary',
-        describe: 'Terminal view',
-      })
+      .option(
+        'conditioning',
+        conditioningOption(
+          'Input of the SP 800-90B suite: raw, vonneumann or sha256 (statistics always use the raw bytes)',
+          'raw',
+        ),
+      )
+      .option('view', choiceOption('view', VIEWS, 'Terminal view', 'summary'))
       .option('telemetry', {
         type: 'boolean',
         default: false,
         describe: 'Snapshot telemetry_v1 every 250 ms while sampling; relate entropy over time to it',
       })
-      .option('max-lag', { type: 'number', default: 1000, describe: 'Largest autocorrelation lag' })
-      .option('seed', {
-        type: 'number',
-        default: 1,
-        describe: 'Seed of the dependence null (circular shifts) and of the quantum proxy',
-      })
+      .option('max-lag', integerOption('max-lag', 'Largest autocorrelation lag', { min: 1, default: 1000 }))
+      .option('seed', seedOption('Seed of the dependence null (circular shifts) and of the quantum proxy'))
       .option('quantum-ratio', {
         type: 'boolean',
         default: false,
         describe: 'EXPERIMENTAL quantum_proxy_v3 on the sampled bytes (confound from --telemetry when given)',
       })
-      .option('quantum-calibration', {
-        type: 'string',
-        describe: 'With --quantum-ratio: EXPERIMENTAL prior calibration file',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of the table' }),
+      .option(
+        'quantum-calibration',
+        textOption('quantum-calibration', 'With --quantum-ratio: EXPERIMENTAL prior calibration file'),
+      )
+      .option('json', jsonOption('analysis', 'Print JSON instead of the table')),
   handler: async (args) => {
-    if (!Number.isInteger(args.samples) || args.samples < 2)
-      throw new OeError('USAGE', `--samples must be an integer ≥ 2, got ${args.samples}`);
-    if (!Number.isInteger(args['max-lag']) || args['max-lag'] < 1)
-      throw new OeError('USAGE', `--max-lag must be a positive integer`);
     const specs = selectSources(args.sources);
-    const conditioning = parseConditioning(args.conditioning);
+    const conditioning = args.conditioning;
     const entropy: EntropyMode = args.entropy ? 'full' : 'mcv';
     const progress = createProgressRenderer();
     const options = {
@@ -126,7 +125,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       }
       if (args.json) writeJson(data, 'analysis');
       else {
-        process.stdout.write(renderAnalysis(doc, args.view as AnalysisView));
+        process.stdout.write(renderAnalysis(doc, args.view));
         if (args['quantum-ratio']) process.stdout.write(renderQuantumSections([analysis]));
       }
     } finally {
@@ -152,45 +151,35 @@ export const sessionsAnalyzeAction = {
         default: false,
         describe: "With --analyze: relate min-entropy over time to the session's recorded telemetry",
       })
-      .option('view', {
-        type: 'string',
-        choices: ['summary', 'detailed'],
-        default: 'summary',
-        describe: 'With --analyze: terminal view',
-      })
-      .option('window-sec', {
-        type: 'number',
-        describe: 'With --analyze: entropy-over-time windows of this many seconds',
-      })
-      .option('window-samples', {
-        type: 'number',
-        describe: 'With --analyze: entropy-over-time windows of this many samples',
-      })
-      .option('seed', {
-        type: 'number',
-        default: 1,
-        describe: 'With --analyze: seed of the dependence null',
-      })
+      .option('view', choiceOption('view', VIEWS, 'With --analyze: terminal view', 'summary'))
+      .option(
+        'window-sec',
+        numberOption('window-sec', 'With --analyze: entropy-over-time windows of this many seconds', {
+          min: 0,
+          above: true,
+        }),
+      )
+      .option(
+        'window-samples',
+        integerOption('window-samples', 'With --analyze: entropy-over-time windows of this many samples', { min: 2 }),
+      )
+      .option('seed', seedOption('With --analyze: seed of the dependence null'))
       .option('quantum-ratio', {
         type: 'boolean',
         default: false,
         describe:
           "With --analyze: EXPERIMENTAL quantum_proxy_v3 (seeded by --seed; confound from the session's telemetry)",
       })
-      .option('quantum-calibration', {
-        type: 'string',
-        describe: 'With --quantum-ratio: EXPERIMENTAL prior calibration file',
-      }) as unknown as Argv<T>,
+      .option(
+        'quantum-calibration',
+        textOption('quantum-calibration', 'With --quantum-ratio: EXPERIMENTAL prior calibration file'),
+      ) as unknown as Argv<T>,
   async run(dir: string, args: Record<string, unknown>): Promise<void> {
     const more = ((args.more as string[] | undefined) ?? []).map((r) => resolveSession(args.dir as string, String(r)));
     const ws = args['window-sec'] as number | undefined;
     const wn = args['window-samples'] as number | undefined;
     if (ws !== undefined && wn !== undefined)
       throw new OeError('USAGE', 'give --window-sec or --window-samples, not both');
-    if (ws !== undefined && !(Number.isFinite(ws) && ws > 0))
-      throw new OeError('USAGE', `--window-sec must be positive, got ${ws}`);
-    if (wn !== undefined && !(Number.isInteger(wn) && wn >= 2))
-      throw new OeError('USAGE', `--window-samples must be an integer ≥ 2, got ${wn}`);
     const progress = createProgressRenderer();
     const options = {
       entropy: (args.entropy ? 'full' : 'mcv') as EntropyMode,

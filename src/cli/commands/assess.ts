@@ -7,6 +7,15 @@ import { readSourceSamples } from '../../collect/session/reader.js';
 import { resolveSession } from '../../collect/session/store.js';
 import { errorMessage, OeError } from '../../errors.js';
 import { createProgressRenderer } from '../../report/progress.js';
+import {
+  integerOption,
+  jsonOption,
+  outputOption,
+  sessionsDirOption,
+  sourceOption,
+  textOption,
+  threadsOption,
+} from '../options.js';
 import { writeJson, writeOutput } from '../output.js';
 
 interface AssessArgs {
@@ -46,41 +55,40 @@ export const assessCommand: CommandModule<object, AssessArgs> = {
   builder: (y) =>
     y
       .positional('file', { type: 'string', describe: 'Samples, one per byte (NIST format)' })
-      .option('bits', { type: 'number', describe: 'Bits per sample, 1–8 (default: inferred from the data)' })
+      .option(
+        'bits',
+        integerOption('bits', 'Bits per sample, 1–8 (default: inferred from the data)', { min: 1, max: 8 }),
+      )
       .option('iid', {
         type: 'boolean',
         default: false,
         describe: 'Run the IID track (§5: permutation, chi-square, LRS tests)',
       })
-      .option('restart', {
-        type: 'string',
-        describe: 'Restart matrix file (1000 restarts × 1000 samples, row-major) for §3.1.4',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (schemas/assess.schema.json)' })
-      .option('nist-json', {
-        type: 'string',
-        describe: "Also write NIST's own result JSON (ea_non_iid -o / ea_iid -o) here",
-      })
-      .option('seed', {
-        type: 'string',
-        describe: 'Seed of the IID permutation shuffles (integer; default random, reported)',
-      })
-      .option('output', { type: 'string', describe: 'Write the JSON report to this file' })
-      .option('session', { type: 'string', describe: 'Assess a recorded session (id or unique prefix) …' })
-      .option('source', { type: 'string', describe: '… and this source of it (its raw byte stream)' })
-      .option('dir', { type: 'string', default: 'sessions', describe: 'Sessions directory' })
-      .option('threads', { type: 'number', describe: 'Worker threads (default: CPU count)' }),
+      .option(
+        'restart',
+        textOption('restart', 'Restart matrix file (1000 restarts × 1000 samples, row-major) for §3.1.4'),
+      )
+      .option('json', jsonOption('assess'))
+      .option(
+        'nist-json',
+        textOption('nist-json', "Also write NIST's own result JSON (ea_non_iid -o / ea_iid -o) here"),
+      )
+      .option(
+        'seed',
+        textOption('seed', 'Seed of the IID permutation shuffles (an integer below 2^53; default random, reported)'),
+      )
+      .option('output', outputOption('Write the JSON report to this file'))
+      .option('session', textOption('session', 'Assess a recorded session (id or unique prefix) …'))
+      .option('source', sourceOption('… and this source of it (its raw byte stream)'))
+      .option('dir', sessionsDirOption())
+      .option('threads', threadsOption(1)),
   handler: async (args) => {
-    if (args.bits !== undefined && (!Number.isInteger(args.bits) || args.bits < 1 || args.bits > 8))
-      throw new OeError('USAGE', `--bits must be an integer from 1 to 8, got ${args.bits}`);
     let seed: number | undefined;
     if (args.seed !== undefined) {
       seed = Number(args.seed);
       if (!/^\d+$/.test(args.seed) || !Number.isSafeInteger(seed))
         throw new OeError('USAGE', `--seed must be a non-negative integer below 2^53, got ${args.seed}`);
     }
-    if (args.threads !== undefined && (!Number.isInteger(args.threads) || args.threads < 1))
-      throw new OeError('USAGE', `--threads must be a positive integer`);
     let data: Uint8Array;
     let input: { file?: string; session?: string; source?: string };
     if (args.session !== undefined || args.source !== undefined) {

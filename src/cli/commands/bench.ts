@@ -4,6 +4,18 @@ import { assertSchema } from '../../contracts/schema.js';
 import { runBench } from '../../jobs/bench.js';
 import { benchProgressLine, renderBenchTable } from '../../report/bench-table.js';
 import { createProgressRenderer } from '../../report/progress.js';
+import {
+  choiceOption,
+  conditioningOption,
+  integerOption,
+  jsonOption,
+  numberOption,
+  outputOption,
+  seedOption,
+  sourceOption,
+  sourcesOption,
+  textOption,
+} from '../options.js';
 import { writeJson } from '../output.js';
 
 interface BenchArgs {
@@ -31,44 +43,54 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   describe: 'Benchmark sources in rounds: SP 800-90B min-entropy and grade, Shannon, throughput, stability; the pool',
   builder: (y) =>
     y
-      .option('profile', {
-        choices: ['quick', 'standard', 'deep'] as const,
-        default: 'standard' as const,
-        describe: 'quick 2048×3, standard 4096×5, deep 16384×10 samples × rounds',
-      })
-      .option('source', { type: 'string', describe: 'Benchmark one source (exact name or first partial match)' })
-      .option('sources', {
-        type: 'string',
-        describe: 'Filter: all, or comma-separated names/substrings (default: the fast set)',
-      })
-      .option('samples-per-round', { type: 'number', describe: 'Override the profile (>= 1)' })
-      .option('rounds', { type: 'number', describe: 'Override the profile (>= 1)' })
-      .option('warmup-rounds', { type: 'number', describe: 'Override the profile (>= 0)' })
-      .option('timeout-sec', { type: 'number', describe: 'Per-batch deadline, seconds (>= 0.1)' })
-      .option('rank-by', {
-        choices: ['balanced', 'min_entropy', 'throughput', 'quantum'] as const,
-        default: 'balanced' as const,
-        describe: 'Row order; quantum implies --quantum',
-      })
-      .option('conditioning', {
-        choices: ['sha256', 'vonneumann', 'raw'],
-        default: 'sha256',
-        describe: 'Pool section only; per-source metrics are always on raw bytes',
-      })
+      .option(
+        'profile',
+        choiceOption(
+          'profile',
+          ['quick', 'standard', 'deep'] as const,
+          'quick 2048×3, standard 4096×5, deep 16384×10 samples × rounds',
+          'standard',
+        ),
+      )
+      .option('source', sourceOption('Benchmark one source'))
+      .option('sources', sourcesOption())
+      .option('samples-per-round', integerOption('samples-per-round', 'Override the profile', { min: 1 }))
+      .option('rounds', integerOption('rounds', 'Override the profile', { min: 1 }))
+      .option('warmup-rounds', integerOption('warmup-rounds', 'Override the profile', { min: 0 }))
+      .option('timeout-sec', numberOption('timeout-sec', 'Per-batch deadline, seconds', { min: 0.1 }))
+      .option(
+        'rank-by',
+        choiceOption(
+          'rank-by',
+          ['balanced', 'min_entropy', 'throughput', 'quantum'] as const,
+          'Row order; quantum implies --quantum',
+          'balanced',
+        ),
+      )
+      .option(
+        'conditioning',
+        conditioningOption(
+          'Pool section: sha256, vonneumann or raw; per-source metrics are always on raw bytes',
+          'sha256',
+        ),
+      )
       .option('telemetry', {
         type: 'boolean',
         default: false,
         describe: 'Record a telemetry_v1 window around the run (experimental section)',
       })
       .option('pool', { type: 'boolean', default: true, describe: 'Pool section (--no-pool skips it)' })
-      .option('output', { type: 'string', describe: 'Write the JSON report here (schemas/bench.schema.json)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the JSON report instead of the table' })
-      .option('seed', { type: 'number', default: 1, describe: 'Seed of every random draw (quantum Monte-Carlo)' })
+      .option('output', outputOption('Write the JSON report here (schemas/bench.schema.json)'))
+      .option('json', jsonOption('bench', 'Print the JSON report instead of the table'))
+      .option('seed', seedOption('Seed of every random draw (quantum Monte-Carlo)'))
       .option('quantum', { type: 'boolean', default: false, describe: 'EXPERIMENTAL: add quantum_proxy_v3' })
-      .option('quantum-calibration', {
-        type: 'string',
-        describe: 'EXPERIMENTAL: prior calibration file (schemas/quantum-calibration.schema.json)',
-      })
+      .option(
+        'quantum-calibration',
+        textOption(
+          'quantum-calibration',
+          'EXPERIMENTAL: prior calibration file (schemas/quantum-calibration.schema.json)',
+        ),
+      )
       .option('quantum-live-stress', {
         type: 'boolean',
         default: false,

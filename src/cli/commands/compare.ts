@@ -1,10 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { compareInputs } from '../../analyze/compare/compare.js';
-import { DEFAULT_SESSIONS_DIR } from '../../collect/session/index.js';
 import { OeError } from '../../errors.js';
 import { loadCompareInput } from '../../jobs/compare-inputs.js';
 import { compareDocument, renderCompareMarkdown, renderCompareText } from '../../report/compare-markdown.js';
 import { plotDirFor, writeReportFiles } from '../../report/report-files.js';
+import { jsonOption, numberOption, outputOption, sessionsDirOption } from '../options.js';
 import { writeJson } from '../output.js';
 
 interface CompareArgs {
@@ -26,14 +26,22 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         array: true,
         describe: 'Bench JSON files, session directories or session ids (first = baseline)',
       })
-      .option('dir', { type: 'string', default: DEFAULT_SESSIONS_DIR, describe: 'Sessions directory for session ids' })
-      .option('output', { type: 'string', describe: 'Write a Markdown report with an SVG plot (e.g. compare.md)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (schemas/compare.schema.json)' })
-      .option('alpha', { type: 'number', default: 0.05, describe: 'False discovery rate for flagging differences' }),
+      .option('dir', sessionsDirOption('dir', 'Root directory of sessions, for session ids'))
+      .option('output', outputOption('Write a Markdown report with an SVG plot (e.g. compare.md)'))
+      .option('json', jsonOption('compare'))
+      .option(
+        'alpha',
+        numberOption('alpha', 'False discovery rate for flagging differences', {
+          min: 0,
+          above: true,
+          max: 1,
+          below: true,
+          default: 0.05,
+        }),
+      ),
   handler: async (args) => {
     const refs = args.inputs ?? [];
     if (refs.length < 2) throw new OeError('USAGE', 'compare needs at least two inputs (bench files or sessions)');
-    if (!(args.alpha > 0 && args.alpha < 1)) throw new OeError('USAGE', `--alpha must be in (0, 1), got ${args.alpha}`);
     const labels = refs.map((_, i) => (i < 26 ? String.fromCharCode(65 + i) : `I${i + 1}`));
     const inputs = [];
     for (let i = 0; i < refs.length; i++) inputs.push(await loadCompareInput(refs[i], labels[i], args.dir));

@@ -1,12 +1,13 @@
 import type { CommandModule } from 'yargs';
-import { parseConditioning } from '../../collect/conditioning/index.js';
+import type { Conditioning } from '../../collect/conditioning/index.js';
 import { EntropyPool } from '../../collect/entropy-pool.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { type FifoEvent, runFifoDevice } from '../../serve/fifo-device.js';
+import { conditioningOption, numberOption, sourceOption, sourcesOption } from '../options.js';
 
 interface DeviceArgs {
   path: string;
-  conditioning: string;
+  conditioning: Conditioning;
   sources?: string;
   source?: string;
   rate?: number;
@@ -40,12 +41,15 @@ export const deviceCommand: CommandModule<object, DeviceArgs> = {
         demandOption: true,
         describe: 'FIFO path (created; an existing FIFO is reused)',
       })
-      .option('conditioning', { type: 'string', default: 'sha256', describe: 'sha256 | vonneumann | raw' })
-      .option('sources', { type: 'string', describe: 'Sources to pool: all, or comma-separated names/substrings' })
-      .option('source', { type: 'string', describe: 'Draw from this one source only (exact name)' })
-      .option('rate', { type: 'number', describe: 'Bytes per second (default: as fast as readers read)' }),
+      .option(
+        'conditioning',
+        conditioningOption('sha256 (full entropy) | vonneumann | raw (no entropy claim)', 'sha256'),
+      )
+      .option('sources', sourcesOption('Sources to pool (default: the fast set)'))
+      .option('source', sourceOption('Draw from this one source only'))
+      .option('rate', numberOption('rate', 'Bytes per second (default: as fast as readers read)', { min: 0 })),
   handler: async (args) => {
-    const conditioning = parseConditioning(args.conditioning);
+    const { conditioning } = args;
     if (conditioning !== 'sha256') {
       process.stderr.write(`oe: ${conditioning} output is not conditioned to full entropy (no entropy claim)\n`);
     }

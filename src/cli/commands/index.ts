@@ -1,7 +1,19 @@
 import type { CommandModule } from 'yargs';
 
+/**
+ * The command-line flag of a library option, where it is not the option's name in kebab case
+ * (`{ budgetMs: '--budget' }`). Library errors name their own options (OeError.option); the CLI edge
+ * shows them with these flags.
+ */
+export type LibraryFlags = Readonly<Record<string, string>>;
+
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules have heterogeneous argument types
 export type AnyCommand = CommandModule<any, any>;
+
+/** A command module may declare the flags of the library options it passes on. */
+export interface WithLibraryFlags {
+  libraryFlags?: LibraryFlags;
+}
 
 /**
  * Every `oe` command: its usage and one-line description (what `oe --help` lists) and a loader for its
@@ -86,16 +98,20 @@ export function commandName(usage: string): string {
 }
 
 /**
- * The command modules for one invocation: the module of the command named in `argv` (loaded), and a
- * light entry for every other command (enough for the command list in --help and for suggestions).
+ * The command modules for one invocation: the module of the command named in `argv` (loaded, also
+ * returned as `running`), and a light entry for every other command (enough for the command list in
+ * --help and for suggestions).
  */
-export async function commandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
+export async function commandsFor(
+  argv: readonly string[],
+): Promise<{ modules: AnyCommand[]; running: AnyCommand | undefined }> {
   const wanted = argv.find((a) => !a.startsWith('-'));
-  return Promise.all(
-    COMMANDS.map(async (c) =>
-      commandName(c.command) === wanted
-        ? c.load()
-        : { command: c.command, describe: c.describe, builder: {}, handler: () => undefined },
-    ),
+  const entry = COMMANDS.find((c) => commandName(c.command) === wanted);
+  const running = entry ? await entry.load() : undefined;
+  const modules = COMMANDS.map((c) =>
+    c === entry && running
+      ? running
+      : { command: c.command, describe: c.describe, builder: {}, handler: () => undefined },
   );
+  return { modules, running };
 }

@@ -1,10 +1,10 @@
 import { createElement } from 'react';
 import type { CommandModule } from 'yargs';
 import { telemetrySnapshot } from '../../collect/telemetry/index.js';
-import { OeError } from '../../errors.js';
 import { LiveMonitor } from '../../jobs/monitor.js';
 import { Dashboard } from '../../report/monitor/app.js';
 import { frameLines, telemetryLine } from '../../report/monitor/plain.js';
+import { integerOption, numberOption, sessionsDirOption, sourcesOption } from '../options.js';
 
 interface MonitorArgs {
   refresh: number;
@@ -19,31 +19,21 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
   describe: 'Live dashboard of every source: health, min-entropy, rate, charts (plain lines when not a terminal)',
   builder: (y) =>
     y
-      .option('refresh', { type: 'number', default: 1, describe: 'Seconds between updates (0.1 to 60)' })
-      .option('sources', {
-        type: 'string',
-        describe: 'Filter: all, or comma-separated names/substrings (default: fast set)',
-      })
+      .option(
+        'refresh',
+        numberOption('refresh', 'Seconds between updates (0.1 to 60)', { min: 0.1, max: 60, default: 1 }),
+      )
+      .option('sources', sourcesOption())
       .option('telemetry', {
         type: 'boolean',
         default: false,
         describe: 'Show a telemetry_v1 line (load, memory, frequency, temperature)',
       })
-      .option('output', {
-        type: 'string',
-        default: 'sessions',
-        describe: 'Sessions folder for recordings started with r',
-      })
-      .option('ticks', { type: 'number', describe: 'Stop after this many updates (default: until q or Ctrl+C)' })
-      .example('$0 monitor --sources timing', 'watch the timing sources')
+      .option('output', sessionsDirOption('output', 'Sessions folder for recordings started with r'))
+      .option('ticks', integerOption('ticks', 'Stop after this many updates (default: until q or Ctrl+C)', { min: 1 }))
+      .example("$0 monitor --sources '*_timing'", 'watch the sources whose name ends in _timing')
       .example('$0 monitor --ticks 3 | cat', 'three plain-text updates'),
   handler: async (args) => {
-    if (!Number.isFinite(args.refresh) || args.refresh < 0.1 || args.refresh > 60) {
-      throw new OeError('USAGE', `--refresh must be between 0.1 and 60 seconds, got ${args.refresh}`);
-    }
-    if (args.ticks !== undefined && (!Number.isInteger(args.ticks) || args.ticks < 1)) {
-      throw new OeError('USAGE', `--ticks must be a positive integer, got ${args.ticks}`);
-    }
     const monitor = new LiveMonitor({ sources: args.sources });
     const refreshMs = args.refresh * 1000;
     try {

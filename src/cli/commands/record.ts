@@ -2,30 +2,39 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { analysisDocument } from '../../analyze/source-analysis.js';
 import { selectSources } from '../../collect/catalog.js';
-import { parseDuration, parseTags } from '../../collect/recorder/duration.js';
+import type { Conditioning } from '../../collect/conditioning/index.js';
+import { parseTags } from '../../collect/recorder/duration.js';
 import { DEFAULT_MAX_RATE, type RecordProgress, recordSession } from '../../collect/recorder/index.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
-import { DEFAULT_SESSIONS_DIR } from '../../collect/session/layout.js';
-import { OeError } from '../../errors.js';
 import { analyzeSession } from '../../jobs/session-analysis.js';
 import { analysisJsonData } from '../../report/analysis-json.js';
 import { renderAnalysis } from '../../report/analysis-text.js';
 import { createProgressRenderer, formatBytes, formatCount, formatDuration } from '../../report/progress.js';
+import {
+  conditioningOption,
+  durationOption,
+  integerOption,
+  numberOption,
+  sessionsDirOption,
+  sourcesOption,
+  textOption,
+} from '../options.js';
 import { writeJson } from '../output.js';
 
 interface RecordArgs {
-  duration?: string;
+  /** Milliseconds (the duration options are parsed while arguments are read). */
+  duration?: number;
   sources?: string;
   tag?: string[];
   note?: string;
   output: string;
-  interval?: string;
-  'flush-interval': string;
-  'telemetry-interval': string;
+  interval?: number;
+  'flush-interval': number;
+  'telemetry-interval': number;
   'max-samples'?: number;
-  conditioning?: string;
+  conditioning?: Conditioning;
   'max-rate'?: number;
-  'batch-timeout': string;
+  'batch-timeout': number;
   analyze: boolean;
   json: boolean;
   quiet: boolean;
@@ -55,41 +64,38 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
   describe: 'Record raw samples of the selected sources (and telemetry) into a Parquet session directory',
   builder: (y) =>
     y
-      .option('duration', {
-        type: 'string',
-        describe: 'How long to record: 60, 30s, 2m, 1h (default: until Ctrl+C)',
-      })
-      .option('sources', {
-        type: 'string',
-        describe: 'Sources: all, or comma-separated names/substrings (default: the fast set)',
-      })
+      .option('duration', durationOption('duration', 'How long to record: 60, 30s, 2m, 1h (default: until Ctrl+C)'))
+      .option('sources', sourcesOption())
       .option('tag', { type: 'string', array: true, describe: 'key:value tag stored in the manifest (repeatable)' })
-      .option('note', { type: 'string', describe: 'Free-text note stored in the manifest' })
-      .option('output', { type: 'string', default: DEFAULT_SESSIONS_DIR, describe: 'Root directory of sessions' })
-      .option('interval', {
-        type: 'string',
-        describe: 'Pause between two batches of a source (e.g. 100ms; default continuous)',
-      })
-      .option('flush-interval', {
-        type: 'string',
-        default: '1s',
-        describe: 'Write buffered samples to Parquet this often',
-      })
-      .option('telemetry-interval', {
-        type: 'string',
-        default: '1s',
-        describe: 'Telemetry snapshot period (0 turns it off)',
-      })
-      .option('conditioning', {
-        type: 'string',
-        describe: 'Also record the entropy pool output (sha256, vonneumann or raw) into conditioned/',
-      })
-      .option('max-samples', { type: 'number', describe: 'Stop each source after this many samples' })
-      .option('max-rate', {
-        type: 'number',
-        describe: `Cap per source, samples/s (default ${DEFAULT_MAX_RATE}; 0 = uncapped)`,
-      })
-      .option('batch-timeout', { type: 'string', default: '5s', describe: 'Deadline of one sampler batch' })
+      .option('note', textOption('note', 'Free-text note stored in the manifest', { empty: true }))
+      .option('output', sessionsDirOption('output'))
+      .option(
+        'interval',
+        durationOption('interval', 'Pause between two batches of a source (e.g. 100ms; default continuous)', {
+          bareUnit: 'ms',
+        }),
+      )
+      .option(
+        'flush-interval',
+        durationOption('flush-interval', 'Write buffered samples to Parquet this often', { default: '1s' }),
+      )
+      .option(
+        'telemetry-interval',
+        durationOption('telemetry-interval', 'Telemetry snapshot period (0 turns it off)', {
+          default: '1s',
+          zero: true,
+        }),
+      )
+      .option(
+        'conditioning',
+        conditioningOption('Also record the entropy pool output (sha256, vonneumann or raw) into conditioned/'),
+      )
+      .option('max-samples', integerOption('max-samples', 'Stop each source after this many samples', { min: 1 }))
+      .option(
+        'max-rate',
+        numberOption('max-rate', `Cap per source, samples/s (default ${DEFAULT_MAX_RATE}; 0 = uncapped)`, { min: 0 }),
+      )
+      .option('batch-timeout', durationOption('batch-timeout', 'Deadline of one sampler batch', { default: '5s' }))
       .option('analyze', {
         type: 'boolean',
         default: false,
@@ -101,13 +107,6 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
     const specs = selectSources(args.sources);
     const exactNames = new Set((args.sources ?? '').split(',').map((t) => t.trim()));
     const maxRate = args['max-rate'];
-    if (maxRate !== undefined && (!Number.isFinite(maxRate) || maxRate < 0)) {
-      throw new OeError('USAGE', `--max-rate must be >= 0 (0 = uncapped), got ${maxRate}`);
-    }
-    const telemetryText = String(args['telemetry-interval']).trim();
-    const telemetryMs = /^0+(\.0+)?(ms|s|m|h)?$/.test(telemetryText)
-      ? 0
-      : parseDuration(telemetryText, '--telemetry-interval');
     const controller = new AbortController();
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {
@@ -130,17 +129,17 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
           // Sources named exactly must run; those picked by the fast set, `all` or a substring are skipped
           // (and listed in the manifest) when they cannot run here.
           required: specs.map((s) => s.name).filter((n) => exactNames.has(n)),
-          durationSec: args.duration === undefined ? null : parseDuration(args.duration, '--duration') / 1000,
+          durationSec: args.duration === undefined ? null : args.duration / 1000,
           output: args.output,
           tags: parseTags(args.tag),
           note: args.note ?? null,
-          intervalMs: args.interval === undefined ? null : parseDuration(args.interval, '--interval', 'ms'),
-          flushIntervalMs: parseDuration(args['flush-interval'], '--flush-interval'),
-          telemetryIntervalMs: telemetryMs,
+          intervalMs: args.interval ?? null,
+          flushIntervalMs: args['flush-interval'],
+          telemetryIntervalMs: args['telemetry-interval'],
           maxSamples: args['max-samples'] ?? null,
           conditioning: args.conditioning ?? null,
           maxRate: maxRate === undefined ? null : maxRate === 0 ? Number.POSITIVE_INFINITY : maxRate,
-          batchTimeoutMs: parseDuration(args['batch-timeout'], '--batch-timeout'),
+          batchTimeoutMs: args['batch-timeout'],
           signal: controller.signal,
         },
         (p) => {

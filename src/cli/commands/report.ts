@@ -10,6 +10,17 @@ import { type BitFormat, plotDirFor, readBitFile, writeReportFiles } from '../..
 import { reportJson, type StructuredReport } from '../../report/report-json.js';
 import { sp80022Json } from '../../report/sp800-22-json.js';
 import { sp80022TerminalSummary } from '../../report/terminal-summary.js';
+import {
+  choiceOption,
+  conditioningOption,
+  integerOption,
+  outputOption,
+  sessionsDirOption,
+  sourceOption,
+  sourcesOption,
+  textOption,
+  threadsOption,
+} from '../options.js';
 import { writeJson, writeOutput } from '../output.js';
 
 interface ReportArgs {
@@ -34,48 +45,51 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   describe: 'NIST SP 800-22 battery and a Markdown report with SVG plots (a file, live sources or a session)',
   builder: (y) =>
     y
-      .option('input', { type: 'string', describe: 'Run the battery on a bit file' })
-      .option('format', {
-        choices: ['binary', 'ascii'] as const,
-        default: 'binary' as const,
-        describe: "--input format: raw bytes (bits MSB first) or NIST ASCII '0'/'1' (whitespace ignored)",
-      })
-      .option('sequences', {
-        type: 'number',
-        describe: 'Cut the bits into K sequences (second-level analysis when K > 1)',
-      })
+      .option('input', textOption('input', 'Run the battery on a bit file'))
+      .option(
+        'format',
+        choiceOption(
+          'format',
+          ['binary', 'ascii'] as const,
+          "--input format: raw bytes (bits MSB first) or NIST ASCII '0'/'1' (whitespace ignored)",
+          'binary',
+        ),
+      )
+      .option(
+        'sequences',
+        integerOption('sequences', 'Cut the bits into K sequences (second-level analysis when K > 1)', { min: 1 }),
+      )
       .option('json', {
         type: 'boolean',
         default: false,
         describe: 'Print JSON: --input schemas/sp800-22.schema.json, live or session schemas/report.schema.json',
       })
-      .option('output', {
-        type: 'string',
-        describe: 'Write to this file (Markdown report + plots beside it, or JSON with --json)',
-      })
-      .option('constants', {
-        choices: ['sts', 'exact'] as const,
-        default: 'sts' as const,
-        describe: "sts: NIST STS 2.1.2's rounded constants (reproduces STS); exact: SP 800-22's exact probabilities",
-      })
-      .option('threads', { type: 'number', describe: 'Worker threads for the sequences (default: CPUs)' })
-      .option('source', { type: 'string', describe: 'Sample one source live' })
-      .option('sources', {
-        type: 'string',
-        describe: 'Sample several sources live: all, or comma-separated names (default: the fast set)',
-      })
-      .option('samples', {
-        type: 'number',
-        describe: 'Samples (bytes) per source when sampling live (default 125000 × K)',
-      })
-      .option('conditioning', {
-        type: 'string',
-        describe:
+      .option('output', outputOption('Write to this file (Markdown report + plots beside it, or JSON with --json)'))
+      .option(
+        'constants',
+        choiceOption(
+          'constants',
+          ['sts', 'exact'] as const,
+          "sts: NIST STS 2.1.2's rounded constants (reproduces STS); exact: SP 800-22's exact probabilities",
+          'sts',
+        ),
+      )
+      .option('threads', threadsOption(0))
+      .option('source', sourceOption('Sample one source live'))
+      .option('sources', sourcesOption('Sample several sources live (default: the fast set)'))
+      .option(
+        'samples',
+        integerOption('samples', 'Samples (bytes) per source when sampling live (default 125000 × K)', { min: 1 }),
+      )
+      .option(
+        'conditioning',
+        conditioningOption(
           'Live: take the bytes from the entropy pool as sha256, vonneumann or raw (health-tested); default: the raw extracted bytes',
-      })
+        ),
+      )
       .option('telemetry', { type: 'boolean', default: false, describe: 'Live: add a telemetry_v1 section' })
-      .option('session', { type: 'string', describe: 'Report on a recorded session' })
-      .option('dir', { type: 'string', default: 'sessions', describe: 'Sessions directory (with --session)' })
+      .option('session', textOption('session', 'Report on a recorded session (id or unique prefix)'))
+      .option('dir', sessionsDirOption('dir', 'Root directory of sessions (with --session)'))
       .check((a) => {
         const modes = [
           a.input !== undefined,
@@ -90,12 +104,6 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         }
         if (a.source !== undefined && a.sources !== undefined)
           throw new OeError('USAGE', 'give --source or --sources, not both');
-        if (a.sequences !== undefined && (!Number.isInteger(a.sequences) || a.sequences < 1)) {
-          throw new OeError('USAGE', `--sequences must be a positive integer, got ${a.sequences}`);
-        }
-        if (a.threads !== undefined && (!Number.isInteger(a.threads) || a.threads < 0)) {
-          throw new OeError('USAGE', `--threads must be a non-negative integer, got ${a.threads}`);
-        }
         return true;
       }),
   handler: async (args) => {

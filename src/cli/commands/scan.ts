@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { CATALOG, selectSources } from '../../collect/catalog.js';
 import { type ScanEntry, scanSources } from '../../collect/scan.js';
+import { jsonOption, numberOption, outputOption, sourcesOption } from '../options.js';
 import { writeJson, writeOutput } from '../output.js';
 
 interface ScanArgs {
@@ -39,21 +40,18 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
   describe: 'List every entropy source: available or not (with the reason), unit, rate and min-entropy',
   builder: (y) =>
     y
-      .option('sources', {
-        type: 'string',
-        describe: 'Filter: all, or comma-separated names/substrings (an exact name also selects an opt-in source)',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (schemas/scan.schema.json)' })
-      .option('output', { type: 'string', describe: 'Write the result to FILE instead of stdout' })
-      .option('budget', {
-        type: 'number',
-        default: 150,
-        describe: 'Sampler time per source in ms for the rate and min-entropy',
-      })
-      .check((a) => {
-        if (!(a.budget > 0 && a.budget <= 60_000)) throw new Error('--budget must be in (0, 60000] ms');
-        return true;
-      }),
+      .option('sources', sourcesOption('Sources to scan (default: every source)'))
+      .option('json', jsonOption('scan'))
+      .option('output', outputOption())
+      .option(
+        'budget',
+        numberOption('budget', 'Sampler time per source in ms for the rate and min-entropy', {
+          min: 0,
+          above: true,
+          max: 60_000,
+          default: 150,
+        }),
+      ),
   handler: async (args) => {
     const selected = args.sources ? selectSources(args.sources) : [...CATALOG];
     const tty = process.stderr.isTTY === true;

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { EntropyPool } from '../../collect/entropy-pool.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { startEntropyServer } from '../../serve/http-server.js';
+import { integerOption, sourcesOption, textOption } from '../options.js';
 
 interface ServerArgs {
   host: string;
@@ -17,14 +18,14 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
   describe: 'HTTP entropy server (JSON API, loopback by default; see docs/API.md)',
   builder: (y) =>
     y
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to bind (loopback by default)' })
-      .option('port', { type: 'number', default: 8042, describe: 'TCP port (0 = any free port)' })
+      .option('host', textOption('host', 'Address to bind (loopback by default)', { default: '127.0.0.1' }))
+      .option('port', integerOption('port', 'TCP port (0 = any free port)', { min: 0, max: 65535, default: 8042 }))
       .option('allow-raw', {
         type: 'boolean',
         default: false,
         describe: 'Also serve conditioning=raw and conditioning=vonneumann (no entropy claim)',
       })
-      .option('sources', { type: 'string', describe: 'Sources to pool: all, or comma-separated names/substrings' }),
+      .option('sources', sourcesOption('Sources to pool (default: the fast set)')),
   handler: async (args) => {
     const pool = EntropyPool.auto({ sources: args.sources });
     let started: Awaited<ReturnType<typeof startEntropyServer>>;

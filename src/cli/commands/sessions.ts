@@ -1,6 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
 import {
-  DEFAULT_SESSIONS_DIR,
   type DisplayStatus,
   listSessions,
   openSession,
@@ -13,6 +12,7 @@ import { countSamplesOnDisk, displayStatus } from '../../collect/session/store.j
 import { assertSchema } from '../../contracts/schema.js';
 import { OeError } from '../../errors.js';
 import { formatBytes, formatCount, formatDuration } from '../../report/progress.js';
+import { jsonOption, outputOption, sessionsDirOption } from '../options.js';
 import { writeJson } from '../output.js';
 import { sessionsAnalyzeAction } from './analyze.js';
 
@@ -237,14 +237,14 @@ export const sessionsCommand: CommandModule<object, SessionsArgs> = {
         describe: 'Session id (a unique prefix or substring is enough) or directory',
       })
       .positional('more', { type: 'string', array: true, describe: 'More session ids (--analyze takes several)' })
-      .option('dir', { type: 'string', default: DEFAULT_SESSIONS_DIR, describe: 'Root directory of sessions' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (schemas/sessions.schema.json)' })
+      .option('dir', sessionsDirOption())
+      .option('json', jsonOption('sessions'))
       .option('verify', {
         type: 'boolean',
         default: false,
         describe: 'Check every part against its sha256 in session.json',
       })
-      .option('output', { type: 'string', describe: 'Write the JSON to this file' }) as unknown as Argv<SessionsArgs>;
+      .option('output', outputOption('Write the JSON to this file')) as unknown as Argv<SessionsArgs>;
     for (const a of sessionActions) {
       b = b.option(a.flag, { type: 'boolean', default: false, describe: a.describe }) as unknown as Argv<SessionsArgs>;
       if (a.options) b = a.options(b);

@@ -1,18 +1,27 @@
 import type { CommandModule } from 'yargs';
-import { parseConditioning } from '../../collect/conditioning/index.js';
+import type { Conditioning } from '../../collect/conditioning/index.js';
 import { EntropyPool } from '../../collect/entropy-pool.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { OeError } from '../../errors.js';
 import { runFifoDevice } from '../../serve/fifo-device.js';
 import { streamEntropy } from '../../serve/stream.js';
-import { parseStreamFormat } from '../../serve/stream-encoder.js';
+import { STREAM_FORMATS, type StreamFormat } from '../../serve/stream-encoder.js';
+import {
+  choiceOption,
+  conditioningOption,
+  integerOption,
+  numberOption,
+  sourceOption,
+  sourcesOption,
+  textOption,
+} from '../options.js';
 import { fifoEventLine } from './device.js';
 
 interface StreamArgs {
-  format: string;
+  format: StreamFormat;
   bytes?: number;
   rate?: number;
-  conditioning: string;
+  conditioning: Conditioning;
   sources?: string;
   source?: string;
   fifo?: string;
@@ -23,28 +32,31 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
   describe: 'Write entropy to stdout (or a FIFO): sha256 full-entropy by default, fails closed',
   builder: (y) =>
     y
-      .option('format', { type: 'string', default: 'raw', describe: 'raw | hex | base64 (one valid document)' })
-      .option('bytes', { type: 'number', describe: 'Total bytes of entropy (default: until interrupted)' })
-      .option('rate', { type: 'number', describe: 'Bytes of entropy per second (default: as fast as possible)' })
-      .option('conditioning', {
-        type: 'string',
-        default: 'sha256',
-        describe: 'sha256 (full entropy) | vonneumann | raw (choosing these is the opt-in; no entropy claim)',
-      })
-      .option('sources', { type: 'string', describe: 'Sources to pool: all, or comma-separated names/substrings' })
-      .option('source', { type: 'string', describe: 'Draw from this one source only (exact name)' })
-      .option('fifo', { type: 'string', describe: 'Feed a named pipe at this path instead of stdout (like oe device)' })
+      .option('format', choiceOption('format', STREAM_FORMATS, 'Output encoding (one valid document)', 'raw'))
+      .option(
+        'bytes',
+        integerOption('bytes', 'Total bytes of entropy (default: until interrupted)', {
+          min: 0,
+          max: Number.MAX_SAFE_INTEGER,
+        }),
+      )
+      .option('rate', numberOption('rate', 'Bytes of entropy per second (default: as fast as possible)', { min: 0 }))
+      .option(
+        'conditioning',
+        conditioningOption(
+          'sha256 (full entropy) | vonneumann | raw (choosing these is the opt-in; no entropy claim)',
+          'sha256',
+        ),
+      )
+      .option('sources', sourcesOption('Sources to pool (default: the fast set)'))
+      .option('source', sourceOption('Draw from this one source only'))
+      .option('fifo', textOption('fifo', 'Feed a named pipe at this path instead of stdout (like oe device)'))
       .example('$0 stream --bytes 32 --format hex', '32 full-entropy bytes as hex')
       .example('$0 stream --format base64 --rate 1024 | head -c 100', 'rate-limited base64'),
   handler: async (args) => {
-    const conditioning = parseConditioning(args.conditioning);
-    const format = parseStreamFormat(args.format);
-    if (args.bytes !== undefined && (!Number.isSafeInteger(args.bytes) || args.bytes < 0)) {
-      throw new OeError('USAGE', `--bytes must be a non-negative integer, got ${args.bytes}`);
-    }
-    if (args.rate !== undefined && !(Number.isFinite(args.rate) && args.rate >= 0)) {
-      throw new OeError('USAGE', `--rate must be a non-negative number, got ${args.rate}`);
-    }
+    const { conditioning, format } = args;
+    if (args.fifo && format !== 'raw')
+      throw new OeError('USAGE', '--fifo writes raw bytes; --format applies to stdout only');
     if (conditioning !== 'sha256') {
       process.stderr.write(`oe: ${conditioning} output is not conditioned to full entropy (no entropy claim)\n`);
     }
@@ -67,7 +79,6 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
     process.on('SIGTERM', onSignal);
     try {
       if (args.fifo) {
-        if (format !== 'raw') throw new OeError('USAGE', '--fifo writes raw bytes; --format applies to stdout only');
         await runFifoDevice(pool, args.fifo, {
           conditioning,
           source: args.source,

@@ -8,6 +8,7 @@ import {
   telemetrySnapshot,
 } from '../../collect/telemetry/index.js';
 import { formatBytes } from '../../report/progress.js';
+import { jsonOption, numberOption, outputOption } from '../options.js';
 import { writeJson } from '../output.js';
 
 interface TelemetryArgs {
@@ -77,13 +78,15 @@ export const telemetryCommand: CommandModule<object, TelemetryArgs> = {
   describe: 'Host telemetry (telemetry_v1): a snapshot, or a window with deltas and rates',
   builder: (y) =>
     y
-      .option('window-sec', {
-        type: 'number',
-        default: 0,
-        describe: 'Window length in seconds (0 = one snapshot; at most 86400)',
-      })
-      .option('output', { type: 'string', describe: 'Write the JSON to this file (schemas/telemetry_v1.schema.json)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the JSON on stdout' }),
+      .option(
+        'window-sec',
+        numberOption('window-sec', 'Window length in seconds (0 = one snapshot; at most 86400)', {
+          min: 0,
+          default: 0,
+        }),
+      )
+      .option('output', outputOption('Write the JSON to this file (schemas/telemetry_v1.schema.json)'))
+      .option('json', jsonOption('telemetry_v1', 'Print the JSON on stdout')),
   handler: async (args) => {
     const sec = checkWindowSec(args['window-sec']);
     let data: TelemetrySnapshot | TelemetryWindow;

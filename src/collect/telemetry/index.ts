@@ -8,7 +8,7 @@ import {
   type TelemetrySnapshot,
   type TelemetryWindow,
 } from '../../contracts/telemetry.js';
-import { OeError } from '../../errors.js';
+import { optionError } from '../../errors.js';
 import { collectLinux } from './linux.js';
 
 export * from '../../contracts/telemetry.js';
@@ -112,10 +112,10 @@ export function telemetryWindow(start: TelemetrySnapshot, end: TelemetrySnapshot
 /** Longest window `oe telemetry` accepts (one day, as the seed). */
 export const MAX_WINDOW_SEC = 86_400;
 
-/** Validates a `--window-sec` value: negative or non-finite is a usage error (exit 2); longer than a day is clamped. */
+/** Validates a window length in seconds: negative or non-finite is a usage error (exit 2); longer than a day is clamped. */
 export function checkWindowSec(sec: number): number {
   if (typeof sec !== 'number' || !Number.isFinite(sec) || sec < 0) {
-    throw new OeError('USAGE', `--window-sec must be a finite number >= 0, got ${sec}`);
+    throw optionError('windowSec', `must be a finite number >= 0, got ${sec}`);
   }
   return Math.min(sec, MAX_WINDOW_SEC);
 }
