@@ -167,9 +167,9 @@ describe('runBench on synthetic streams', () => {
     expect(qa.report.sources.map((s) => s.name).sort()).toEqual(['twobit', 'uniform']);
   });
 
-  it('rejects bad settings with a usage error', async () => {
-    await expect(runBenchWith({ rounds: 0 })).rejects.toThrow(/--rounds/);
-    await expect(runBenchWith({ timeoutSec: 0.01 })).rejects.toThrow(/--timeout-sec/);
+  it('rejects bad settings with a usage error naming the option', async () => {
+    await expect(runBenchWith({ rounds: 0 })).rejects.toMatchObject({ code: 'USAGE', option: 'rounds' });
+    await expect(runBenchWith({ timeoutSec: 0.01 })).rejects.toThrow(/^timeoutSec must be/);
   });
 });
 

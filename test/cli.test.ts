@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, commandName, commandsFor } from '../src/cli/commands/index.js';
-import { cliMessage } from '../src/cli/main.js';
+import yargs from 'yargs';
+import { COMMANDS, commandName, commandsFor, type WithLibraryFlags } from '../src/cli/commands/index.js';
+import { cliMessage, type DeclaredOptions } from '../src/cli/main.js';
 import { checkWindowSec } from '../src/collect/telemetry/index.js';
 import { isOeError, OeError, optionError } from '../src/errors.js';
 import { startEntropyServer } from '../src/serve/http-server.js';
@@ -89,6 +90,26 @@ describe('library errors on the command line', () => {
     );
     // Errors about no option, and multi-line messages, are shown as one line as they are.
     expect(cliMessage(new OeError('IO', 'cannot write x:\n  disk full'))).toBe('cannot write x: disk full');
+  });
+
+  it("a command's libraryFlags name flags the command declares", async () => {
+    let mapped = 0;
+    for (const c of COMMANDS) {
+      const m = (await c.load()) as WithLibraryFlags & { builder: (y: unknown) => unknown };
+      if (!m.libraryFlags) continue;
+      const y = yargs([]);
+      m.builder(y);
+      const declared = Object.keys((y as unknown as DeclaredOptions).getOptions().key);
+      for (const flag of Object.values(m.libraryFlags)) {
+        expect(declared, c.command).toContain(flag.replace(/^--/, ''));
+        mapped++;
+      }
+    }
+    expect(mapped).toBeGreaterThan(0);
+    const record = (await COMMANDS.find((c) => c.command === 'record')!.load()) as WithLibraryFlags;
+    expect(cliMessage(optionError('durationSec', 'must be positive'), record.libraryFlags)).toBe(
+      '--duration must be positive',
+    );
   });
 
   it('library checks speak of their own option names', async () => {

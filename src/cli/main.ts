@@ -42,6 +42,7 @@ export interface DeclaredOptions {
     string: string[];
     boolean: string[];
     choices: Record<string, unknown>;
+    key: Record<string, unknown>;
   };
 }
 

@@ -34,7 +34,7 @@ import type { Sampler } from '../collect/sampler.js';
 import { SamplerPool } from '../collect/sampler-pool.js';
 import { type TelemetryWindow, telemetrySnapshot, telemetryWindow } from '../collect/telemetry/index.js';
 import type { SourceSpec } from '../collect/types.js';
-import { errorMessage, OeError } from '../errors.js';
+import { errorMessage, OeError, optionError } from '../errors.js';
 import { defaultConcurrency, type LiveSample, sampleLive } from './live-sampling.js';
 import { readCalibrationFile } from './quantum-inputs.js';
 import { runStressSweep, type StressSweepReport, sweepForSource } from './stress-sweep.js';
@@ -49,7 +49,7 @@ export interface BenchOptions {
   timeoutSec?: number;
   /** `--sources` filter (absent: the fast set). */
   sources?: string;
-  /** `--source NAME`: one source, exact name or first partial match. */
+  /** One source, by its exact name (`--source NAME`). */
   source?: string;
   rankBy?: RankBy;
   /** Conditioning of the pool section only (per-source metrics are always on raw bytes). */
@@ -164,26 +164,13 @@ const POOL_BYTES = 65536;
 
 function positive(name: string, v: number | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
-  if (!Number.isFinite(v) || v < min) throw new OeError('USAGE', `${name} must be a number >= ${min}, got ${v}`);
+  if (!Number.isFinite(v) || v < min) throw optionError(name, `must be a number >= ${min}, got ${v}`);
   return v;
 }
 
-/** The source list of a bench: `--source NAME` (exact, else first partial match) or the `--sources` filter. */
+/** The source list of a bench: `source` (one exact name) or the `sources` selection (catalog.ts selectSources). */
 export function benchSources(options: Pick<BenchOptions, 'source' | 'sources'>): SourceSpec[] {
-  if (options.source !== undefined) {
-    try {
-      return [getSource(options.source)];
-    } catch {
-      let hit: SourceSpec | undefined;
-      try {
-        hit = selectSources(options.source)[0];
-      } catch {
-        hit = undefined;
-      }
-      if (!hit) throw new OeError('NOT_FOUND', `--source: no source matches "${options.source}" (see "oe scan")`);
-      return [hit];
-    }
-  }
+  if (options.source !== undefined) return [getSource(options.source)];
   return selectSources(options.sources);
 }
 
@@ -234,19 +221,19 @@ interface Grading {
 function benchContext(options: BenchOptions): BenchContext {
   const profileName = options.profile ?? 'standard';
   const profile = BENCH_PROFILES[profileName];
-  if (!profile) throw new OeError('USAGE', `unknown profile "${profileName}" (quick, standard, deep)`);
+  if (!profile) throw optionError('profile', `must be quick, standard or deep, got "${profileName}"`);
   const samplesPerRound = Math.round(
-    positive('--samples-per-round', options.samplesPerRound, 1) ?? profile.samplesPerRound,
+    positive('samplesPerRound', options.samplesPerRound, 1) ?? profile.samplesPerRound,
   );
-  const rounds = Math.round(positive('--rounds', options.rounds, 1) ?? profile.rounds);
-  const warmupRounds = Math.round(positive('--warmup-rounds', options.warmupRounds, 0) ?? profile.warmupRounds);
-  const timeoutSec = positive('--timeout-sec', options.timeoutSec, 0.1) ?? profile.timeoutSec;
+  const rounds = Math.round(positive('rounds', options.rounds, 1) ?? profile.rounds);
+  const warmupRounds = Math.round(positive('warmupRounds', options.warmupRounds, 0) ?? profile.warmupRounds);
+  const timeoutSec = positive('timeoutSec', options.timeoutSec, 0.1) ?? profile.timeoutSec;
   const rankBy: RankBy = options.rankBy ?? 'balanced';
   if (!['balanced', 'min_entropy', 'throughput', 'quantum'].includes(rankBy))
-    throw new OeError('USAGE', `--rank-by must be balanced, min_entropy, throughput or quantum, got ${rankBy}`);
+    throw optionError('rankBy', `must be balanced, min_entropy, throughput or quantum, got ${rankBy}`);
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
-    throw new OeError('USAGE', `--seed must be an integer in 0..4294967295, got ${seed}`);
+    throw optionError('seed', `must be an integer in 0..4294967295, got ${seed}`);
   const conditioning = parseConditioning(options.conditioning ?? 'sha256');
   const calibration = options.quantumCalibration ? readCalibrationFile(options.quantumCalibration) : undefined;
   const probe = options.probe ?? probeSource;

@@ -15,7 +15,7 @@ import {
 } from '../analyze/source-analysis.js';
 import type { TelemetryWindow } from '../collect/telemetry/index.js';
 import type { SourceSpec } from '../collect/types.js';
-import { OeError } from '../errors.js';
+import { optionError } from '../errors.js';
 import {
   type LiveSample,
   type LiveSamplingOptions,
@@ -51,8 +51,7 @@ export async function analyzeLive(
   options: LiveOptions = {},
 ): Promise<Analysis & { experimental: { telemetry_v1?: TelemetryWindow } }> {
   const samples = options.samples ?? 50_000;
-  if (!Number.isInteger(samples) || samples < 2)
-    throw new OeError('USAGE', `--samples must be an integer ≥ 2, got ${samples}`);
+  if (!Number.isInteger(samples) || samples < 2) throw optionError('samples', `must be an integer ≥ 2, got ${samples}`);
   const interval = options.telemetryIntervalMs ?? 0;
   const telemetryRun = interval > 0 ? startLiveTelemetry(interval) : null;
   const started = Date.now();

@@ -11,7 +11,7 @@ import { getSource, selectSources } from '../collect/catalog.js';
 import { parseConditioning } from '../collect/conditioning/index.js';
 import { openSession, readSourceSamples, resolveSession, telemetrySummary } from '../collect/session/index.js';
 import type { SourceSpec } from '../collect/types.js';
-import { OeError } from '../errors.js';
+import { OeError, optionError } from '../errors.js';
 import type { ReportSource } from '../report/markdown-report.js';
 import {
   REPORT_DEPENDENCE_OPTIONS,
@@ -79,7 +79,7 @@ function dependenceOf(sources: ReportSource[]): DependenceResult | undefined {
 }
 
 export interface LiveReportOptions extends AnalysisSettings {
-  /** One source name, or a --sources filter (all, names or substrings). */
+  /** The sources: `source`, one exact name, or `sources`, a selection (catalog.ts selectSources). */
   source?: string;
   sources?: string;
   /** Bytes per source (default 125,000 × K: K sequences of 1,000,000 bits). */
@@ -92,10 +92,9 @@ export interface LiveReportOptions extends AnalysisSettings {
 /** Samples the selected sources live and analyses each. */
 export async function buildLiveReport(options: LiveReportOptions): Promise<StructuredReport> {
   const specs: SourceSpec[] = options.source ? [getSource(options.source)] : selectSources(options.sources);
-  if (specs.length === 0) throw new OeError('USAGE', `no source matches "${options.sources}"`);
   const samples = options.samples ?? 125_000 * (options.sequences ?? 1);
   if (!Number.isInteger(samples) || samples < 1)
-    throw new OeError('USAGE', `--samples must be a positive integer, got ${samples}`);
+    throw optionError('samples', `must be a positive integer, got ${samples}`);
   const mode = options.conditioning === undefined ? undefined : parseConditioning(options.conditioning);
   const telemetryRun = options.telemetry ? startLiveTelemetry() : undefined;
   const count = samples.toLocaleString('en-US');

@@ -20,6 +20,7 @@ import {
   textOption,
 } from '../options.js';
 import { writeJson } from '../output.js';
+import type { WithLibraryFlags } from './index.js';
 
 interface RecordArgs {
   /** Milliseconds (the duration options are parsed while arguments are read). */
@@ -59,9 +60,16 @@ function progressLines(p: RecordProgress): string[] {
   return [head, ...rows];
 }
 
-export const recordCommand: CommandModule<object, RecordArgs> = {
+export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags = {
   command: 'record',
   describe: 'Record raw samples of the selected sources (and telemetry) into a Parquet session directory',
+  libraryFlags: {
+    durationSec: '--duration',
+    intervalMs: '--interval',
+    flushIntervalMs: '--flush-interval',
+    telemetryIntervalMs: '--telemetry-interval',
+    batchTimeoutMs: '--batch-timeout',
+  },
   builder: (y) =>
     y
       .option('duration', durationOption('duration', 'How long to record: 60, 30s, 2m, 1h (default: until Ctrl+C)'))

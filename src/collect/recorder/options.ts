@@ -3,7 +3,7 @@
  * result, a `RecordPlan`, is everything the other steps need, already validated.
  */
 import { availableParallelism } from 'node:os';
-import { OeError } from '../../errors.js';
+import { OeError, optionError } from '../../errors.js';
 import { probeSource } from '../availability.js';
 import { selectSources } from '../catalog.js';
 import { type Conditioning, parseConditioning } from '../conditioning/index.js';
@@ -118,7 +118,7 @@ export interface RecordPlan {
 
 function positiveOr(v: number | null | undefined, dflt: number, name: string): number {
   if (v === undefined || v === null) return dflt;
-  if (!Number.isFinite(v) || v <= 0) throw new OeError('USAGE', `${name} must be a positive number, got ${v}`);
+  if (!Number.isFinite(v) || v <= 0) throw optionError(name, `must be a positive number, got ${v}`);
   return v;
 }
 
@@ -156,28 +156,28 @@ function selectAndProbe(options: RecordOptions): { specs: SourceSpec[]; skipped:
   return { specs, skipped };
 }
 
-/** Checks every option and fills in the defaults; USAGE errors name the CLI flag. */
+/** Checks every option and fills in the defaults; USAGE errors name the option (OeError.option). */
 export function planRecording(options: RecordOptions): RecordPlan {
   const { specs, skipped } = selectAndProbe(options);
   const durationSec = options.durationSec ?? null;
   if (durationSec !== null && (!Number.isFinite(durationSec) || durationSec <= 0)) {
-    throw new OeError('USAGE', `--duration must be a positive number of seconds, got ${durationSec}`);
+    throw optionError('durationSec', `must be a positive number of seconds, got ${durationSec}`);
   }
-  const flushMs = positiveOr(options.flushIntervalMs, DEFAULT_FLUSH_INTERVAL_MS, '--flush-interval');
+  const flushMs = positiveOr(options.flushIntervalMs, DEFAULT_FLUSH_INTERVAL_MS, 'flushIntervalMs');
   const telemetryMs = options.telemetryIntervalMs ?? DEFAULT_TELEMETRY_INTERVAL_MS;
   if (!Number.isFinite(telemetryMs) || telemetryMs < 0) {
-    throw new OeError('USAGE', `--telemetry-interval must be >= 0, got ${telemetryMs}`);
+    throw optionError('telemetryIntervalMs', `must be >= 0, got ${telemetryMs}`);
   }
-  const batchTimeoutMs = positiveOr(options.batchTimeoutMs, DEFAULT_BATCH_TIMEOUT_MS, 'batch timeout');
+  const batchTimeoutMs = positiveOr(options.batchTimeoutMs, DEFAULT_BATCH_TIMEOUT_MS, 'batchTimeoutMs');
   const maxRate = options.maxRate === undefined || options.maxRate === null ? DEFAULT_MAX_RATE : options.maxRate;
-  if (!(maxRate > 0)) throw new OeError('USAGE', `--max-rate must be positive (0 on the CLI means uncapped)`);
+  if (!(maxRate > 0)) throw optionError('maxRate', `must be positive (Infinity: uncapped), got ${maxRate}`);
   const maxSamples = options.maxSamples ?? null;
   if (maxSamples !== null && (!Number.isInteger(maxSamples) || maxSamples <= 0)) {
-    throw new OeError('USAGE', `--max-samples must be a positive integer, got ${maxSamples}`);
+    throw optionError('maxSamples', `must be a positive integer, got ${maxSamples}`);
   }
   const intervalMs = options.intervalMs ?? null;
   if (intervalMs !== null && (!Number.isFinite(intervalMs) || intervalMs < 0)) {
-    throw new OeError('USAGE', `--interval must be >= 0 ms, got ${intervalMs}`);
+    throw optionError('intervalMs', `must be >= 0 ms, got ${intervalMs}`);
   }
   const conditioning = options.conditioning ? parseConditioning(options.conditioning) : null;
   const root = options.output ?? DEFAULT_SESSIONS_DIR;
