@@ -83,6 +83,7 @@ describe('oe assess', () => {
     for (const [args, code, msg] of [
       [[empty], 4, /empty/],
       [[wide, '--bits', '4'], 4, /does not fit/],
+      [[wide, '--bits', '9'], 2, /--bits must be an integer in \[1, 8\]/],
     ] as Array<[string[], number, RegExp]>) {
       const r = oe(...args);
       expect(r.status, args.join(' ')).toBe(code);
@@ -94,7 +95,6 @@ describe('oe assess', () => {
       (assessCommand.handler as (a: unknown) => Promise<void>)({ iid: false, json: false, dir: 'sessions', ...args });
     const cases: Array<[Record<string, unknown>, number, RegExp]> = [
       [{ file: join(dir, 'missing.bin') }, 3, /does not exist/],
-      [{ file: wide, bits: 9 }, 2, /--bits/],
       [{ file: wide, seed: '-1' }, 2, /--seed/],
       [{ session: 'x' }, 2, /--source/],
       [{}, 2, /FILE/],
