@@ -16,6 +16,21 @@ function stamp(d = new Date()): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
+/** The tool's top-level object around its test cases (keys in its order). */
+function envelope(iid: boolean, info: NistRunInfo, testCases: Record<string, unknown>[]): Record<string, unknown> {
+  return {
+    IID: iid,
+    commandline: info.commandline,
+    dateTimeStamp: info.dateTimeStamp ?? stamp(),
+    errorLevel: 0,
+    filename: info.filename,
+    sha256: info.sha256,
+    testCases,
+    toolVersion: '1.1.7',
+    type: '',
+  };
+}
+
 const CASES: Array<{ desc: string; ids: EstimatorId[] }> = [
   { desc: 'Most Common Value', ids: ['mcv'] },
   { desc: 'Collision Test (for bit strings only)', ids: ['collision'] },
@@ -67,17 +82,7 @@ export function nonIidToNistJson(r: NonIidResult, info: NistRunInfo): Record<str
   };
   if (r.hBitstring !== null) overall.hBitstring = r.hBitstring;
   testCases.push(sortKeys(overall));
-  return {
-    IID: false,
-    commandline: info.commandline,
-    dateTimeStamp: info.dateTimeStamp ?? stamp(),
-    errorLevel: 0,
-    filename: info.filename,
-    sha256: info.sha256,
-    testCases,
-    toolVersion: '1.1.7',
-    type: '',
-  };
+  return envelope(false, info, testCases);
 }
 
 const PERM_KEYS: Record<string, string> = {
@@ -112,17 +117,7 @@ export function iidToNistJson(r: IidResult, info: NistRunInfo): Record<string, u
     permutationTestResults: iterations,
     testCaseDesc: '',
   });
-  return {
-    IID: true,
-    commandline: info.commandline,
-    dateTimeStamp: info.dateTimeStamp ?? stamp(),
-    errorLevel: 0,
-    filename: info.filename,
-    sha256: info.sha256,
-    testCases: [tc],
-    toolVersion: '1.1.7',
-    type: '',
-  };
+  return envelope(true, info, [tc]);
 }
 
 function sortKeys(o: Record<string, unknown>): Record<string, unknown> {

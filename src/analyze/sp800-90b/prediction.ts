@@ -1,3 +1,9 @@
+/**
+ * The closing step shared by the four predictor estimates (§6.3.7–§6.3.10: multi-mcw.ts, lag.ts,
+ * multi-mmc.ts, lz78y.ts). Each of them counts its correct predictions, its predictions and the longest
+ * run of correct ones inline in its per-sample loop, and lag, MultiMMC and LZ78Y keep a bit-level
+ * twin of the literal loop: these look-alike lines are deliberate hot-loop copies.
+ */
 import { Z_ALPHA } from './most-common-value.js';
 import { bisectDecreasing } from './numeric.js';
 
