@@ -471,6 +471,7 @@ export class EntropyPool {
     s.creditedBitsIn += own.length * r.creditPerByte;
   }
 
+  /** Empties the queue and zeroes its byte and credit counters. */
   private dropQueue(s: PoolSource): void {
     s.queue = [];
     s.queuedBytes = 0;
@@ -607,10 +608,8 @@ export class EntropyPool {
     }
     s.queuedBytes -= len;
     s.queuedCredit = Math.max(0, s.queuedCredit - credit);
-    if (s.queue.length === 0) {
-      s.queuedBytes = 0;
-      s.queuedCredit = 0;
-    }
+    // An empty queue holds exactly nothing (no floating-point residue of the credit).
+    if (s.queue.length === 0) this.dropQueue(s);
     s.bytesConditioned += len;
     s.creditedBitsUsed += credit;
     const bytes = parts.length === 1 ? parts[0] : concat(parts, len);
@@ -631,28 +630,30 @@ export class EntropyPool {
       if (c.off >= c.bytes.length) s.queue.shift();
     }
     s.queuedBytes -= len;
-    if (s.queue.length === 0) {
-      s.queuedBytes = 0;
-      s.queuedCredit = 0;
-    }
+    if (s.queue.length === 0) this.dropQueue(s);
     s.bytesRawOut += len;
     return parts.length === 1 ? parts[0] : concat(parts, len);
+  }
+
+  /** Harvests until a source among `among` is healthy with bytes queued; those sources (raw and von Neumann output). */
+  private async healthyWithBytes(among: readonly PoolSource[], deadline: number, what: string): Promise<PoolSource[]> {
+    const ready = () => among.filter((s) => s.health.healthy && s.queuedBytes > 0);
+    await this.harvest(
+      () => ready().length > 0,
+      among,
+      () => true,
+      deadline,
+      what,
+      true,
+    );
+    return ready();
   }
 
   private async rawBytes(n: number, among: readonly PoolSource[], deadline: number): Promise<Uint8Array> {
     const out = new Uint8Array(n);
     let o = 0;
-    const healthy = () => among.filter((s) => s.health.healthy && s.queuedBytes > 0);
     while (o < n) {
-      await this.harvest(
-        () => healthy().length > 0,
-        among,
-        () => true,
-        deadline,
-        'raw output',
-        true,
-      );
-      const list = healthy();
+      const list = await this.healthyWithBytes(among, deadline, 'raw output');
       for (let j = 0; j < list.length && o < n; j++) {
         const s = list[(this.rr + j) % list.length];
         const b = this.takeRaw(s, Math.min(RAW_TURN_BYTES, n - o));
@@ -683,17 +684,8 @@ export class EntropyPool {
       surplus = surplus.subarray(m);
     };
     drainSurplus();
-    const healthy = () => among.filter((s) => s.health.healthy && s.queuedBytes > 0);
     while (o < n) {
-      await this.harvest(
-        () => healthy().length > 0,
-        among,
-        () => true,
-        deadline,
-        'von Neumann output',
-        true,
-      );
-      for (const s of healthy()) {
+      for (const s of await this.healthyWithBytes(among, deadline, 'von Neumann output')) {
         // About four input bytes per output byte for unbiased input; ask for a little more.
         surplus = deb.push(this.takeRaw(s, Math.min(RAW_TURN_BYTES * 4, (n - o) * 5 + 16)));
         drainSurplus();
