@@ -25,14 +25,18 @@ export function schemaValidator(name: string): ValidateFunction {
   return v;
 }
 
+/** Why `data` does not match schema `name` (its first three violations on one line), or null when it does. */
+export function schemaViolations(name: string, data: unknown): string | null {
+  const v = schemaValidator(name);
+  if (v(data)) return null;
+  return (v.errors ?? [])
+    .slice(0, 3)
+    .map((e) => `${e.instancePath || '/'} ${e.message}`)
+    .join('; ');
+}
+
 /** Throws an OeError naming the first violations when `data` does not match schema `name`. */
 export function assertSchema(name: string, data: unknown): void {
-  const v = schemaValidator(name);
-  if (!v(data)) {
-    const why = (v.errors ?? [])
-      .slice(0, 3)
-      .map((e) => `${e.instancePath || '/'} ${e.message}`)
-      .join('; ');
-    throw new OeError('FAILED', `output does not match schemas/${name}.schema.json: ${why}`);
-  }
+  const why = schemaViolations(name, data);
+  if (why !== null) throw new OeError('FAILED', `output does not match schemas/${name}.schema.json: ${why}`);
 }

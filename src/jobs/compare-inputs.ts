@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import type { CompareInput, CompareSource } from '../analyze/compare/compare.js';
 import type { Fingerprint } from '../collect/fingerprint.js';
 import { DEFAULT_SESSIONS_DIR, openSession, resolveSession } from '../collect/session/index.js';
-import { schemaValidator } from '../contracts/schema.js';
+import { schemaViolations } from '../contracts/schema.js';
 import { errorMessage, OeError } from '../errors.js';
 import type { BenchReport } from './bench.js';
 
@@ -54,12 +54,8 @@ export function readBenchFile(path: string): BenchReport {
     if (code === 'ENOENT') throw new OeError('NOT_FOUND', `no such file: ${path}`);
     throw new OeError('BAD_INPUT', `${path}: not a readable JSON file (${errorMessage(e)})`);
   }
-  const v = schemaValidator('bench');
-  if (!v(data)) {
-    const why = (v.errors ?? [])
-      .slice(0, 3)
-      .map((e) => `${e.instancePath || '/'} ${e.message}`)
-      .join('; ');
+  const why = schemaViolations('bench', data);
+  if (why !== null) {
     throw new OeError('BAD_INPUT', `${path}: not an oe bench report (schemas/bench.schema.json): ${why}`);
   }
   return data as BenchReport;

@@ -1,6 +1,6 @@
 /** The quantum_proxy_v3 (EXPERIMENTAL) prior calibration file as text: parsed and validated, or written. */
 
-import { schemaValidator } from '../../contracts/schema.js';
+import { schemaViolations } from '../../contracts/schema.js';
 import { errorMessage, OeError } from '../../errors.js';
 import { type BetaPosterior, betaPosterior, type PriorCalibration } from './prior.js';
 
@@ -20,12 +20,8 @@ export function parseCalibration(text: string, source = 'calibration'): PriorCal
   } catch (e) {
     throw new OeError('BAD_INPUT', `${source}: not JSON (${errorMessage(e)})`);
   }
-  const v = schemaValidator('quantum-calibration');
-  if (!v(data)) {
-    const why = (v.errors ?? [])
-      .slice(0, 3)
-      .map((e) => `${e.instancePath || '/'} ${e.message}`)
-      .join('; ');
+  const why = schemaViolations('quantum-calibration', data);
+  if (why !== null) {
     throw new OeError(
       'BAD_INPUT',
       `${source}: not a quantum calibration file (schemas/quantum-calibration.schema.json): ${why}`,
