@@ -60,7 +60,7 @@ export interface AnalysisOptions {
   /** Non-IID worker threads (default: the number of CPUs). */
   threads?: number;
   /**
-   * Input of the SP 800-90B suite on the bytes (the seed's `--conditioning`: statistics always use the raw
+   * Input of the SP 800-90B suite on the bytes (`--conditioning`; the statistics always use the raw
    * bytes): `raw` (default), `vonneumann` (debiased bits packed into bytes), or `sha256` (the pool's
    * conditioner, crediting the raw bytes' MCV min-entropy: 32 output bytes per 320 credited bits).
    */

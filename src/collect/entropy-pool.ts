@@ -42,7 +42,7 @@ export interface EntropyPoolOptions extends HealthOptions {
   maxInFlight?: number;
 }
 
-/** Static description of a pool source (the seed's `sources()`). */
+/** Static description of a pool source (openentropy's `sources()`). */
 export interface PoolSourceInfo {
   name: string;
   kind: SourceKind;

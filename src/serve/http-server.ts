@@ -1,5 +1,5 @@
 /**
- * The entropy HTTP server (`oe server`), with the seed's endpoints and JSON fields (docs/API.md).
+ * The entropy HTTP server (`oe server`), with openentropy's endpoints and JSON fields (docs/API.md).
  * Generation is asynchronous (sampling runs in worker threads), so concurrent requests never block
  * the event loop; the pool serialises only the short conditioning step.
  */
@@ -81,7 +81,7 @@ function parseBool(name: string, v: string): boolean {
   throw new HttpError(400, `${name} must be true or false`);
 }
 
-/** Encodes bytes as the seed's response types. Returns the data and its element count. */
+/** Encodes bytes as openentropy's response types. Returns the data and its element count. */
 export function encodeRandom(
   bytes: Uint8Array,
   type: RandomType,

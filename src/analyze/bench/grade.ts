@@ -4,7 +4,7 @@
  * Grades come from the SP 800-90B non-IID assessment (§6.3, `assessNonIid`) of a contiguous sample of
  * exactly GRADE_SAMPLES measurements per source, whatever the profile: min-entropy estimates carry
  * sample-size-dependent confidence bounds (MCV on 2048 uniform bytes tops out near 6.1 bits, on 4096
- * near 6.5), so the seed's grades, taken from each profile's round size, changed with the profile.
+ * near 6.5), so grades taken from each profile's round size would change with the profile.
  */
 import { mean, populationSd } from '../stats/mean-sd.js';
 
@@ -13,7 +13,7 @@ export const GRADE_SAMPLES = 16384;
 
 export type Grade = 'A' | 'B' | 'C' | 'D' | 'F';
 
-/** The seed's thresholds on H∞ (bits per byte): A ≥ 6, B ≥ 4, C ≥ 2, D ≥ 1, else F. */
+/** openentropy's thresholds on H∞ (bits per byte): A ≥ 6, B ≥ 4, C ≥ 2, D ≥ 1, else F. */
 export function gradeMinEntropy(h: number): Grade {
   if (!(h >= 0)) return 'F';
   if (h >= 6) return 'A';
@@ -25,7 +25,7 @@ export function gradeMinEntropy(h: number): Grade {
 
 /**
  * Stability across rounds = 1 − min(CV, 1) of the per-round min-entropy, CV = population SD / mean.
- * One round → 1; no rounds → 0; mean ≈ 0 → 1 if SD ≈ 0, else 0 (the seed's definition).
+ * One round → 1; no rounds → 0; mean ≈ 0 → 1 if SD ≈ 0, else 0 (openentropy's definition).
  */
 export function stability(values: readonly number[]): number {
   if (values.length === 0) return 0;
@@ -49,7 +49,7 @@ export interface ScoreInput {
 }
 
 /**
- * Ranking score (the seed's master formula):
+ * Ranking score (openentropy's formula):
  * min_entropy → H∞; throughput → B/s; balanced → 0.7·clamp01(H∞/8) + 0.2·(B/s ÷ max B/s) + 0.1·stability;
  * each multiplied by the reliability factor 1 − 0.5·clamp01((missed + failures)/rounds).
  * (`quantum` ranks by the experimental q; its `score` stays the balanced one.)
@@ -85,7 +85,7 @@ export interface BenchProfile {
   timeoutSec: number;
 }
 
-/** The seed's profiles (samples/round, rounds, warmup, timeout s). */
+/** openentropy's profiles (samples/round, rounds, warmup, timeout s). */
 export const BENCH_PROFILES: Readonly<Record<'quick' | 'standard' | 'deep', BenchProfile>> = {
   quick: { samplesPerRound: 2048, rounds: 3, warmupRounds: 1, timeoutSec: 2.0 },
   standard: { samplesPerRound: 4096, rounds: 5, warmupRounds: 1, timeoutSec: 3.0 },

@@ -11,7 +11,7 @@ export function calibrationToJson(c: PriorCalibration): string {
 
 /**
  * Parses and validates a calibration. Derived fields are recomputed from (α, β), so a hand-edited file
- * only needs α and β per entry. Bad input is an error (the seed warned and silently fell back).
+ * only needs α and β per entry. Bad input is an error, never a silent fallback to the default.
  */
 export function parseCalibration(text: string, source = 'calibration'): PriorCalibration {
   let data: unknown;

@@ -2,14 +2,14 @@
  * quantum_proxy_v3 (EXPERIMENTAL): a model-based proxy for how much of a source's measured
  * min-entropy might come from physically unpredictable (quantum-origin) noise rather than classical,
  * state-dependent effects. It is NOT a proof that a source is a QRNG; every number it produces
- * depends on a hand-labelled prior and on heuristics. Constants follow the seed (openentropy
- * feature/qtm-bench `QuantumAssessmentConfig`), with the seed's inconsistencies fixed (see
- * docs/ARCHITECTURE.md, "quantum_proxy_v3").
+ * depends on a hand-labelled prior and on heuristics. Constants follow openentropy's
+ * `QuantumAssessmentConfig` (feature/qtm-bench); docs/ARCHITECTURE.md, "quantum_proxy_v3", says how
+ * oe computes the model.
  */
 
 export const QUANTUM_MODEL_ID = 'quantum_proxy_v3';
 export const QUANTUM_MODEL_VERSION = 3;
-/** Our revision of the seed's model (bumped whenever a formula here changes). */
+/** oe's revision of the model (bumped whenever a formula here changes). */
 export const QUANTUM_MODEL_REVISION = 'oe-1';
 export const EXPERIMENTAL_LABEL =
   'EXPERIMENTAL: quantum_proxy_v3 is a model-based proxy, not a measurement and not a proof of quantum randomness';

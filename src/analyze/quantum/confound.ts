@@ -53,7 +53,7 @@ function metric(s: ConfoundSnapshot, domain: string, name: string): number | und
 }
 
 /**
- * The seed's confound model:
+ * The confound model (openentropy's):
  * load_abs = loadavg_1m(end)/cores; load_delta = |end − start|/cores (missing start → 0, missing end → start);
  * thermal_rise = mean of the positive deltas in domain `thermal`;
  * frequency_drift = mean over `frequency` metrics of |Δ|/max(|start|, |end|, 1e-9);
@@ -113,7 +113,7 @@ export function telemetryConfound(w: ConfoundWindow): TelemetryConfound {
 
 /**
  * Per-category scale of the confound penalty: 1.1 for gpu/composite/novel (many shared pathways),
- * 0.8 for sensor/thermal, 1.0 otherwise (the seed's names `novel`/`cross_domain` mapped to our catalog).
+ * 0.8 for sensor/thermal, 1.0 otherwise (openentropy's `novel`/`cross_domain` as oe's catalog names them).
  */
 export function confoundCategoryScale(category: string): number {
   if (category === 'gpu' || category === 'composite' || category === 'novel') return 1.1;

@@ -8,7 +8,7 @@
  *   every rotation whose lag window stays clear of the observed one (≈ n values, exact Monte-Carlo
  *   p-values down to ≈ 1/n);
  * - mutual-information families (MI at lag 0, max MI over lags −L..L): a joint histogram per offset for
- *   the observed window and R null rotations (the seed's s_k = ⌊(k+1)n/(R+1)⌋), p-values from the G-test
+ *   the observed window and R null rotations (s_k = ⌊(k+1)n/(R+1)⌋, as openentropy), p-values from the G-test
  *   rescaled by the null's mean G (the design-effect correction of dependence/ `dependence`), Šidák over
  *   the 2L+1 lags for the max-lag family.
  * Cost: O(n log n) for the correlations plus (1 + R)(2L + 1) O(n) histogram passes: linear in n per pair.
@@ -157,7 +157,7 @@ function clogTable(n: number): Float64Array {
 }
 
 /**
- * Null shifts s_k = floor((k+1)·n/(R+1)), k = 0..R−1, clamped to [1, n−1] (the seed's rule), keeping only
+ * Null shifts s_k = floor((k+1)·n/(R+1)), k = 0..R−1, clamped to [1, n−1] (openentropy's rule), keeping only
  * those whose lag window [s−L, s+L] stays clear of the observed window [−L, L] (circular distance > 2L),
  * so the null never re-counts the observed offsets. No null when n ≤ 16.
  */
@@ -283,8 +283,8 @@ function pairCoupling(a: string, b: string, pa: Prepared, pb: Prepared, config: 
 
 /**
  * Pairwise coupling over every unordered pair of streams, with a circular-shift null per pair, BH q-values
- * over all (pair, family) tests jointly (the seed ran BH per family and then counted "any family", which
- * is not FDR-controlled), and per-source summaries:
+ * over all (pair, family) tests jointly (so "significant in any family" is FDR-controlled; BH per family
+ * would not be), and per-source summaries:
  * penalty = clamp01( Σ_f w_f·clamp01(mean_excess_f / threshold_f) / Σ_f w_f ) with weights
  * 0.40/0.20/0.25/0.15 and thresholds 0.30/0.36/0.02/0.03 bits (configurable). With the FDR gate on, a
  * pair's excess counts only in the families where it is significant. A source with no pairs gets

@@ -1,6 +1,6 @@
 /**
  * quantum_proxy_v3 (EXPERIMENTAL) physics prior: a calibrated hierarchical Beta model of "how much of
- * this kind of source is plausibly quantum-origin noise". It restates hand labels (the seed's
+ * this kind of source is plausibly quantum-origin noise". It restates hand labels (openentropy's
  * table), so it dominates rankings; treat it as an assumption, not a measurement.
  */
 import { incompleteBeta } from '../stats/incomplete-beta.js';
@@ -42,8 +42,8 @@ export interface PriorCalibration {
 }
 
 /**
- * The seed's category labels (label, weight). Unchanged: they are the model's assumption.
- * `novel` (a category our catalog has and the seed's table lacks) is not labelled and falls back to
+ * openentropy's category labels (label, weight): they are the model's assumption.
+ * `novel` (a category of oe's catalog that the table lacks) is not labelled and falls back to
  * the global mean.
  */
 export const SEEDED_CATEGORY_LABELS: Readonly<Record<string, readonly [number, number]>> = {
@@ -62,10 +62,10 @@ export const SEEDED_CATEGORY_LABELS: Readonly<Record<string, readonly [number, n
 };
 
 /**
- * The seed's source labels (category, label, weight), with its stale entries fixed:
- * `iosurface_crossing` is filed under gpu (its real category); the keys `process` and `tcp_connect`
- * matched no source and are dropped (`process_table` is already labelled) or renamed
- * (`tcp_connect_timing`), so no label inflates the tallies without ever applying to a source.
+ * openentropy's source labels (category, label, weight), keyed by oe's source names:
+ * `iosurface_crossing` is filed under gpu (its real category), `tcp_connect_timing` is the TCP source,
+ * and there is no `process` entry (`process_table` is labelled), so every label applies to a source
+ * and none inflates the tallies.
  */
 export const SEEDED_SOURCE_LABELS: Readonly<Record<string, readonly [string, number, number]>> = {
   audio_noise: ['sensor', 0.95, 12],
@@ -118,7 +118,7 @@ export function betaQuantile(p: number, a: number, b: number): number {
 
 /**
  * Summary of Beta(α, β): mean α/(α+β), n_eff = α+β−2 and the equal-tailed 95 % interval from Beta
- * quantiles (the seed used mean ± 1.96·sd, which can leave [0,1] and is wrong for skewed posteriors).
+ * quantiles (mean ± 1.96·sd could leave [0, 1] and misplaces the interval of a skewed posterior).
  */
 export function betaPosterior(alpha: number, beta: number): BetaPosterior {
   return {
@@ -173,7 +173,7 @@ export function buildCalibration(
 }
 
 let seeded: PriorCalibration | undefined;
-/** The default calibration built from the seed's labels ("default_seeded"). */
+/** The default calibration built from openentropy's labels ("default_seeded"). */
 export function defaultCalibration(): PriorCalibration {
   seeded ??= buildCalibration(seededCalibrationRecords(), 1, 1, 'default_seeded');
   return seeded;

@@ -1,6 +1,6 @@
 /**
  * quantum_proxy_v3 (EXPERIMENTAL) quality factor: how "noise-like" a byte stream looks, in [0, 1].
- * Its constants are the seed's; the metrics under it are computed properly (see each doc comment).
+ * Its formula and constants are openentropy's; the metrics under it come from src/analyze/stats.
  */
 import { autocorrelation } from '../stats/autocorrelation.js';
 import { bitBias } from '../stats/bit-bias.js';
@@ -31,10 +31,9 @@ export interface QualityMetrics {
 
 /**
  * The quality metrics of `bytes`, all from the per-source statistics (src/analyze/stats):
- * spectral flatness relative to its white-noise expectation (Welch; the seed used one 4096-byte
- * periodogram, whose flatness is ≈ e^−γ ≈ 0.56 even for white noise), max |r_k| over lags 1..100,
- * mean bit bias, the ANOVA stationarity F with its exact 5 % test (the seed hard-coded F < 1.88), and
- * runs with expectations under the observed marginals.
+ * spectral flatness relative to its white-noise expectation (Welch: a single periodogram's flatness is
+ * ≈ e^−γ ≈ 0.56 even for white noise), max |r_k| over lags 1..100, mean bit bias, the ANOVA
+ * stationarity F with its exact 5 % test, and runs with expectations under the observed marginals.
  */
 export function qualityMetrics(bytes: Uint8Array): QualityMetrics {
   const ac = autocorrelation(bytes, 100);
@@ -55,7 +54,7 @@ export function qualityMetrics(bytes: Uint8Array): QualityMetrics {
 }
 
 /**
- * quality = clamp01( F × (1 − 0.50·A) × (1 − 0.40·B) × S × (1 − 0.30·R) ), the seed's formula, with
+ * quality = clamp01( F × (1 − 0.50·A) × (1 − 0.40·B) × S × (1 − 0.30·R) ) (openentropy's formula), with
  * F = clamp01(spectral flatness); A = clamp01(max|autocorrelation| / 0.30); B = clamp01(bit bias / 0.03);
  * S = 1 if stationary else clamp01(1 / (1 + F_stat/3));
  * R = 0.5·clamp01((longest/expected_longest − 1)/2) + 0.5·clamp01((|runs − expected|/expected) / 0.4).

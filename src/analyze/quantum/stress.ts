@@ -1,6 +1,6 @@
 /**
  * quantum_proxy_v3 (EXPERIMENTAL) stress sensitivity: how much a source's min-entropy moves with the
- * machine's state. stress = clamp01(|ΔH∞| / stress_delta_bits) (seed default 1.5 bits).
+ * machine's state. stress = clamp01(|ΔH∞| / stress_delta_bits) (default 1.5 bits).
  */
 import { mostCommonValue } from '../sp800-90b/most-common-value.js';
 import { populationVariance } from '../stats/mean-sd.js';
@@ -29,10 +29,9 @@ export interface WindowStress {
 }
 
 /**
- * Stress from window variability, debiased. The seed took clamp01(SD of per-window MCV H∞ / 1.5) over
- * windows as small as 64 bytes, which measures sampling noise, not stress. Here windows have at least
- * `minBytes` (default 512) bytes and the expected sampling variance of each window's estimate is
- * subtracted: for a window of w bytes with most-common-value proportion p̂, Var(Ĥ) ≈ (1 − p̂)/(w·p̂·ln²2)
+ * Stress from window variability, debiased: the SD of per-window MCV H∞ over small windows is mostly
+ * sampling noise, not stress, so windows have at least `minBytes` (default 512) bytes and the expected
+ * sampling variance of each window's estimate is subtracted: for a window of w bytes with most-common-value proportion p̂, Var(Ĥ) ≈ (1 − p̂)/(w·p̂·ln²2)
  * (delta method on H = −log2 p, Var(p̂) = p̂(1−p̂)/w). What remains is variation between windows beyond
  * what i.i.d. sampling would give.
  */

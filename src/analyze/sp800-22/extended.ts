@@ -3,7 +3,7 @@ import { normalTwoSided } from '../stats/distributions.js';
 import { autocorrelation, bitBias, chiSquareUniform, shannonEntropy } from '../stats/index.js';
 
 /**
- * One test of the extended section: sound tests kept from the seed's 31-test battery (byte frequency,
+ * One test of the extended section: the sound tests of openentropy's 31-test battery (byte frequency,
  * bit-position bias, serial and lag correlation, mean, compression ratio, entropy). They are NOT part
  * of SP 800-22 and are reported separately. Tests with a p-value pass at p ≥ α; descriptive metrics
  * (compression ratio, Shannon entropy) have no p-value and no pass/fail.
@@ -25,10 +25,9 @@ export interface ExtendedResult {
 }
 
 /**
- * The extended tests on a byte stream. Left out on purpose (broken in the seed, see
- * openentropy-inventory §6): birthday spacing (p ≥ 0.5 by construction), KS and Anderson–Darling on
- * discrete bytes against a continuous uniform, the ad-hoc random-excursions ratio, Monte Carlo π, and
- * the letter-grade score.
+ * The extended tests on a byte stream. Left out on purpose, because they are unsound: birthday spacing
+ * (p ≥ 0.5 by construction), KS and Anderson–Darling on discrete bytes against a continuous uniform, an
+ * ad-hoc random-excursions ratio, Monte Carlo π, and a letter-grade score.
  */
 export function extendedTests(bytes: Uint8Array): ExtendedResult[] {
   const n = bytes.length;

@@ -16,8 +16,8 @@ export interface ChiSquareUniformResult {
 
 /**
  * Pearson's chi-square goodness-of-fit test of the bytes against the discrete uniform distribution on
- * 0..255 (df = 255). Unlike the seed's KS test against a continuous uniform, this compares a discrete
- * distribution with a discrete one, so perfect data does not fail at large n.
+ * 0..255 (df = 255). It compares a discrete distribution with a discrete one: a KS test against a
+ * continuous uniform would fail perfect byte data at large n.
  */
 export function chiSquareUniform(bytes: Uint8Array): ChiSquareUniformResult {
   const n = bytes.length;

@@ -26,7 +26,7 @@ export interface RunsResult {
 /**
  * Runs of identical consecutive symbols (bytes), with expectations derived for i.i.d. symbols with the
  * observed marginal distribution rather than a uniform one, so that a non-uniform but independent source
- * is not flagged. (The seed used ln n / ln 256 for the longest run, too small by about one.)
+ * is not flagged. (ln n / ln 256 for the longest run would be too small by about one.)
  */
 export function runs(bytes: Uint8Array): RunsResult {
   const n = bytes.length;

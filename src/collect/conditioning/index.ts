@@ -10,7 +10,7 @@ export type Conditioning = 'sha256' | 'vonneumann' | 'raw';
 
 export const CONDITIONINGS: readonly Conditioning[] = ['sha256', 'vonneumann', 'raw'];
 
-/** Parses a conditioning name; accepts the seed's aliases (`sha`, `vn`, `von_neumann`, `none`). */
+/** Parses a conditioning name; accepts openentropy's aliases (`sha`, `vn`, `von_neumann`, `none`). */
 export function parseConditioning(name: string): Conditioning {
   switch (name.trim().toLowerCase()) {
     case 'sha256':

@@ -4,8 +4,8 @@
  * nothing; emitted bits are packed into bytes most significant bit first.
  *
  * It removes bias only from independent, identically distributed bits. Timing bits are neither, so
- * this mode makes no entropy claim (docs/CONDITIONING.md). Unlike the seed, bits left over at the end
- * of a call are kept for the next call, so the debiaser always delivers exactly as many bytes as asked
+ * this mode makes no entropy claim (docs/CONDITIONING.md). Bits left over at the end of a call are
+ * kept for the next call, so the debiaser always delivers exactly as many bytes as asked
  * once enough input has been pushed.
  */
 

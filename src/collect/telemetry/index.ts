@@ -109,7 +109,7 @@ export function telemetryWindow(start: TelemetrySnapshot, end: TelemetrySnapshot
   };
 }
 
-/** Longest window `oe telemetry` accepts (one day, as the seed). */
+/** Longest window `oe telemetry` accepts (one day, as openentropy). */
 export const MAX_WINDOW_SEC = 86_400;
 
 /** Validates a window length in seconds: negative or non-finite is a usage error (exit 2); longer than a day is clamped. */

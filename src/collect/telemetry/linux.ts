@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { MetricKind, TelemetryMetric } from '../../contracts/telemetry.js';
 
 /**
- * Linux collectors of telemetry_v1, one per file of procfs/sysfs, as in the seed (inventory §3.3).
+ * Linux collectors of telemetry_v1, one per file of procfs/sysfs, with openentropy's metric names.
  * Each parser is a pure function of the file text so it can be tested on fixtures; `collectLinux`
  * reads the files under `root` ('/' normally, a fixture tree in tests).
  */
@@ -182,7 +182,7 @@ export function parseNetDev(text: string, push: Push): void {
   push('network', 'tx_bytes_non_loopback_total', sums.txbNL, 'bytes', src, 'counter');
 }
 
-/** Whole disks only (the seed's rule): no loop/ram/dm-/md/zram/sr/fd/nbd, no partitions. */
+/** Whole disks only (openentropy's rule): no loop/ram/dm-/md/zram/sr/fd/nbd, no partitions. */
 export function isWholeDisk(name: string): boolean {
   if (/^(loop|ram|dm-|md|zram|sr|fd|nbd)/.test(name)) return false;
   if (/^(nvme|mmcblk)/.test(name)) return !/p\d+$/.test(name);
@@ -198,7 +198,7 @@ const DISK_FIELDS: [string, string, MetricKind][] = [
   ['write_merged_total', 'count', 'counter'],
   ['write_sectors_total', 'sectors', 'counter'],
   ['write_time_ms_total', 'ms', 'counter'],
-  // I/Os currently in flight: a level, despite the seed's "_total" name (kept for compatibility).
+  // I/Os currently in flight: a level, despite openentropy's "_total" name (kept for compatibility).
   ['io_in_progress_total', 'count', 'gauge'],
   ['io_time_ms_total', 'ms', 'counter'],
   ['weighted_io_time_ms_total', 'ms', 'counter'],
@@ -221,7 +221,7 @@ export function parseDiskstats(text: string, push: Push): void {
   });
 }
 
-/** Lowercase, non-alphanumerics → '_', runs collapsed, trimmed (the seed's normalisation). */
+/** Lowercase, non-alphanumerics → '_', runs collapsed, trimmed (openentropy's normalisation). */
 export function normalizeName(s: string): string {
   return s
     .toLowerCase()
