@@ -26,7 +26,7 @@ import {
 import { analyzeSourceData } from './session-analysis.js';
 
 export interface LiveOptions extends AnalysisOptions {
-  /** Measurements per source (default 50,000, the seed's). */
+  /** Measurements per source (default 50,000, as openentropy). */
   samples?: number;
   /** Telemetry snapshots every this many ms while sampling (0: none). */
   telemetryIntervalMs?: number;

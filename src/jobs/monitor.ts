@@ -157,7 +157,7 @@ export class LiveMonitor {
     if (this.tracked.some((t) => t.spec.name === name)) this.activeName = name;
   }
 
-  /** sha256 → raw → vonneumann → sha256 (the seed's order). */
+  /** sha256 → raw → vonneumann → sha256 (openentropy's order). */
   cycleConditioning(): Conditioning {
     const order: Conditioning[] = ['sha256', 'raw', 'vonneumann'];
     this.conditioningValue = order[(order.indexOf(this.conditioningValue) + 1) % order.length];
@@ -222,8 +222,8 @@ export class LiveMonitor {
   }
 
   /**
-   * Starts recording the active source into a session under `output` (the seed records only the active
-   * source from its TUI), or stops the running recording and returns where it was saved.
+   * Starts recording the active source into a session under `output` (only the active source, as
+   * openentropy's TUI does), or stops the running recording and returns where it was saved.
    */
   async toggleRecording(output: string): Promise<RecordingStatus> {
     if (this.recording) {

@@ -1,7 +1,7 @@
 /**
  * The quantum-inputs job: quantum_proxy_v3 (EXPERIMENTAL) for `oe analyze --quantum-ratio` and `oe sessions <id> --analyze
  * --quantum-ratio`: builds the model's inputs from per-source byte streams (H∞ = SP 800-90B §6.3.1 MCV of
- * the whole stream, as the seed; quality, coupling, window stress and uncertainty from the first
+ * the whole stream, as openentropy; quality, coupling, window stress and uncertainty from the first
  * `maxBytes` bytes, so that the pairwise cost stays bounded) and, for a session, the telemetry window
  * from its recorded telemetry_v1 series.
  */
@@ -29,7 +29,7 @@ export function readCalibrationFile(path: string): PriorCalibration {
   return parseCalibration(text, path);
 }
 
-/** Bytes per source fed to the pairwise and windowed parts (the seed used up to 4096). */
+/** Bytes per source fed to the pairwise and windowed parts (bounds the pairwise cost). */
 export const QUANTUM_ANALYSIS_BYTES = 65536;
 
 export interface QuantumSection {
