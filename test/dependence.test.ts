@@ -9,8 +9,9 @@ import {
   laggedCorrelation,
   linAt,
   shiftedMaxCorrelation,
+  shiftedMaxCorrelations,
 } from '../src/analyze/dependence/lagged-correlation.js';
-import { mutualInformation } from '../src/analyze/dependence/mutual-information.js';
+import { binnedMutualInformation, binPair, mutualInformation } from '../src/analyze/dependence/mutual-information.js';
 import { SeededRandom } from '../src/analyze/dependence/prng.js';
 import { chiSquarePValue } from '../src/analyze/math/special.js';
 import { shaBytes } from './stats-helpers.js';
@@ -71,6 +72,47 @@ describe('lagged correlation and mutual information', () => {
     }
     expect(laggedCorrelation(circ, 4).maxLag).toBe(2);
     expect(shiftedMaxCorrelation(circ, 1000, 4)).toBeLessThan(0.1);
+  });
+
+  it('the many-shift null equals the one-shift function exactly (circular and zero-padded sizes)', () => {
+    for (const n of [4096, 3001]) {
+      const a = shaBytes(n, 'na');
+      const b = Uint8Array.from(shaBytes(n, 'nb'), (v, i) => (i >= 1 ? (a[i - 1] >> 2) + (v >> 1) : v));
+      const x = crossProducts(centredSpectrum(a), centredSpectrum(b));
+      const shifts = [0, 1, 7, 17, n - 17, n - 1, n, n + 5, -3, 1500];
+      const many = shiftedMaxCorrelations(x, shifts, 8);
+      for (const [k, s] of shifts.entries()) expect(Object.is(many[k], shiftedMaxCorrelation(x, s, 8))).toBe(true);
+    }
+  });
+
+  it('MI of a pair binned once equals the plug-in MI from a direct joint count at every shift', () => {
+    const n = 5000;
+    const x = shaBytes(n, 'bx');
+    const y = Uint8Array.from(shaBytes(n, 'by'), (v, i) => (v & 0xf0) | (x[i] & 0x0f));
+    for (const bins of [2, 16, 256]) {
+      const p = binPair(x, y, bins);
+      const w = 256 / bins;
+      for (const s of [0, 3, 4999, -2]) {
+        const joint = new Map<string, number>();
+        const px = new Map<number, number>();
+        const py = new Map<number, number>();
+        for (let i = 0; i < n; i++) {
+          const a = Math.floor(x[i] / w);
+          const b = Math.floor(y[(((i + s) % n) + n) % n] / w);
+          joint.set(`${a},${b}`, (joint.get(`${a},${b}`) ?? 0) + 1);
+          px.set(a, (px.get(a) ?? 0) + 1);
+          py.set(b, (py.get(b) ?? 0) + 1);
+        }
+        let mi = 0;
+        for (const [k, c] of joint) {
+          const [a, b] = k.split(',').map(Number);
+          mi += (c / n) * Math.log2((c * n) / ((px.get(a) as number) * (py.get(b) as number)));
+        }
+        const r = binnedMutualInformation(p, s);
+        expect(r.plugIn).toBeCloseTo(Math.max(0, mi), 12);
+        expect(r).toEqual(mutualInformation(x, y, bins, s));
+      }
+    }
   });
 
   it('MI of identical streams is their entropy; of independent streams ≈ 0', () => {

@@ -9,9 +9,9 @@ import {
   crossProductsTwo,
   laggedCorrelation,
   observedMaxCorrelation,
-  shiftedMaxCorrelation,
+  shiftedMaxCorrelations,
 } from './lagged-correlation.js';
-import { miBins, mutualInformation } from './mutual-information.js';
+import { binnedMutualInformation, binPair, miBins } from './mutual-information.js';
 import { SeededRandom } from './prng.js';
 
 export interface DependenceSource {
@@ -191,8 +191,7 @@ function correlationTest(lin: CrossSeries, shifts: readonly number[], L: number,
   const tObs = observedMaxCorrelation(lin, L);
   let exceed = 0;
   let nullSum = 0;
-  for (const s of shifts) {
-    const v = shiftedMaxCorrelation(lin, s, L);
+  for (const v of shiftedMaxCorrelations(lin, shifts, L)) {
     nullSum += v;
     if (v >= tObs * (1 - 1e-12)) exceed++;
   }
@@ -219,11 +218,12 @@ function mutualInformationTest(
   joint: Uint32Array,
 ) {
   const bins = miBins(xa.length);
-  const obs = mutualInformation(xa, xb, bins, 0, joint);
+  const binned = binPair(xa, xb, bins);
+  const obs = binnedMutualInformation(binned, 0, joint);
   const gNull: number[] = [];
   let miNullSum = 0;
   for (const s of shifts) {
-    const r = mutualInformation(xa, xb, bins, s, joint);
+    const r = binnedMutualInformation(binned, s, joint);
     gNull.push(r.g);
     miNullSum += r.millerMadow;
   }
@@ -232,7 +232,10 @@ function mutualInformationTest(
   if (gNull.length >= 10) {
     const m = mean(gNull);
     const v = sampleVariance(gNull, m);
-    if (m > 0 && v > 0) p = chiSquarePValue(obs.g / (v / (2 * m)), (2 * m * m) / v);
+    // A nearly constant null (v → 0) gives a huge ν; igamc handles it, and a fit that is not a number
+    // (v or m overflowing) leaves the Monte-Carlo p-value.
+    const fit = m > 0 && v > 0 ? chiSquarePValue(obs.g / (v / (2 * m)), (2 * m * m) / v) : Number.NaN;
+    if (Number.isFinite(fit)) p = Math.min(1, Math.max(0, fit));
   }
   return {
     bits: obs.millerMadow,

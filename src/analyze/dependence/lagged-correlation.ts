@@ -170,6 +170,7 @@ export function observedMaxCorrelation(x: CrossSeries, L: number): number {
 /**
  * The same statistic under a circular shift s of b: max_{|k|≤L} |circ(s + k)| / √(Σa² Σb²). Shifting b
  * circularly keeps each series' own autocorrelation and destroys their alignment: the circular-shift null.
+ * (shiftedMaxCorrelations computes it for many shifts at once.)
  */
 export function shiftedMaxCorrelation(x: CrossSeries, s: number, L: number): number {
   const n = x.a.n;
@@ -181,4 +182,25 @@ export function shiftedMaxCorrelation(x: CrossSeries, s: number, L: number): num
     if (v > max) max = v;
   }
   return max;
+}
+
+/**
+ * shiftedMaxCorrelation for every shift in `shifts`, from one table of |circ(t)| extended by L on both
+ * sides (so each shift is a max over 2L + 1 consecutive entries, with no modulo per lag). Identical values:
+ * dividing the largest |circ| by the positive denominator rounds the same as the largest quotient.
+ */
+export function shiftedMaxCorrelations(x: CrossSeries, shifts: readonly number[], L: number): Float64Array {
+  const out = new Float64Array(shifts.length);
+  const n = x.a.n;
+  const denom = Math.sqrt(x.a.sumSq * x.b.sumSq);
+  if (!(denom > 0)) return out;
+  const ext = new Float64Array(n + 2 * L);
+  for (let t = -L; t < n + L; t++) ext[t + L] = Math.abs(circAt(x, ((t % n) + n) % n));
+  for (let k = 0; k < shifts.length; k++) {
+    const s = ((shifts[k] % n) + n) % n;
+    let max = 0;
+    for (let i = s; i <= s + 2 * L; i++) if (ext[i] > max) max = ext[i];
+    out[k] = max / denom;
+  }
+  return out;
 }

@@ -22,6 +22,30 @@ export function miBins(n: number): number {
   return b;
 }
 
+/** Two byte streams reduced to `bins` equal-width bins (top log2(bins) bits), x's bin pre-shifted to its row. */
+export interface BinnedPair {
+  bins: number;
+  n: number;
+  /** (x_i >> drop) << log2(bins): the row offset of x_i's bin in the joint table. */
+  rows: Uint16Array;
+  /** y_i >> drop: the column of y_i's bin. */
+  cols: Uint8Array;
+}
+
+export function binPair(x: Uint8Array, y: Uint8Array, bins: number): BinnedPair {
+  const n = Math.min(x.length, y.length);
+  const drop = 8 - Math.log2(bins);
+  if (!Number.isInteger(drop) || drop < 0) throw new RangeError(`bins must be a power of two ≤ 256, got ${bins}`);
+  const logB = Math.log2(bins);
+  const rows = new Uint16Array(n);
+  const cols = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    rows[i] = (x[i] >> drop) << logB;
+    cols[i] = y[i] >> drop;
+  }
+  return { bins, n, rows, cols };
+}
+
 /**
  * Mutual information between two byte streams at a circular offset: pairs (x_i, y_{(i+shift) mod n}) for
  * i < n, with each byte reduced to `bins` equal-width bins (its top log2(bins) bits). `joint` is scratch
@@ -34,16 +58,22 @@ export function mutualInformation(
   shift = 0,
   joint: Uint32Array = new Uint32Array(bins * bins),
 ): MutualInformationResult {
-  const n = Math.min(x.length, y.length);
-  const drop = 8 - Math.log2(bins);
-  if (!Number.isInteger(drop) || drop < 0) throw new RangeError(`bins must be a power of two ≤ 256, got ${bins}`);
-  joint.fill(0);
-  const logB = Math.log2(bins);
-  const s = ((shift % n) + n) % n;
+  return binnedMutualInformation(binPair(x, y, bins), shift, joint);
+}
+
+/** mutualInformation of a pair binned once (binPair), for the many shifts of a null. */
+export function binnedMutualInformation(
+  p: BinnedPair,
+  shift = 0,
+  joint: Uint32Array = new Uint32Array(p.bins * p.bins),
+): MutualInformationResult {
+  const { bins, n, rows, cols } = p;
+  joint.fill(0, 0, bins * bins);
+  const s = n > 0 ? ((shift % n) + n) % n : 0;
   // Two runs instead of a wrap test per pair: i < n − s pairs with y[i + s], the rest with y[i + s − n].
   const split = n - s;
-  for (let i = 0; i < split; i++) joint[((x[i] >> drop) << logB) | (y[i + s] >> drop)]++;
-  for (let i = split; i < n; i++) joint[((x[i] >> drop) << logB) | (y[i + s - n] >> drop)]++;
+  for (let i = 0; i < split; i++) joint[rows[i] | cols[i + s]]++;
+  for (let i = split; i < n; i++) joint[rows[i] | cols[i + s - n]]++;
   const px = new Float64Array(bins);
   const py = new Float64Array(bins);
   let kxy = 0;
