@@ -269,6 +269,49 @@ describe('building blocks', () => {
     });
   });
 
+  it('exact overlapping-template classes equal an independent rational computation; STS uses an approximation', async () => {
+    const { overlappingTemplateClassProbabilities } = await import(
+      '../src/analyze/sp800-22/overlapping-template-probabilities.js'
+    );
+    // Fixture: 40-digit values from overlapping_template_pi.py (strings counted by their runs, a different
+    // method from oe's Markov chain over the run length).
+    const fix = JSON.parse(readFileSync(join(FIX, 'overlapping-template-pi.json'), 'utf8')) as {
+      cases: { m: number; M: number; K: number; pi: string[] }[];
+    };
+    for (const c of fix.cases) {
+      const pi = overlappingTemplateClassProbabilities(c.m, c.M, c.K);
+      expect(pi).toHaveLength(c.K + 1);
+      pi.forEach((p, i) => expect(Math.abs(p - Number(c.pi[i])), `m=${c.m} M=${c.M} class ${i}`).toBeLessThan(1e-16));
+    }
+    // Brute force over all 2^12 blocks for m = 2, K = 3 (windows inside the block, as STS counts them).
+    const counts = [0, 0, 0, 0];
+    for (let x = 0; x < 1 << 12; x++) {
+      let w = 0;
+      for (let j = 0; j + 2 <= 12; j++) if (((x >>> j) & 3) === 3) w++;
+      counts[Math.min(w, 3)]++;
+    }
+    overlappingTemplateClassProbabilities(2, 12, 3).forEach((p, i) => expect(p).toBe(counts[i] / 4096));
+    // SP 800-22 Rev. 1a §3.8 prints Hamano and Kaneko's values to 6 digits: equal up to that rounding.
+    const table = [0.364091, 0.185659, 0.139381, 0.100571, 0.0704323, 0.139865];
+    const exact = overlappingTemplateClassProbabilities(9, 1032, 5);
+    exact.forEach((p, i) => expect(Math.abs(p - table[i])).toBeLessThan(6e-7));
+    // STS 2.1.2 computes the compound-Poisson approximation instead (π₀ = e^−1): 1 % off in π₀.
+    const pi = load('pi');
+    const sts = runSp80022(pi, { tests: ['OverlappingTemplate'] })[0];
+    const ex = runSp80022(pi, { tests: ['OverlappingTemplate'], constants: 'exact' })[0];
+    const stsPi = sts.statistics.pi as number[];
+    expect(stsPi[0]).toBeCloseTo(Math.exp(-1), 12);
+    expect(Math.abs(stsPi[0] - exact[0])).toBeGreaterThan(3e-3);
+    expect(ex.statistics.pi).toEqual(exact);
+    // Same counts, other π: the χ² and p-value follow from the exact classes.
+    expect(ex.statistics.nu).toEqual(sts.statistics.nu);
+    const nu = ex.statistics.nu as number[];
+    const N = nu.reduce((a, b) => a + b, 0);
+    const chi2 = nu.reduce((s, v, i) => s + (v - N * Number(fix.cases[0].pi[i])) ** 2 / (N * Number(fix.cases[0].pi[i])), 0);
+    expect(ex.pValues[0]).toBeCloseTo(igamc(2.5, chi2 / 2), 12);
+    expect(ex.pValues[0]).not.toBe(sts.pValues[0]);
+  });
+
   it('exact constants are an explicit option and change LinearComplexity', () => {
     const seq = load('pi');
     const sts = runSp80022(seq, { tests: ['LinearComplexity'] })[0];

@@ -1,6 +1,7 @@
 import { logGamma } from '../math/special.js';
 import type { BitSequence } from './bits.js';
 import { classChiSquare } from './class-chi-square.js';
+import { overlappingTemplateClassProbabilities } from './overlapping-template-probabilities.js';
 import { type ConstantsOption, needsBits, notApplicable, type Sp80022Result } from './types.js';
 
 /**
@@ -19,17 +20,12 @@ function pr(u: number, eta: number): number {
 }
 
 /**
- * Probabilities of SP 800-22 Rev. 1a §3.8 for m = 9, M = 1032, K = 5 (Hamano and Kaneko's
- * corrected values, which the document tabulates; STS 2.1.2 does not use them).
- */
-const EXACT_PI_M9 = [0.364091, 0.185659, 0.139381, 0.100571, 0.0704323, 0.139865];
-
-/**
  * Overlapping template matching test, SP 800-22 Rev. 1a §2.8: the all-ones template of m bits,
  * N = ⌊n/M⌋ blocks of M = 1032 bits, ν_i = #blocks with i overlapping occurrences (i = 0…4, ≥ 5),
  * χ² = Σ (ν_i − Nπ_i)²/(Nπ_i), p = igamc(K/2, χ²/2).
- * constants 'sts' (default): π from the compound-Poisson formula with η = (M − m + 1)/2^(m+1), as
- * STS 2.1.2 computes them. 'exact': the corrected probabilities tabulated in §3.8 (m = 9, M = 1032 only).
+ * constants 'sts' (default): π from the compound-Poisson approximation with η = (M − m + 1)/2^(m+1), as
+ * STS 2.1.2 computes them (π₀ = 0.367879 for m = 9, M = 1032). 'exact': the exact class probabilities
+ * (overlappingTemplateClassProbabilities; π₀ = 0.364091, Hamano and Kaneko's values of §3.8), any m, M.
  * Needs n ≥ 10⁶ (§2.8.7).
  */
 export function overlappingTemplateTest(
@@ -47,11 +43,8 @@ export function overlappingTemplateTest(
   const lambda = (M - m + 1) / 2 ** m;
   const eta = lambda / 2;
   let pi: number[];
-  if (constants === 'exact') {
-    if (m !== 9 || M !== 1032)
-      throw new RangeError('exact overlapping-template probabilities exist for m = 9, M = 1032');
-    pi = EXACT_PI_M9;
-  } else {
+  if (constants === 'exact') pi = overlappingTemplateClassProbabilities(m, M, K);
+  else {
     pi = [];
     let sum = 0;
     for (let i = 0; i < K; i++) {
