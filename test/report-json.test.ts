@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNS_PREREQUISITE_P } from '../src/analyze/sp800-22/test-decisions.js';
 import { NIST_TEST_NAMES } from '../src/analyze/sp800-22/types.js';
 import { recordSession } from '../src/collect/recorder/index.js';
 import { closeSharedSamplerPool } from '../src/collect/sampler-pool.js';
@@ -22,12 +23,25 @@ async function inputJson(dir: string, name: string, bytes: Uint8Array, extra: st
   return JSON.parse(r.stdout);
 }
 
+interface JsonTest {
+  name: string;
+  applicable: boolean;
+  pValues: number[];
+  decision: { verdict: string; adjustedPValue: number | null };
+}
+
 interface JsonSource {
   name: string;
   bytes: number;
-  sp80022: { input: unknown; alpha: number; tests: { name: string; applicable: boolean; pValues: number[] }[] } | null;
+  sp80022: { input: unknown; alpha: number; tests: JsonTest[] } | null;
   sp80022Unavailable: string | null;
-  verdicts: { test: string; verdict: string; detail: string }[];
+  verdicts: {
+    test: string;
+    verdict: string;
+    decidedBy: string | null;
+    adjustedPValue: number | null;
+    detail: string;
+  }[];
   summary: { passed: number; failed: number; notApplicable: number } | null;
 }
 
@@ -86,12 +100,25 @@ describe('oe report --session --json', () => {
       expect({ ...src.sp80022, input: ref.input }).toEqual(ref);
       expect(src.sp80022!.input).toEqual({ name: `${manifest.id}/${src.name}`, kind: 'session' });
 
-      // Verdicts follow from the p-values for the single-p-value tests (one sequence here: 96,000 bits).
+      // Verdicts follow from the p-values for the single-p-value tests (one sequence here: 96,000 bits):
+      // pass when p ≥ α; below α, FAIL when the Holm-adjusted p-value is below the family-wise level.
       expect(src.verdicts.map((v) => v.test)).toEqual([...NIST_TEST_NAMES]);
-      for (const t of ref.tests as { name: string; applicable: boolean; pValues: number[] }[]) {
+      const T = ref.decisions.tests;
+      for (const t of ref.tests as JsonTest[]) {
         const v = src.verdicts.find((x) => x.test === t.name)!;
+        expect(v.verdict).toBe(t.decision.verdict);
+        expect(v.adjustedPValue).toBe(t.decision.adjustedPValue);
         if (!t.applicable) expect(v.verdict).toBe('n/a');
-        else if (t.pValues.length === 1) expect(v.verdict).toBe(t.pValues[0] >= ref.alpha ? 'pass' : 'FAIL');
+        else if (t.pValues.length === 1) {
+          // Runs' p = 0 when its frequency prerequisite fails enters as that event's probability (test-decisions.ts)
+          const p = t.name === 'Runs' && t.pValues[0] === 0 ? RUNS_PREREQUISITE_P : t.pValues[0];
+          expect(v.decidedBy).toBe('p-value');
+          expect(v.adjustedPValue!).toBeGreaterThanOrEqual(p);
+          expect(v.adjustedPValue!).toBeLessThanOrEqual(Math.min(1, T * p));
+          expect(v.verdict).toBe(
+            p >= ref.alpha ? 'pass' : v.adjustedPValue! < ref.decisions.familyAlpha ? 'FAIL' : 'pass (chance)',
+          );
+        }
       }
       const s = src.summary!;
       expect(s.passed + s.failed + s.notApplicable).toBe(15);

@@ -100,7 +100,7 @@ describe('Markdown report', () => {
     expect(md).toMatch(/^# test report/);
     expect(md).toMatch(/\| Frequency \| 1 \| 4 \|/);
     // 100,000-bit sequences: Universal and OverlappingTemplate are not applicable, with the reason
-    expect(md).toMatch(/\| Universal \| — \| 0 \| — \| — \| — \| not applicable \(needs 387,840 bits\) \|/);
+    expect(md).toMatch(/\| Universal \| — \| 0 \| — \| — \| — \| — \| — \| not applicable \(needs 387,840 bits\) \|/);
     const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
     expect(links.length).toBe(4);
     for (const l of links) {

@@ -7,8 +7,10 @@
 
 import type { DependenceResult } from '../analyze/dependence/index.js';
 import type { Sp80022Assessment } from '../analyze/sp800-22/assess.js';
+import { constantSources } from '../analyze/sp800-22/constant-sources.js';
 import { AUTOCORRELATION_MAX_BYTES, type ExtendedResult } from '../analyze/sp800-22/extended.js';
-import { NIST_TEST_NAMES, type NistTestName, type Sp80022Result } from '../analyze/sp800-22/types.js';
+import { FAMILY_ALPHA } from '../analyze/sp800-22/test-decisions.js';
+import { NIST_TEST_NAMES, type Sp80022Result } from '../analyze/sp800-22/types.js';
 import { byteCounts } from '../analyze/stats/histogram.js';
 import { autocorrelation, welchPowerSpectrum } from '../analyze/stats/index.js';
 import {
@@ -18,6 +20,7 @@ import {
   powerSpectrumSvg,
   pValueHistogramSvg,
 } from './plots.js';
+import { decidedByCell, decisionDetail, testVerdict, verdictRuleText } from './sp800-22-verdicts.js';
 
 export interface ReportSource {
   /** Source name, file name or session/source. */
@@ -63,52 +66,6 @@ function slug(s: string): string {
   );
 }
 
-/** Verdict of one test on a single sequence, or over K sequences from the second-level rows. */
-export function testVerdict(a: Sp80022Assessment, name: NistTestName): { verdict: string; detail: string } {
-  const per = a.perSequence.map((r) => r.find((x) => x.name === name)!);
-  const applicable = per.filter((r) => r.applicable);
-  if (applicable.length === 0) return { verdict: 'n/a', detail: per[0].reason ?? 'not applicable' };
-  if (a.sequences === 1) {
-    const r = applicable[0];
-    const fails = r.pValues.filter((p) => p < a.alpha).length;
-    const min = Math.min(...r.pValues);
-    const detail =
-      r.pValues.length === 1
-        ? `p = ${fmtP(r.pValues[0])}`
-        : `${r.pValues.length - fails}/${r.pValues.length} p-values ≥ α, min ${fmtP(min)}`;
-    if (fails === 0) return { verdict: 'pass', detail };
-    // With m p-values, m·α below α are expected by chance; allow that plus 3σ (binomial).
-    const m = r.pValues.length;
-    const allowed = Math.floor(m * a.alpha + 3 * Math.sqrt(m * a.alpha * (1 - a.alpha)));
-    return { verdict: fails <= allowed ? 'pass (chance)' : 'FAIL', detail };
-  }
-  const rows = a.secondLevel.rows.filter((r) => r.name === name);
-  const flagged = rows.filter((r) => !r.proportionOk || r.uniformityOk === false).length;
-  const minProp = Math.min(...rows.map((r) => r.proportion));
-  const minUnif = Math.min(...rows.map((r) => r.uniformityPValue ?? 1));
-  const detail = `${rows.length > 1 ? `${rows.length} series (${flagged} flagged), ` : ''}min proportion ${minProp.toFixed(4)} (of ${applicable.length}), min uniformity p ${fmtP(minUnif)}`;
-  if (flagged === 0) return { verdict: 'pass', detail };
-  if (rows.length === 1) return { verdict: 'FAIL', detail };
-  // Several series (e.g. 148 templates): under H0 each row is flagged with probability
-  // P(Binomial(K, 1−α) < lower·K) + 0.0001; allow the expected count plus 3σ.
-  const K = rows[0].sequences;
-  const pRow = binomialBelow(K, 1 - a.alpha, rows[0].proportionInterval[0] * K) + 0.0001;
-  const expected = rows.length * pRow;
-  const allowed = Math.floor(expected + 3 * Math.sqrt(expected * (1 - pRow)));
-  return { verdict: flagged <= allowed ? 'pass (chance)' : 'FAIL', detail };
-}
-
-/** P(X < x) for X ~ Binomial(K, p), summed in log space. */
-function binomialBelow(K: number, p: number, x: number): number {
-  let sum = 0;
-  let logC = 0; // log C(K, 0)
-  for (let k = 0; k < x && k <= K; k++) {
-    if (k > 0) logC += Math.log((K - k + 1) / k);
-    sum += Math.exp(logC + k * Math.log(p) + (K - k) * Math.log1p(-p));
-  }
-  return Math.min(1, sum);
-}
-
 function sp80022Section(
   src: ReportSource,
   a: Sp80022Assessment,
@@ -120,19 +77,28 @@ function sp80022Section(
     `SP 800-22 Rev. 1a: ${a.sequences} sequence${a.sequences > 1 ? 's' : ''} of ${a.sequenceLength.toLocaleString('en-US')} bits` +
       ` (bits MSB first; ${a.unusedBits.toLocaleString('en-US')} bits unused), α = ${a.alpha}, constants: ${a.constants === 'sts' ? "NIST STS 2.1.2's (default)" : "SP 800-22's exact values"}.`,
     '',
+    `<details><summary>Constants (${a.constants})</summary>`,
+    '',
+    ...constantSources(a.constants).map((c) => `- ${c.test}: ${c.source}`),
+    '',
+    '</details>',
+    '',
   );
   if (a.sequences === 1) {
-    out.push('| Test | p-values | passed (p ≥ α) | min p | verdict |', '|---|---:|---:|---:|---|');
+    out.push(
+      '| Test | p-values | passed (p ≥ α) | min p | decided by | Holm p | verdict |',
+      '|---|---:|---:|---:|---|---:|---|',
+    );
     for (const name of NIST_TEST_NAMES) {
       const r = a.perSequence[0].find((x) => x.name === name)!;
       if (!r.applicable) {
-        out.push(`| ${name} | — | — | — | ${esc(r.reason ?? 'not applicable')} |`);
+        out.push(`| ${name} | — | — | — | — | — | ${esc(r.reason ?? 'not applicable')} |`);
         continue;
       }
       const v = testVerdict(a, name);
       const ps = r.pValues.length <= 2 ? r.pValues.map(fmtP).join(', ') : `${r.pValues.length} values (below)`;
       out.push(
-        `| ${name} | ${ps} | ${r.pValues.filter((p) => p >= a.alpha).length}/${r.pValues.length} | ${fmtP(Math.min(...r.pValues))} | ${v.verdict} |`,
+        `| ${name} | ${ps} | ${r.pValues.filter((p) => p >= a.alpha).length}/${r.pValues.length} | ${fmtP(Math.min(...r.pValues))} | ${decidedByCell(v.decision)} | ${fmtP(v.decision.adjustedPValue ?? 1)} | ${v.verdict} |`,
       );
     }
     out.push('');
@@ -140,26 +106,29 @@ function sp80022Section(
     for (const r of multi) out.push(...multiValueTable(r, a.alpha));
   } else {
     out.push(
-      '| Test | series | sequences | min proportion passing | acceptable range | min uniformity p | verdict |',
-      '|---|---:|---:|---:|---|---:|---|',
+      "| Test | series | sequences | min proportion passing | NIST's range | min uniformity p | decided by | Holm p | verdict |",
+      '|---|---:|---:|---:|---|---:|---|---:|---|',
     );
     for (const name of NIST_TEST_NAMES) {
       const rows = a.secondLevel.rows.filter((r) => r.name === name);
       if (rows.length === 0) {
         const reason = a.perSequence[0].find((x) => x.name === name)?.reason ?? 'not applicable';
-        out.push(`| ${name} | — | 0 | — | — | — | ${esc(reason)} |`);
+        out.push(`| ${name} | — | 0 | — | — | — | — | — | ${esc(reason)} |`);
         continue;
       }
       const v = testVerdict(a, name);
       const worst = rows.reduce((m, r) => (r.proportion < m.proportion ? r : m));
       const minU = Math.min(...rows.map((r) => r.uniformityPValue ?? 1));
       out.push(
-        `| ${name} | ${rows.length} | ${worst.sequences} | ${worst.passed}/${worst.sequences} = ${worst.proportion.toFixed(4)} | ${worst.proportionInterval[0].toFixed(4)} – ${worst.proportionInterval[1].toFixed(4)} | ${fmtP(minU)} | ${v.verdict} |`,
+        `| ${name} | ${rows.length} | ${worst.sequences} | ${worst.passed}/${worst.sequences} = ${worst.proportion.toFixed(4)} | ${worst.proportionInterval[0].toFixed(4)} – ${worst.proportionInterval[1].toFixed(4)} | ${fmtP(minU)} | ${decidedByCell(v.decision)} | ${fmtP(v.decision.adjustedPValue ?? 1)} | ${v.verdict} |`,
       );
     }
     out.push('');
     if (!a.secondLevel.uniformityReliable) {
-      out.push('> Fewer than 55 sequences: the uniformity p-values are not reliable (SP 800-22 §4.2.2).', '');
+      out.push(
+        '> Fewer than 55 sequences: the uniformity p-values are not reliable (SP 800-22 §4.2.2) and do not enter the verdicts.',
+        '',
+      );
     }
     out.push(
       '<details><summary>Every p-value series (STS finalAnalysisReport layout)</summary>',
@@ -172,8 +141,19 @@ function sp80022Section(
         `| ${r.name} | ${r.label ?? ''} | ${r.histogram.join(' | ')} | ${r.uniformityPValue === undefined ? '—' : fmtP(r.uniformityPValue)}${r.uniformityOk === false ? ' *' : ''} | ${r.passed}/${r.sequences}${r.proportionOk ? '' : ' *'} |`,
       );
     }
-    out.push('', '`*` outside the acceptable range / uniformity p < 0.0001.', '', '</details>', '');
+    out.push('', "`*` outside NIST's range / uniformity p < 0.0001.", '', '</details>', '');
   }
+  out.push(
+    '<details><summary>How each verdict was reached</summary>',
+    '',
+    ...NIST_TEST_NAMES.map((name) => {
+      const v = testVerdict(a, name);
+      return `- ${name}: ${v.verdict}; ${esc(v.verdict === 'n/a' ? v.detail : decisionDetail(v.decision, a.decisions.tests))}`;
+    }),
+    '',
+    '</details>',
+    '',
+  );
   const all = a.perSequence.flatMap((rs) => rs.flatMap((r) => (r.applicable ? r.pValues : [])));
   if (all.length > 0) {
     const file = `${plotDir}/${slug(src.name)}-pvalues.svg`;
@@ -234,6 +214,7 @@ export function renderMarkdownReport(doc: ReportDocument, plotDir: string): Rend
   if (doc.context.length) md.push('');
 
   // Summary table
+  const first = doc.sources.find((s) => s.sp80022)?.sp80022;
   md.push('## Summary', '');
   md.push(
     '| Source | bytes | SP 800-22 tests passed | failed | not applicable | extended p < 0.01 |',
@@ -259,11 +240,7 @@ export function renderMarkdownReport(doc: ReportDocument, plotDir: string): Rend
       `| ${esc(s.name)} | ${s.bytes.length.toLocaleString('en-US')} | ${sp} | ${s.sp80022 ? failed : '—'} | ${s.sp80022 ? na : '—'} | ${extFails} |`,
     );
   }
-  md.push(
-    '',
-    'A test passes on one sequence when its p-values are ≥ α; over several sequences, when the proportion passing is inside NIST\'s interval and the p-values are uniform (SP 800-22 §4.2). For tests with many p-values or series (templates, excursion states), a few below α or flagged are expected by chance; "pass (chance)" means no more than the expected number plus 3σ (a summary rule of oe, not of SP 800-22; every value is in the tables).',
-    '',
-  );
+  md.push('', verdictRuleText(first?.alpha ?? 0.01, first?.decisions.familyAlpha ?? FAMILY_ALPHA), '');
 
   for (const s of doc.sources) {
     md.push(`## ${s.name}`, '', s.origin, '');

@@ -6,10 +6,13 @@
  */
 import type { DependenceResult } from '../analyze/dependence/index.js';
 import type { ExtendedResult } from '../analyze/sp800-22/extended.js';
+import type { EvidenceKind } from '../analyze/sp800-22/series-evidence.js';
+import type { TestVerdict } from '../analyze/sp800-22/test-decisions.js';
 import { NIST_TEST_NAMES, type NistTestName } from '../analyze/sp800-22/types.js';
 import type { TelemetryWindow } from '../collect/telemetry/index.js';
-import { type ReportDocument, testVerdict } from './markdown-report.js';
+import type { ReportDocument } from './markdown-report.js';
 import { type Sp80022Json, sp80022Json } from './sp800-22-json.js';
+import { testVerdict } from './sp800-22-verdicts.js';
 
 /** The dependence settings of the report (fewer shifts than `oe analyze`; the seed fixes the shifts). */
 export const REPORT_DEPENDENCE_OPTIONS = { correlationShifts: 999, miShifts: 19 } as const;
@@ -84,8 +87,6 @@ export interface StructuredReport extends ReportDocument {
   facts: ReportFacts;
 }
 
-export type Verdict = 'pass' | 'pass (chance)' | 'FAIL' | 'n/a';
-
 export interface ReportJsonSource {
   name: string;
   kind: string;
@@ -101,8 +102,17 @@ export interface ReportJsonSource {
   sp80022: Sp80022Json | null;
   /** Why there is no battery (too few bits, no data). */
   sp80022Unavailable: string | null;
-  /** Per test in NIST's order: the Markdown report's verdict and its detail line. */
-  verdicts: { test: NistTestName; verdict: Verdict; detail: string }[];
+  /**
+   * Per test in NIST's order: the Markdown report's verdict, the statistic that decided it, the test's
+   * Holm-adjusted p-value (FAIL below the family-wise level) and the detail line.
+   */
+  verdicts: {
+    test: NistTestName;
+    verdict: TestVerdict;
+    decidedBy: EvidenceKind | null;
+    adjustedPValue: number | null;
+    detail: string;
+  }[];
   /** Counts of the verdicts (pass and pass (chance) are passed); null without a battery. */
   summary: { passed: number; failed: number; notApplicable: number } | null;
   extended: ExtendedResult[];
@@ -149,10 +159,16 @@ export function reportJson(doc: StructuredReport): ReportJson {
     const verdicts = a
       ? NIST_TEST_NAMES.map((test) => {
           const v = testVerdict(a, test);
-          return { test, verdict: v.verdict as Verdict, detail: v.detail };
+          return {
+            test,
+            verdict: v.verdict,
+            decidedBy: v.decidedBy,
+            adjustedPValue: v.decision.adjustedPValue,
+            detail: v.detail,
+          };
         })
       : [];
-    const count = (pred: (v: Verdict) => boolean) => verdicts.filter((v) => pred(v.verdict)).length;
+    const count = (pred: (v: TestVerdict) => boolean) => verdicts.filter((v) => pred(v.verdict)).length;
     return {
       name: s.name,
       kind: info.kind,

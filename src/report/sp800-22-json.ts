@@ -1,7 +1,11 @@
 import type { Sp80022Assessment } from '../analyze/sp800-22/assess.js';
+import { constantSources } from '../analyze/sp800-22/constant-sources.js';
 import type { ExtendedResult } from '../analyze/sp800-22/extended.js';
 import type { SecondLevelRow } from '../analyze/sp800-22/second-level.js';
+import type { SeriesEvidence } from '../analyze/sp800-22/series-evidence.js';
+import type { TestVerdict } from '../analyze/sp800-22/test-decisions.js';
 import { NIST_TEST_NAMES } from '../analyze/sp800-22/types.js';
+import { verdictRuleText } from './sp800-22-verdicts.js';
 
 /** What was tested, for the JSON and the Markdown header. */
 export interface Sp80022InputInfo {
@@ -29,8 +33,23 @@ export interface Sp80022JsonTest {
     parameters: Record<string, number | string>;
     statistics: Record<string, number | number[]>;
   }[];
-  /** Second-level rows (one per p-value index); present when K > 1. */
+  /** NIST's second-level rows (one per p-value index); present when K > 1. */
   secondLevel?: SecondLevelRow[];
+  /** oe's verdict (src/analyze/sp800-22/test-decisions.ts). */
+  decision: {
+    verdict: TestVerdict;
+    /** p-value series with data. */
+    series: number;
+    sequences: number;
+    /** Bonferroni over the series; null when n/a. */
+    pValue: number | null;
+    /** Holm-adjusted over the battery's tests; FAIL below familyAlpha. */
+    adjustedPValue: number | null;
+    /** Series NIST's own second-level rules flag. */
+    nistFlagged: number;
+    /** The series with the smallest p-value and what decided it; null when n/a. */
+    worstSeries: ({ label: string | null } & SeriesEvidence) | null;
+  };
 }
 
 export interface Sp80022Json {
@@ -43,6 +62,10 @@ export interface Sp80022Json {
   alpha: number;
   /** 'sts': STS 2.1.2's rounded constants (reproduces its published results); 'exact': SP 800-22's values. */
   constants: 'sts' | 'exact';
+  /** Where each test's constants come from in this mode. */
+  constantSources: { test: string; source: string }[];
+  /** How the verdicts were decided (per test in tests[].decision). */
+  decisions: { alpha: number; familyAlpha: number; method: 'holm'; tests: number; rule: string };
   tests: Sp80022JsonTest[];
   /** Tests outside SP 800-22 (from the seed's battery), reported separately. */
   extended: ExtendedResult[];
@@ -51,12 +74,13 @@ export interface Sp80022Json {
 
 /** The JSON document of `oe report --input … --json`. */
 export function sp80022Json(a: Sp80022Assessment, input: Sp80022InputInfo, extended: ExtendedResult[]): Sp80022Json {
-  const tests: Sp80022JsonTest[] = NIST_TEST_NAMES.map((name) => {
+  const tests = NIST_TEST_NAMES.map((name): Sp80022JsonTest => {
     const per = a.perSequence.map((results) => results.find((r) => r.name === name)!);
     const applicable = per.some((r) => r.applicable);
     const first = per.find((r) => r.applicable) ?? per[0];
     const pValues = per.flatMap((r) => (r.applicable ? r.pValues : []));
-    const t: Sp80022JsonTest = {
+    const d = a.decisions.decisions.find((x) => x.test === name)!;
+    return {
       name,
       applicable,
       ...(applicable ? {} : { reason: first.reason }),
@@ -70,9 +94,17 @@ export function sp80022Json(a: Sp80022Assessment, input: Sp80022InputInfo, exten
         parameters: r.parameters,
         statistics: finiteOnly(r.statistics),
       })),
+      ...(a.sequences > 1 ? { secondLevel: a.secondLevel.rows.filter((row) => row.name === name) } : {}),
+      decision: {
+        verdict: d.verdict,
+        series: d.series,
+        sequences: d.sequences,
+        pValue: d.pValue,
+        adjustedPValue: d.adjustedPValue,
+        nistFlagged: d.nistFlagged,
+        worstSeries: d.worst ? { label: d.worst.label ?? null, ...d.worst.evidence } : null,
+      },
     };
-    if (a.sequences > 1) t.secondLevel = a.secondLevel.rows.filter((row) => row.name === name);
-    return t;
   });
   return {
     standard: 'NIST SP 800-22 Rev. 1a',
@@ -83,6 +115,14 @@ export function sp80022Json(a: Sp80022Assessment, input: Sp80022InputInfo, exten
     unusedBits: a.unusedBits,
     alpha: a.alpha,
     constants: a.constants,
+    constantSources: constantSources(a.constants),
+    decisions: {
+      alpha: a.decisions.alpha,
+      familyAlpha: a.decisions.familyAlpha,
+      method: a.decisions.method,
+      tests: a.decisions.tests,
+      rule: verdictRuleText(a.alpha, a.decisions.familyAlpha),
+    },
     tests,
     extended,
     ...(a.sequences > 1 && !a.secondLevel.uniformityReliable

@@ -1,7 +1,7 @@
 import type { Sp80022Assessment } from '../analyze/sp800-22/assess.js';
 import type { ExtendedResult } from '../analyze/sp800-22/extended.js';
 import { NIST_TEST_NAMES } from '../analyze/sp800-22/types.js';
-import { testVerdict } from './markdown-report.js';
+import { testVerdict } from './sp800-22-verdicts.js';
 
 /** A plain-text table of the battery for the terminal. */
 export function sp80022TerminalSummary(name: string, a: Sp80022Assessment, extended: ExtendedResult[]): string {

@@ -7,6 +7,7 @@ import {
   runSp80022OnSequences,
 } from './run-sequences.js';
 import { type SecondLevelReport, secondLevelAnalysis } from './second-level.js';
+import { type Sp80022Decisions, sp80022Decisions } from './test-decisions.js';
 import type { Sp80022Result } from './types.js';
 
 /** NIST's usual sequence length (STS `assess 1000000`). */
@@ -36,7 +37,10 @@ export interface Sp80022Assessment {
   alpha: number;
   /** perSequence[i] = the 15 results of sequence i, NIST order. */
   perSequence: Sp80022Result[][];
+  /** NIST's second-level figures (finalAnalysisReport). */
   secondLevel: SecondLevelReport;
+  /** oe's verdicts: per test, with a stated family-wise error rate (test-decisions.ts). */
+  decisions: Sp80022Decisions;
 }
 
 export interface Sp80022AssessOptions extends RunSequencesOptions {
@@ -76,6 +80,7 @@ function assessment(
     alpha,
     perSequence,
     secondLevel: secondLevelAnalysis(perSequence, alpha),
+    decisions: sp80022Decisions(perSequence, alpha),
   };
 }
 

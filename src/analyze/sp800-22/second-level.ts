@@ -32,38 +32,54 @@ export interface SecondLevelReport {
   uniformityReliable: boolean;
 }
 
+/** One p-value series: a test, or one of its sub-tests, over the sequences on which the test ran. */
+export interface PValueSeries {
+  name: NistTestName;
+  label?: string;
+  /** Index of this p-value in the test's result (sub-test number). */
+  index: number;
+  /** One p-value per sequence on which the test was applicable, in sequence order. */
+  pValues: number[];
+  /** Indices of those sequences. */
+  sequences: number[];
+}
+
+/**
+ * The p-value series of a battery run over K sequences, in NIST's test order and each test's sub-test
+ * order. Sequences on which a test was not applicable are left out of its series.
+ */
+export function pValueSeries(perSequence: Sp80022Result[][]): PValueSeries[] {
+  const series = new Map<string, PValueSeries>();
+  for (const name of NIST_TEST_NAMES) {
+    perSequence.forEach((results, k) => {
+      const r = results.find((x) => x.name === name);
+      if (!r?.applicable) return;
+      r.pValues.forEach((p, index) => {
+        const key = `${name}#${index}`;
+        let s = series.get(key);
+        if (!s) {
+          s = { name, label: r.labels?.[index], index, pValues: [], sequences: [] };
+          series.set(key, s);
+        }
+        s.pValues.push(p);
+        s.sequences.push(k);
+      });
+    });
+  }
+  const order = (n: NistTestName) => NIST_TEST_NAMES.indexOf(n);
+  return [...series.values()].sort((a, b) => order(a.name) - order(b.name) || a.index - b.index);
+}
+
 /**
  * The second-level analysis of SP 800-22 Rev. 1a §4.2, as STS's finalAnalysisReport: for every
  * p-value series over K sequences, the proportion of sequences passing at level α with its
  * confidence interval p̂ ± 3√(p̂(1−p̂)/K), p̂ = 1 − α (§4.2.1), and the uniformity of the p-values:
  * 10 equal bins, χ² = Σ (F_i − K/10)²/(K/10), P-value_T = igamc(9/2, χ²/2) (§4.2.2). p = 1 goes
  * into the last bin (STS). Sequences on which a test was not applicable are left out of its rows.
+ * These are NIST's figures, shown in the report's tables; oe's verdicts come from test-decisions.ts.
  */
 export function secondLevelAnalysis(perSequence: Sp80022Result[][], alpha = 0.01): SecondLevelReport {
-  const series = new Map<string, { name: NistTestName; label?: string; pValues: number[] }>();
-  const key = (name: string, i: number) => `${name}#${i}`;
-  for (const name of NIST_TEST_NAMES) {
-    for (const results of perSequence) {
-      const r = results.find((x) => x.name === name);
-      if (!r?.applicable) continue;
-      r.pValues.forEach((p, i) => {
-        const k = key(name, i);
-        let s = series.get(k);
-        if (!s) {
-          s = { name, label: r.labels?.[i], pValues: [] };
-          series.set(k, s);
-        }
-        s.pValues.push(p);
-      });
-    }
-  }
-  const rows: SecondLevelRow[] = [];
-  const order = (n: NistTestName) => NIST_TEST_NAMES.indexOf(n);
-  const entries = [...series.entries()].sort((a, b) => {
-    const d = order(a[1].name) - order(b[1].name);
-    return d !== 0 ? d : Number(a[0].split('#')[1]) - Number(b[0].split('#')[1]);
-  });
-  for (const [, s] of entries) rows.push(summarize(s.name, s.label, s.pValues, alpha));
+  const rows = pValueSeries(perSequence).map((s) => summarize(s.name, s.label, s.pValues, alpha));
   return { alpha, sequences: perSequence.length, rows, uniformityReliable: perSequence.length >= 55 };
 }
 
