@@ -3,8 +3,10 @@
  * this kind of source is plausibly quantum-origin noise". It restates hand labels (openentropy's
  * table), so it dominates rankings; treat it as an assumption, not a measurement.
  */
-import { incompleteBeta } from '../stats/incomplete-beta.js';
+import { betaQuantile } from '../stats/incomplete-beta.js';
 import { QUANTUM_MODEL_ID, QUANTUM_MODEL_VERSION } from './config.js';
+
+export { betaQuantile };
 
 /** One labelled calibration record: y ∈ [0,1] with weight w (floored at 0.1). */
 export interface CalibrationRecord {
@@ -97,23 +99,6 @@ export function seededCalibrationRecords(): CalibrationRecord[] {
   for (const [source, [category, label, weight]] of Object.entries(SEEDED_SOURCE_LABELS))
     out.push({ source, category, label, weight });
   return out;
-}
-
-/**
- * Quantile of Beta(a, b): the x with I_x(a, b) = p, by bisection on the regularized incomplete beta
- * (monotone in x), to 1e-12.
- */
-export function betaQuantile(p: number, a: number, b: number): number {
-  if (p <= 0) return 0;
-  if (p >= 1) return 1;
-  let lo = 0;
-  let hi = 1;
-  for (let i = 0; i < 60 && hi - lo > 1e-12; i++) {
-    const mid = (lo + hi) / 2;
-    if (incompleteBeta(mid, a, b) < p) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
 }
 
 /**

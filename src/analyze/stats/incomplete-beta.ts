@@ -21,6 +21,23 @@ export function incompleteBetaUpper(x: number, a: number, b: number): number {
   return incompleteBeta(1 - x, b, a);
 }
 
+/**
+ * Quantile of Beta(a, b): the x with I_x(a, b) = p, by bisection on the regularized incomplete beta
+ * (monotone in x), to 1e-12.
+ */
+export function betaQuantile(p: number, a: number, b: number): number {
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 60 && hi - lo > 1e-12; i++) {
+    const mid = (lo + hi) / 2;
+    if (incompleteBeta(mid, a, b) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 const FPMIN = 1e-300;
 const EPS = 1e-16;
 
