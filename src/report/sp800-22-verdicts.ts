@@ -35,10 +35,8 @@ export function decisionDetail(d: TestDecision, tests: number): string {
     ...(e.components > 1 ? [`${e.components} statistics`] : []),
     ...(d.series > 1 ? [`${d.series} series`] : []),
   ];
-  return (
-    `${series}${evidenceText(e, e.decidedBy)}` +
-    `${factors.length ? ` × ${factors.join(' × ')}` : ''} → test p ${fmt(d.pValue)}; Holm over ${tests} tests ${fmt(d.adjustedPValue)}`
-  );
+  const test = factors.length ? ` × ${factors.join(' × ')} → test p ${fmt(d.pValue)}` : '';
+  return `${series}${evidenceText(e, e.decidedBy)}${test}; Holm over ${tests} tests ${fmt(d.adjustedPValue)}`;
 }
 
 /** Short name of the deciding statistic for a table cell. */

@@ -16,6 +16,9 @@ export function sp80022TerminalSummary(name: string, a: Sp80022Assessment, exten
     const v = testVerdict(a, t);
     lines.push(`${t.padEnd(25)} ${v.verdict.padEnd(14)} ${v.detail}`);
   }
+  lines.push(
+    `FAIL: the test's Holm-adjusted p-value over the ${a.decisions.tests} tests is below ${a.decisions.familyAlpha} (family-wise; the report gives the rule).`,
+  );
   lines.push('');
   lines.push(`${'Extended (not SP 800-22)'.padEnd(25)} ${'p-value'.padEnd(14)} value`);
   for (const e of extended) {
