@@ -106,7 +106,7 @@ async function sampled(source: string, bytes: number): Promise<Uint8Array> {
 
 /** Whether oe's rule marks a report FAIL. */
 function failsNow(per: Sp80022Result[][]): boolean {
-  return sp80022Decisions(per, ALPHA).decisions.some((d) => d.verdict === 'FAIL');
+  return sp80022Decisions(per, { alpha: ALPHA }).decisions.some((d) => d.verdict === 'FAIL');
 }
 
 /**

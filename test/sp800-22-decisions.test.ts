@@ -181,6 +181,18 @@ describe('battery decisions (family-wise over the tests of one report)', () => {
     expect(d.verdict).toBe('FAIL'); // 6.3e-5 · 15 < 0.005
   });
 
+  it('uniformity enters the decisions only when allowed (sequences of ≥ 10⁶ bits)', () => {
+    // 60 sequences, every Frequency p-value in [0.3, 0.4): proportion fine, uniformity p ≈ 0
+    const per = battery(60, ['Frequency', (k) => [0.3 + k / 1000]]);
+    const on = sp80022Decisions(per).decisions[0];
+    expect(on.worst?.evidence.decidedBy).toBe('uniformity');
+    expect(on.verdict).toBe('FAIL');
+    const off = sp80022Decisions(per, { uniformity: false });
+    expect(off.uniformity).toBe(false);
+    expect(off.decisions[0].worst?.evidence.uniformityPValue).toBeNull();
+    expect(off.decisions[0].verdict).toBe('pass (chance)'); // NIST's uniformity flag, not oe's decision
+  });
+
   it('tests that did not run are n/a and leave the family', () => {
     const per = battery(2);
     for (const seq of per) Object.assign(seq[9], { applicable: false, pValues: [], reason: 'not applicable (x)' });

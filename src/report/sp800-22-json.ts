@@ -65,7 +65,7 @@ export interface Sp80022Json {
   /** Where each test's constants come from in this mode. */
   constantSources: { test: string; source: string }[];
   /** How the verdicts were decided (per test in tests[].decision). */
-  decisions: { alpha: number; familyAlpha: number; method: 'holm'; tests: number; rule: string };
+  decisions: { alpha: number; familyAlpha: number; uniformity: boolean; method: 'holm'; tests: number; rule: string };
   tests: Sp80022JsonTest[];
   /** Tests outside SP 800-22 (from the seed's battery), reported separately. */
   extended: ExtendedResult[];
@@ -119,6 +119,7 @@ export function sp80022Json(a: Sp80022Assessment, input: Sp80022InputInfo, exten
     decisions: {
       alpha: a.decisions.alpha,
       familyAlpha: a.decisions.familyAlpha,
+      uniformity: a.decisions.uniformity,
       method: a.decisions.method,
       tests: a.decisions.tests,
       rule: verdictRuleText(a.alpha, a.decisions.familyAlpha),

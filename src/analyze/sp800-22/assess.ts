@@ -7,6 +7,7 @@ import {
   runSp80022OnSequences,
 } from './run-sequences.js';
 import { type SecondLevelReport, secondLevelAnalysis } from './second-level.js';
+import { UNIFORMITY_MIN_BITS } from './series-evidence.js';
 import { type Sp80022Decisions, sp80022Decisions } from './test-decisions.js';
 import type { Sp80022Result } from './types.js';
 
@@ -80,7 +81,7 @@ function assessment(
     alpha,
     perSequence,
     secondLevel: secondLevelAnalysis(perSequence, alpha),
-    decisions: sp80022Decisions(perSequence, alpha),
+    decisions: sp80022Decisions(perSequence, { alpha, uniformity: n >= UNIFORMITY_MIN_BITS }),
   };
 }
 

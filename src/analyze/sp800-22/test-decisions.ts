@@ -46,11 +46,22 @@ export interface TestDecision {
   nistFlagged: number;
 }
 
+export interface DecisionOptions {
+  /** Per-sequence significance level α (default SP 800-22's 0.01). */
+  alpha?: number;
+  /** Family-wise level (default FAMILY_ALPHA). */
+  familyAlpha?: number;
+  /** Whether NIST's uniformity p-value may enter (from 55 sequences); default true. False on short sequences. */
+  uniformity?: boolean;
+}
+
 export interface Sp80022Decisions {
   /** Per-sequence significance level α (SP 800-22's 0.01). */
   alpha: number;
   /** Family-wise error rate over the tests of this battery. */
   familyAlpha: number;
+  /** Whether the uniformity p-value could enter (sequences of ≥ UNIFORMITY_MIN_BITS). */
+  uniformity: boolean;
   method: 'holm';
   /** Tests in the family (those that ran). */
   tests: number;
@@ -62,7 +73,7 @@ export interface Sp80022Decisions {
  * The verdicts of one battery run (one source, K sequences), as a multiple test with a stated
  * family-wise error rate:
  * 1. each p-value series (test or sub-test) gives one p-value (seriesEvidence: the exact binomial tail of
- *    its failures, its Šidák-adjusted minimum, and from 55 sequences NIST's uniformity p-value);
+ *    its failures, its Šidák-adjusted minimum, and from 55 sequences of ≥ 10⁶ bits NIST's uniformity p-value);
  * 2. each test gives one p-value, Bonferroni over its series: the series of a test share the same bits
  *    (the 148 templates, the 8 + 18 excursion states, forward and reverse sums) and are correlated in ways
  *    with no closed form; Bonferroni stays valid under any correlation, at the price of being
@@ -74,11 +85,8 @@ export interface Sp80022Decisions {
  * reports, at every K. The rates measured on true RNG data (`npm run bench -- verdicts`) are in
  * docs/ARCHITECTURE.md.
  */
-export function sp80022Decisions(
-  perSequence: Sp80022Result[][],
-  alpha = 0.01,
-  familyAlpha = FAMILY_ALPHA,
-): Sp80022Decisions {
+export function sp80022Decisions(perSequence: Sp80022Result[][], options: DecisionOptions = {}): Sp80022Decisions {
+  const { alpha = 0.01, familyAlpha = FAMILY_ALPHA, uniformity = true } = options;
   const all = pValueSeries(perSequence);
   const partial = NIST_TEST_NAMES.map((test) => {
     const series = all.filter((s) => s.name === test);
@@ -92,7 +100,7 @@ export function sp80022Decisions(
           : s.pValues;
       const row = summarize(test, s.label, s.pValues, alpha);
       if (!row.proportionOk || (row.uniformityOk === false && row.sequences >= UNIFORMITY_MIN_SEQUENCES)) nistFlagged++;
-      const evidence = seriesEvidence(pValues, alpha, row.uniformityPValue);
+      const evidence = seriesEvidence(pValues, alpha, uniformity ? row.uniformityPValue : undefined);
       if (!worst || evidence.pValue < worst.evidence.pValue) worst = { label: s.label, evidence };
       sequences = Math.max(sequences, s.pValues.length);
     }
@@ -114,7 +122,7 @@ export function sp80022Decisions(
             : 'pass';
     return { ...d, adjustedPValue, verdict };
   });
-  return { alpha, familyAlpha, method: 'holm', tests: ran.length, decisions };
+  return { alpha, familyAlpha, uniformity, method: 'holm', tests: ran.length, decisions };
 }
 
 function isPrerequisiteFailure(results: Sp80022Result[]): boolean {
