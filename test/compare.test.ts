@@ -6,7 +6,8 @@ import { compareInputs, summarize, tQuantile, welch } from '../src/analyze/compa
 import { assertSchema } from '../src/contracts/schema.js';
 import type { BenchReport, BenchSourceRow } from '../src/jobs/bench.js';
 import { loadCompareInput } from '../src/jobs/compare-inputs.js';
-import { compareDocument, renderCompareMarkdown, renderCompareText } from '../src/report/compare-markdown.js';
+import { renderCompareMarkdown } from '../src/report/compare-markdown.js';
+import { compareDocument, renderCompareText } from '../src/report/compare-text.js';
 
 describe('compare statistics against scipy', () => {
   it('t quantiles, t-intervals and Welch tests', () => {

@@ -64,6 +64,20 @@ export function repeatedFlags(argv: readonly string[]): Map<string, number> {
   return counts;
 }
 
+/**
+ * yargs renders the running command's whole help text after every successful parse (kept for a later
+ * `showHelp()`, which oe never calls): about 50 ms of text wrapping per run. `--help` itself does not
+ * use that cache. Reached through yargs' internal methods, so it is skipped if they change.
+ */
+function skipHelpCache(parser: unknown): void {
+  const usage = (
+    parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }
+  )
+    .getInternalMethods?.()
+    ?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
 /** A closed stdout (e.g. `oe stream | head`) ends quietly. */
 function exitOnEpipe(err: NodeJS.ErrnoException): void {
   if (err.code === 'EPIPE') process.exit(0);
@@ -94,6 +108,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     }) as unknown as MiddlewareFunction)
     .help()
     .alias('h', 'help');
+  skipHelpCache(parser);
   const { modules, running } = await commandsFor(argv);
   for (const c of modules) parser = parser.command(c);
   try {

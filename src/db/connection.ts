@@ -1,4 +1,4 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { errorMessage, OeError } from '../errors.js';
 
 /**
@@ -6,6 +6,33 @@ import { errorMessage, OeError } from '../errors.js';
  * each operation takes its own connection (cheap) so concurrent writers and readers never share one.
  */
 let instance: Promise<DuckDBInstance> | undefined;
+
+/** DuckDB's JS API and its native bindings. */
+export interface DuckDbModules {
+  api: typeof import('@duckdb/node-api');
+  bindings: typeof import('@duckdb/node-bindings');
+}
+
+let modules: DuckDbModules | undefined;
+
+/**
+ * Loads DuckDB with the first instance: loading its native library costs about 0.2 s of CPU, which a
+ * command that imports this layer but never queries (a session listing, a file assessment) does not pay.
+ */
+async function loadDuckDb(): Promise<DuckDbModules> {
+  if (!modules) {
+    const [api, bindings] = await Promise.all([import('@duckdb/node-api'), import('@duckdb/node-bindings')]);
+    // A CommonJS module: its exports are the namespace's default.
+    modules = { api, bindings: (bindings as unknown as { default: DuckDbModules['bindings'] }).default };
+  }
+  return modules;
+}
+
+/** DuckDB's modules, for code that runs after getDb() has resolved (queries, the Parquet writer). */
+export function duckDb(): DuckDbModules {
+  if (!modules) throw new OeError('FAILED', 'DuckDB used before getDb() loaded it');
+  return modules;
+}
 
 export interface DbOptions {
   /** DuckDB worker threads (default: DuckDB's own choice, the number of cores). */
@@ -27,10 +54,12 @@ export function getDb(): Promise<DuckDBInstance> {
     const opts: Record<string, string> = {};
     if (pendingOptions.threads !== undefined) opts.threads = String(pendingOptions.threads);
     if (pendingOptions.memoryLimit !== undefined) opts.memory_limit = pendingOptions.memoryLimit;
-    instance = DuckDBInstance.create(':memory:', opts).catch((e) => {
-      instance = undefined;
-      throw new OeError('UNAVAILABLE', `cannot start DuckDB: ${errorMessage(e)}`, { cause: e });
-    });
+    instance = loadDuckDb()
+      .then(({ api }) => api.DuckDBInstance.create(':memory:', opts))
+      .catch((e) => {
+        instance = undefined;
+        throw new OeError('UNAVAILABLE', `cannot start DuckDB: ${errorMessage(e)}`, { cause: e });
+      });
   }
   return instance;
 }

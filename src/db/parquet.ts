@@ -2,29 +2,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {
-  BIGINT,
-  BOOLEAN,
-  DOUBLE,
-  type DuckDBConnection,
-  type DuckDBDataChunk,
-  type DuckDBInstance,
+import type {
+  DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
   DuckDBTableFunction,
-  type DuckDBType,
-  FLOAT,
-  INTEGER,
-  SMALLINT,
-  TIMESTAMP,
-  TINYINT,
-  UBIGINT,
-  UINTEGER,
-  USMALLINT,
-  UTINYINT,
-  VARCHAR,
+  DuckDBType,
 } from '@duckdb/node-api';
-import duckdb from '@duckdb/node-bindings';
+import type duckdbBindings from '@duckdb/node-bindings';
 import { errorMessage, OeError } from '../errors.js';
-import { getDb, sqlIdent, sqlString, withConnection } from './connection.js';
+import { duckDb, getDb, sqlIdent, sqlString, withConnection } from './connection.js';
 
 /** DuckDB column types the writer accepts, with the typed array each one takes. */
 export type ColumnType =
@@ -63,22 +50,30 @@ export interface ColumnInput {
   nullIfNaN?: boolean;
 }
 
-const TYPES: Record<ColumnType, { duck: DuckDBType; array: string | null }> = {
-  BIGINT: { duck: BIGINT, array: 'BigInt64Array' },
-  UBIGINT: { duck: UBIGINT, array: 'BigUint64Array' },
-  INTEGER: { duck: INTEGER, array: 'Int32Array' },
-  UINTEGER: { duck: UINTEGER, array: 'Uint32Array' },
-  SMALLINT: { duck: SMALLINT, array: 'Int16Array' },
-  USMALLINT: { duck: USMALLINT, array: 'Uint16Array' },
-  TINYINT: { duck: TINYINT, array: 'Int8Array' },
-  UTINYINT: { duck: UTINYINT, array: 'Uint8Array' },
-  DOUBLE: { duck: DOUBLE, array: 'Float64Array' },
-  FLOAT: { duck: FLOAT, array: 'Float32Array' },
-  BOOLEAN: { duck: BOOLEAN, array: 'Uint8Array' },
-  // µs since the Unix epoch (Parquet TIMESTAMP(MICROS), what pandas, R and Spark read as a timestamp)
-  TIMESTAMP: { duck: TIMESTAMP, array: 'BigInt64Array' },
-  VARCHAR: { duck: VARCHAR, array: null },
+/**
+ * The typed array each column type takes. The DuckDB type of the same name (TIMESTAMP: µs since the
+ * Unix epoch, Parquet TIMESTAMP(MICROS), what pandas, R and Spark read as a timestamp) is looked up in
+ * DuckDB's API once it is loaded (duckType).
+ */
+const TYPES: Record<ColumnType, { array: string | null }> = {
+  BIGINT: { array: 'BigInt64Array' },
+  UBIGINT: { array: 'BigUint64Array' },
+  INTEGER: { array: 'Int32Array' },
+  UINTEGER: { array: 'Uint32Array' },
+  SMALLINT: { array: 'Int16Array' },
+  USMALLINT: { array: 'Uint16Array' },
+  TINYINT: { array: 'Int8Array' },
+  UTINYINT: { array: 'Uint8Array' },
+  DOUBLE: { array: 'Float64Array' },
+  FLOAT: { array: 'Float32Array' },
+  BOOLEAN: { array: 'Uint8Array' },
+  TIMESTAMP: { array: 'BigInt64Array' },
+  VARCHAR: { array: null },
 };
+
+function duckType(type: ColumnType): DuckDBType {
+  return duckDb().api[type];
+}
 
 export interface WriteParquetOptions {
   /** zstd level (DuckDB default 3). */
@@ -168,9 +163,10 @@ const registered = new WeakMap<DuckDBInstance, DuckDBTableFunction>();
  * go from JS memory to the Parquet encoder without an intermediate table.
  */
 function writerFunction(): DuckDBTableFunction {
-  return DuckDBTableFunction.create({
+  const { api } = duckDb();
+  return api.DuckDBTableFunction.create({
     name: 'oe_write_columns',
-    parameterTypes: [INTEGER],
+    parameterTypes: [api.INTEGER],
     bindFunction: (bind) => {
       const id = bind.getParameter(0) as number;
       const job = pending.get(id);
@@ -178,7 +174,7 @@ function writerFunction(): DuckDBTableFunction {
         bind.setError(`oe_write_columns: no pending write ${id}`);
         return;
       }
-      for (const c of job.columns) bind.addResultColumn(c.name, TYPES[c.type].duck);
+      for (const c of job.columns) bind.addResultColumn(c.name, duckType(c.type));
       bind.setBindData({ id });
       bind.setCardinality(job.rows, true);
     },
@@ -200,6 +196,7 @@ function writerFunction(): DuckDBTableFunction {
 
 function fillChunk(out: DuckDBDataChunk, job: { columns: readonly ColumnInput[]; rows: number; pos: number }): void {
   const off = job.pos;
+  const duckdb = duckDb().bindings;
   const len = Math.min(duckdb.vector_size(), job.rows - off);
   out.rowCount = len;
   for (let i = 0; i < job.columns.length; i++) {
@@ -278,7 +275,8 @@ function oneLine(s: string): string {
 }
 
 /** Writes the chunk's validity mask for a NaN-as-NULL column (every row valid except the NaNs). */
-function markNaNInvalid(vector: duckdb.Vector, arr: NumericArray, off: number, len: number): void {
+function markNaNInvalid(vector: duckdbBindings.Vector, arr: NumericArray, off: number, len: number): void {
+  const duckdb = duckDb().bindings;
   const mask = new Uint8Array(Math.ceil(len / 64) * 8).fill(0xff);
   for (let r = 0; r < len; r++) {
     if (Number.isNaN(arr[off + r] as number)) mask[r >> 3] &= ~(1 << (r & 7));

@@ -1,13 +1,6 @@
-import {
-  type DuckDBConnection,
-  type DuckDBDataChunk,
-  type DuckDBResult,
-  DuckDBTypeId,
-  type DuckDBValue,
-} from '@duckdb/node-api';
-import duckdb from '@duckdb/node-bindings';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult, DuckDBTypeId, DuckDBValue } from '@duckdb/node-api';
 import { errorMessage, OeError } from '../errors.js';
-import { getDb } from './connection.js';
+import { duckDb, getDb } from './connection.js';
 import type { NumericArray } from './parquet.js';
 
 /**
@@ -31,31 +24,42 @@ type TypedCtor = {
   BYTES_PER_ELEMENT: number;
 };
 
-const FIXED: Partial<Record<DuckDBTypeId, TypedCtor>> = {
-  [DuckDBTypeId.BIGINT]: BigInt64Array,
-  [DuckDBTypeId.UBIGINT]: BigUint64Array,
-  [DuckDBTypeId.INTEGER]: Int32Array,
-  [DuckDBTypeId.UINTEGER]: Uint32Array,
-  [DuckDBTypeId.SMALLINT]: Int16Array,
-  [DuckDBTypeId.USMALLINT]: Uint16Array,
-  [DuckDBTypeId.TINYINT]: Int8Array,
-  [DuckDBTypeId.UTINYINT]: Uint8Array,
-  [DuckDBTypeId.DOUBLE]: Float64Array,
-  [DuckDBTypeId.FLOAT]: Float32Array,
-  [DuckDBTypeId.BOOLEAN]: Uint8Array,
-  // TIMESTAMP (µs), TIMESTAMP_NS, TIMESTAMP_MS, TIMESTAMP_S: int64 counts since the epoch
-  [DuckDBTypeId.TIMESTAMP]: BigInt64Array,
-  [DuckDBTypeId.TIMESTAMP_NS]: BigInt64Array,
-  [DuckDBTypeId.TIMESTAMP_MS]: BigInt64Array,
-  [DuckDBTypeId.TIMESTAMP_S]: BigInt64Array,
-  [DuckDBTypeId.TIMESTAMP_TZ]: BigInt64Array,
-};
+let fixed: Partial<Record<DuckDBTypeId, TypedCtor>> | undefined;
+
+/** The typed array of each fixed-width DuckDB type (built once DuckDB is loaded). */
+function fixedTypes(): Partial<Record<DuckDBTypeId, TypedCtor>> {
+  fixed ??= fixedTypeTable(duckDb().api.DuckDBTypeId);
+  return fixed;
+}
+
+function fixedTypeTable(T: typeof DuckDBTypeId): Partial<Record<DuckDBTypeId, TypedCtor>> {
+  return {
+    [T.BIGINT]: BigInt64Array,
+    [T.UBIGINT]: BigUint64Array,
+    [T.INTEGER]: Int32Array,
+    [T.UINTEGER]: Uint32Array,
+    [T.SMALLINT]: Int16Array,
+    [T.USMALLINT]: Uint16Array,
+    [T.TINYINT]: Int8Array,
+    [T.UTINYINT]: Uint8Array,
+    [T.DOUBLE]: Float64Array,
+    [T.FLOAT]: Float32Array,
+    [T.BOOLEAN]: Uint8Array,
+    // TIMESTAMP (µs), TIMESTAMP_NS, TIMESTAMP_MS, TIMESTAMP_S: int64 counts since the epoch
+    [T.TIMESTAMP]: BigInt64Array,
+    [T.TIMESTAMP_NS]: BigInt64Array,
+    [T.TIMESTAMP_MS]: BigInt64Array,
+    [T.TIMESTAMP_S]: BigInt64Array,
+    [T.TIMESTAMP_TZ]: BigInt64Array,
+  };
+}
 
 /** Converts one column of a DuckDB chunk into a fresh array (the chunk's memory is not kept). */
 function readVector(chunk: DuckDBDataChunk, col: number, typeId: DuckDBTypeId, name: string): ResultColumn {
   const n = chunk.rowCount;
+  const { api, bindings: duckdb } = duckDb();
   const raw = duckdb.data_chunk_get_vector(chunk.chunk, col);
-  const ctor = FIXED[typeId];
+  const ctor = fixedTypes()[typeId];
   if (ctor) {
     const bytes = duckdb.vector_get_data(raw, n * ctor.BYTES_PER_ELEMENT);
     const out = new ctor(n);
@@ -72,7 +76,7 @@ function readVector(chunk: DuckDBDataChunk, col: number, typeId: DuckDBTypeId, n
     return out;
   }
   const vector = chunk.getColumnVector(col);
-  if (typeId === DuckDBTypeId.VARCHAR) {
+  if (typeId === api.DuckDBTypeId.VARCHAR) {
     const out: (string | null)[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = vector.getItem(i) as string | null;
     return out;
@@ -200,7 +204,7 @@ async function emptyResult(sql: string, params: QueryParams | undefined): Promis
     const result = await run(conn, `SELECT * FROM (${sql}) LIMIT 0`, params);
     const columns: Record<string, ResultColumn> = {};
     result.deduplicatedColumnNames().forEach((n, i) => {
-      const ctor = FIXED[result.columnTypeId(i)];
+      const ctor = fixedTypes()[result.columnTypeId(i)];
       columns[n] = ctor ? new ctor(0) : [];
     });
     return { rowCount: 0, columns };

@@ -1,16 +1,13 @@
+/**
+ * `oe analyze` (live sources) and the `--analyze` action of `oe sessions`. The analysis, sampling and
+ * session-reading modules are imported when a command runs (sessions.ts imports this file to declare
+ * the action's options, and `oe sessions` alone must not load them).
+ */
 import type { Argv, CommandModule } from 'yargs';
-import { analysisDocument, type EntropyMode } from '../../analyze/source-analysis.js';
-import { selectSources } from '../../collect/catalog.js';
+import type { Analysis, AnalysisOptions, EntropyMode } from '../../analyze/source-analysis.js';
 import type { Conditioning } from '../../collect/conditioning/index.js';
-import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
-import { resolveSession } from '../../collect/session/store.js';
 import { OeError } from '../../errors.js';
-import { analyzeLive } from '../../jobs/live-analysis.js';
-import { quantumForSession, quantumForSources } from '../../jobs/quantum-inputs.js';
-import { analyzeSession } from '../../jobs/session-analysis.js';
-import { analysisJsonData } from '../../report/analysis-json.js';
-import { type AnalysisView, renderAnalysis } from '../../report/analysis-text.js';
-import { renderQuantumSections } from '../../report/bench-table.js';
+import type { AnalysisView } from '../../report/analysis-text.js';
 import { createProgressRenderer } from '../../report/progress.js';
 import {
   choiceOption,
@@ -88,6 +85,11 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       )
       .option('json', jsonOption('analysis', 'Print JSON instead of the table')),
   handler: async (args) => {
+    const [{ selectSources }, { closeSharedSamplerPool }, { analyzeLive }] = await Promise.all([
+      import('../../collect/catalog.js'),
+      import('../../collect/sampler-pool.js'),
+      import('../../jobs/live-analysis.js'),
+    ]);
     const specs = selectSources(args.sources);
     const conditioning = args.conditioning;
     const entropy: EntropyMode = args.entropy ? 'full' : 'mcv';
@@ -110,6 +112,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       const analysis = await analyzeLive(specs, options);
       if (args['quantum-ratio']) {
         progress.update(['analyze: quantum_proxy_v3 (experimental)']);
+        const { quantumForSources } = await import('../../jobs/quantum-inputs.js');
         (analysis.experimental as Record<string, unknown>).quantum_proxy_v3 = await quantumForSources(
           sampled,
           analysis.experimental.telemetry_v1,
@@ -117,17 +120,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
         );
       }
       progress.done();
-      const doc = analysisDocument([analysis], options);
-      const data = analysisJsonData(doc);
-      if (args.output) {
-        const path = writeJson(data, 'analysis', args.output);
-        if (path) process.stderr.write(`analysis written to ${path}\n`);
-      }
-      if (args.json) writeJson(data, 'analysis');
-      else {
-        process.stdout.write(renderAnalysis(doc, args.view));
-        if (args['quantum-ratio']) process.stdout.write(renderQuantumSections([analysis]));
-      }
+      await printAnalyses([analysis], options, args);
     } finally {
       await closeSharedSamplerPool();
     }
@@ -175,6 +168,10 @@ export const sessionsAnalyzeAction = {
         textOption('quantum-calibration', 'With --quantum-ratio: EXPERIMENTAL prior calibration file'),
       ) as unknown as Argv<T>,
   async run(dir: string, args: Record<string, unknown>): Promise<void> {
+    const [{ resolveSession }, { analyzeSession }] = await Promise.all([
+      import('../../collect/session/store.js'),
+      import('../../jobs/session-analysis.js'),
+    ]);
     const more = ((args.more as string[] | undefined) ?? []).map((r) => resolveSession(args.dir as string, String(r)));
     const ws = args['window-sec'] as number | undefined;
     const wn = args['window-samples'] as number | undefined;
@@ -195,22 +192,51 @@ export const sessionsAnalyzeAction = {
     };
     const analyses = [];
     for (const d of [dir, ...more]) analyses.push(await analyzeSession(d, options));
-    if (args['quantum-ratio'])
+    const { quantumForSession } = args['quantum-ratio']
+      ? await import('../../jobs/quantum-inputs.js')
+      : { quantumForSession: undefined };
+    if (quantumForSession)
       for (const [k, d] of [dir, ...more].entries())
         (analyses[k].experimental as Record<string, unknown>).quantum_proxy_v3 = await quantumForSession(d, {
           seed: (args.seed as number | undefined) ?? 1,
           calibrationFile: args['quantum-calibration'] as string | undefined,
         });
     progress.done();
-    const doc = analysisDocument(analyses, options);
-    const data = analysisJsonData(doc);
-    const output = args.output as string | undefined;
-    if (output) {
-      const path = writeJson(data, 'analysis', output);
-      if (path) process.stderr.write(`analysis written to ${path}\n`);
-    }
-    if (args.json) writeJson(data, 'analysis');
-    else process.stdout.write(renderAnalysis(doc, (args.view as AnalysisView) ?? 'summary'));
-    if (!args.json && args['quantum-ratio']) process.stdout.write(renderQuantumSections(analyses));
+    await printAnalyses(analyses, options, {
+      output: args.output as string | undefined,
+      json: Boolean(args.json),
+      view: (args.view as AnalysisView | undefined) ?? 'summary',
+      'quantum-ratio': Boolean(args['quantum-ratio']),
+    });
   },
 };
+
+/**
+ * Writes an analysis document: JSON to `--output` (schemas/analysis.schema.json), then JSON or the
+ * terminal view on stdout, with the experimental quantum sections after the view.
+ */
+async function printAnalyses(
+  analyses: Analysis[],
+  options: AnalysisOptions,
+  args: { output?: string; json: boolean; view: AnalysisView; 'quantum-ratio': boolean },
+): Promise<void> {
+  const [{ analysisDocument }, { analysisJsonData }, { renderAnalysis }, { renderQuantumSections }] = await Promise.all(
+    [
+      import('../../analyze/source-analysis.js'),
+      import('../../report/analysis-json.js'),
+      import('../../report/analysis-text.js'),
+      import('../../report/bench-table.js'),
+    ],
+  );
+  const doc = analysisDocument(analyses, options);
+  const data = analysisJsonData(doc);
+  if (args.output) {
+    const path = writeJson(data, 'analysis', args.output);
+    if (path) process.stderr.write(`analysis written to ${path}\n`);
+  }
+  if (args.json) writeJson(data, 'analysis');
+  else {
+    process.stdout.write(renderAnalysis(doc, args.view));
+    if (args['quantum-ratio']) process.stdout.write(renderQuantumSections(analyses));
+  }
+}

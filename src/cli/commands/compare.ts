@@ -2,8 +2,7 @@ import type { CommandModule } from 'yargs';
 import { compareInputs } from '../../analyze/compare/compare.js';
 import { OeError } from '../../errors.js';
 import { loadCompareInput } from '../../jobs/compare-inputs.js';
-import { compareDocument, renderCompareMarkdown, renderCompareText } from '../../report/compare-markdown.js';
-import { plotDirFor, writeReportFiles } from '../../report/report-files.js';
+import { compareDocument, renderCompareText } from '../../report/compare-text.js';
 import { jsonOption, numberOption, outputOption, sessionsDirOption } from '../options.js';
 import { writeJson } from '../output.js';
 
@@ -47,6 +46,11 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     for (let i = 0; i < refs.length; i++) inputs.push(await loadCompareInput(refs[i], labels[i], args.dir));
     const doc = compareDocument(compareInputs(inputs, args.alpha));
     if (args.output) {
+      // The plotting stack is loaded only for the Markdown report.
+      const [{ renderCompareMarkdown }, { plotDirFor, writeReportFiles }] = await Promise.all([
+        import('../../report/compare-markdown.js'),
+        import('../../report/report-files.js'),
+      ]);
       const written = writeReportFiles(renderCompareMarkdown(doc, plotDirFor(args.output)), args.output);
       process.stderr.write(`compare report written to ${written.join(', ')}\n`);
     }

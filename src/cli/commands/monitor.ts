@@ -1,8 +1,6 @@
-import { createElement } from 'react';
 import type { CommandModule } from 'yargs';
 import { telemetrySnapshot } from '../../collect/telemetry/index.js';
 import { LiveMonitor } from '../../jobs/monitor.js';
-import { Dashboard } from '../../report/monitor/app.js';
 import { frameLines, telemetryLine } from '../../report/monitor/plain.js';
 import { integerOption, numberOption, sessionsDirOption, sourcesOption } from '../options.js';
 
@@ -49,7 +47,12 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
 };
 
 async function runDashboard(monitor: LiveMonitor, refreshMs: number, output: string): Promise<void> {
-  const { render } = await import('ink');
+  // The terminal UI (ink, React) is loaded only for the dashboard, not for plain lines.
+  const [{ render }, { createElement }, { Dashboard }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('../../report/monitor/app.js'),
+  ]);
   const onRecord = async () => {
     const s = await monitor.toggleRecording(output);
     if (s.state === 'recording') return `recording ${s.source} into ${s.output}/ (r stops)`;

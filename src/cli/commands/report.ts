@@ -1,15 +1,15 @@
+/**
+ * `oe report`: the SP 800-22 battery on a file, on live sources or on a session. Each mode imports what
+ * it uses when it runs (a file needs neither the sampler pool, DuckDB nor the plotting stack unless it
+ * writes a Markdown report).
+ */
 import type { CommandModule } from 'yargs';
-import { assessSp80022, assessSp80022Bytes, defaultLayout } from '../../analyze/sp800-22/assess.js';
-import { extendedTests } from '../../analyze/sp800-22/extended.js';
-import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
+import type { Sp80022AssessOptions } from '../../analyze/sp800-22/assess.js';
 import { OeError } from '../../errors.js';
-import { buildLiveReport, buildSessionReport } from '../../jobs/report-data.js';
-import { type ReportDocument, renderMarkdownReport } from '../../report/markdown-report.js';
+import type { ReportDocument } from '../../report/markdown-report.js';
 import { createProgressRenderer } from '../../report/progress.js';
-import { type BitFormat, plotDirFor, readBitFile, writeReportFiles } from '../../report/report-files.js';
-import { reportJson, type StructuredReport } from '../../report/report-json.js';
-import { sp80022Json } from '../../report/sp800-22-json.js';
-import { sp80022TerminalSummary } from '../../report/terminal-summary.js';
+import type { BitFormat } from '../../report/report-files.js';
+import type { StructuredReport } from '../../report/report-json.js';
 import {
   choiceOption,
   conditioningOption,
@@ -108,6 +108,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       }),
   handler: async (args) => {
     if (args.input !== undefined) return reportOnFile(args);
+    const [{ buildLiveReport, buildSessionReport }, { closeSharedSamplerPool }] = await Promise.all([
+      import('../../jobs/report-data.js'),
+      import('../../collect/sampler-pool.js'),
+    ]);
     const progress = createProgressRenderer();
     const settings = {
       sequences: args.sequences,
@@ -133,11 +137,16 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       if (args.session === undefined) await closeSharedSamplerPool();
     }
     if (args.json) {
+      const { reportJson } = await import('../../report/report-json.js');
       const written = writeJson(reportJson(doc), 'report', args.output);
       if (written) process.stderr.write(`wrote ${written}\n`);
       return;
     }
     const output = args.output ?? 'report.md';
+    const [{ renderMarkdownReport }, { plotDirFor, writeReportFiles }] = await Promise.all([
+      import('../../report/markdown-report.js'),
+      import('../../report/report-files.js'),
+    ]);
     const written = writeReportFiles(renderMarkdownReport(doc, plotDirFor(output)), output);
     process.stderr.write(`wrote ${written[0]} and ${written.length - 1} plots\n`);
   },
@@ -145,12 +154,14 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
 
 async function reportOnFile(args: ReportArgs): Promise<void> {
   const path = args.input!;
+  const [{ plotDirFor, readBitFile, writeReportFiles }, { assessSp80022, assessSp80022Bytes, defaultLayout }] =
+    await Promise.all([import('../../report/report-files.js'), import('../../analyze/sp800-22/assess.js')]);
   const { seq, nBits, bytes } = readBitFile(path, args.format);
   const progress = createProgressRenderer();
   const { sequences: K, sequenceLength } = defaultLayout(nBits, args.sequences);
   const assess = seq
-    ? (o: Parameters<typeof assessSp80022>[1]) => assessSp80022(seq, o)
-    : (o: Parameters<typeof assessSp80022>[1]) => assessSp80022Bytes(bytes, o);
+    ? (o: Sp80022AssessOptions) => assessSp80022(seq, o)
+    : (o: Sp80022AssessOptions) => assessSp80022Bytes(bytes, o);
   const assessment = await assess({
     sequences: K,
     sequenceLength,
@@ -160,8 +171,10 @@ async function reportOnFile(args: ReportArgs): Promise<void> {
   });
   if (K > 1) progress.done([`SP 800-22: ${K}/${K} sequences`]);
   else progress.done();
+  const { extendedTests } = await import('../../analyze/sp800-22/extended.js');
   const extended = extendedTests(bytes);
   if (args.json) {
+    const { sp80022Json } = await import('../../report/sp800-22-json.js');
     const written = writeJson(
       sp80022Json(assessment, { name: path, kind: args.format }, extended),
       'sp800-22',
@@ -171,6 +184,7 @@ async function reportOnFile(args: ReportArgs): Promise<void> {
     return;
   }
   if (!args.output) {
+    const { sp80022TerminalSummary } = await import('../../report/terminal-summary.js');
     writeOutput(sp80022TerminalSummary(path, assessment, extended));
     return;
   }
@@ -194,6 +208,7 @@ async function reportOnFile(args: ReportArgs): Promise<void> {
       },
     ],
   };
+  const { renderMarkdownReport } = await import('../../report/markdown-report.js');
   const rendered = renderMarkdownReport(doc, plotDirFor(args.output));
   const written = writeReportFiles(rendered, args.output);
   process.stderr.write(`wrote ${written[0]} and ${written.length - 1} plots\n`);
