@@ -259,7 +259,7 @@ export async function writeParquet(
         await rename(tmp, path);
         if (options.fsync !== false && options.fsyncDir !== false) await fsyncPath(dirname(path));
       } catch (e) {
-        rmSync(tmp, { force: true });
+        removeQuietly(tmp);
         throw new OeError('IO', `cannot write ${path}: ${oneLine(errorMessage(e))}`, { cause: e });
       }
     });
@@ -268,6 +268,15 @@ export async function writeParquet(
   }
   const bytes = (await stat(path)).size;
   return { path, rows, bytes, sha256: options.checksum === false ? '' : await sha256FileAsync(path) };
+}
+
+/** Removes a leftover `.tmp`; when even that fails (its folder is gone or is a file), the write's own error is the one to report. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // nothing to remove where the folder is not a folder
+  }
 }
 
 function oneLine(s: string): string {
