@@ -8,11 +8,19 @@ export {
   type ColumnType,
   fsyncDir,
   type NumericArray,
+  rewriteParquet,
   sha256File,
   type WriteParquetOptions,
   type WrittenPart,
   writeParquet,
 } from './parquet.js';
+export {
+  type ConcatOptions,
+  concatParquet,
+  type ParquetFooter,
+  readParquetFooter,
+  readParquetShape,
+} from './parquet-concat.js';
 export {
   type ColumnChunk,
   execute,

@@ -279,6 +279,48 @@ function removeQuietly(path: string): void {
   }
 }
 
+/**
+ * Rewrites the rows of `inputs` (Parquet files of one schema), in order, as one new Parquet file: `COPY
+ * (SELECT * FROM read_parquet([…])) TO '<output>.tmp'` with the writer's settings, fsync, rename. DuckDB
+ * keeps the files' order and each file's row order (insertion order is preserved in COPY). This
+ * re-encodes every value, so row groups come out at `rowGroupSize` rows (DuckDB's default 122 880)
+ * whatever the inputs had. Errors as writeParquet's; the `.tmp` is removed.
+ */
+export async function rewriteParquet(
+  inputs: readonly string[],
+  output: string,
+  options: Pick<WriteParquetOptions, 'compressionLevel' | 'rowGroupSize' | 'fsync'> = {},
+): Promise<WrittenPart> {
+  if (inputs.length === 0) throw new OeError('USAGE', 'rewriteParquet: no input files');
+  const tmp = `${output}.tmp`;
+  const opts = ['FORMAT parquet', 'COMPRESSION zstd', 'PARQUET_VERSION v2'];
+  if (options.compressionLevel !== undefined) opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
+  if (options.rowGroupSize !== undefined) opts.push(`ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}`);
+  const list = inputs.map(sqlString).join(', ');
+  let rows = 0;
+  await withConnection(async (conn) => {
+    try {
+      // hive_partitioning off: a `source=x` directory must not add a column to the rewritten file.
+      const r = await conn.run(
+        `COPY (SELECT * FROM read_parquet([${list}], hive_partitioning = false)) TO ${sqlString(tmp)} (${opts.join(', ')})`,
+      );
+      rows = Number(r.rowsChanged);
+      if (options.fsync !== false) await fsyncPath(tmp);
+      await rename(tmp, output);
+      if (options.fsync !== false) await fsyncPath(dirname(output));
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      const msg = oneLine(errorMessage(e));
+      // An unreadable input is the input's fault, not the output's.
+      if (/parquet|magic|No files found|corrupt/i.test(msg) && !/No space|Permission|Read-only/i.test(msg)) {
+        throw new OeError('BAD_INPUT', `cannot rewrite into ${output}: ${msg}`, { cause: e });
+      }
+      throw new OeError('IO', `cannot write ${output}: ${msg}`, { cause: e });
+    }
+  });
+  return { path: output, rows, bytes: (await stat(output)).size, sha256: await sha256FileAsync(output) };
+}
+
 function oneLine(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import {
+  compactSession,
   type DisplayStatus,
   listSessions,
   openSession,
@@ -53,6 +54,7 @@ export const sessionActions: SessionAction[] = [
             changed: r.changed,
             removed_tmp: r.removedTmp,
             corrupt: r.corrupt,
+            finished_merges: r.finishedMerges,
             manifest: r.manifest,
           },
           'sessions',
@@ -65,9 +67,28 @@ export const sessionActions: SessionAction[] = [
         process.stdout.write(
           `${r.manifest.id}: repaired: ${r.manifest.total_samples} samples in ${r.manifest.files.length} parts` +
             `${r.removedTmp.length ? `, removed ${r.removedTmp.length} unfinished .tmp` : ''}` +
-            `${r.corrupt.length ? `, set aside unreadable ${r.corrupt.join(', ')}` : ''}\n`,
+            `${r.corrupt.length ? `, set aside unreadable ${r.corrupt.join(', ')}` : ''}` +
+            `${r.finishedMerges.length ? `, finished an interrupted merge (${r.finishedMerges.length} parts)` : ''}\n`,
         );
       }
+    },
+  },
+  {
+    flag: 'compact',
+    describe: 'Merge the parts into about one file per 10 M rows (old layout to new; repairs first if needed)',
+    run: async (dir, args) => {
+      const r = await compactSession(dir);
+      if (args.json) {
+        const { id } = r.manifest;
+        const out = { kind: 'compact', id, repaired: r.repaired, merges: r.merges, manifest: r.manifest };
+        writeJson({ ...out, files_before: r.filesBefore, files_after: r.filesAfter }, 'sessions', args.output);
+        return;
+      }
+      process.stdout.write(
+        r.merges === 0
+          ? `${r.manifest.id}: already compact (${r.filesAfter} files)\n`
+          : `${r.manifest.id}: compacted: ${r.filesBefore} files -> ${r.filesAfter}${r.repaired ? ' (repaired first)' : ''}\n`,
+      );
     },
   },
 ];

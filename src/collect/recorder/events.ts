@@ -1,5 +1,5 @@
 /**
- * What a recording reports as it goes, one event per sampler batch and one per flush, for counters and
+ * What a recording reports as it goes, one event per sampler batch, per flush and per merge, for counters and
  * metrics (`RecordOptions.events`). Observers are called synchronously on the recorder's thread and must
  * be cheap and must not throw; the recorder never depends on them.
  */
@@ -37,7 +37,21 @@ export interface FlushEvent {
   written: boolean;
 }
 
+export interface MergeEvent {
+  /** The part directory, relative to the session (`samples/source=x`, `batches`, …). */
+  dir: string;
+  /** Files merged into one, and the rows and bytes of the result. */
+  parts: number;
+  /** Re-encoded through DuckDB (small row groups) rather than copied byte for byte. */
+  rewritten: boolean;
+  rows: number;
+  bytes: number;
+  /** Wall time of the merge, ms. */
+  ms: number;
+}
+
 export interface RecorderEvents {
   batch?(e: BatchEvent): void;
   flush?(e: FlushEvent): void;
+  merge?(e: MergeEvent): void;
 }

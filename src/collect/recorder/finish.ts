@@ -1,12 +1,14 @@
 /**
- * Finishing a recording: stop the timers, take a last telemetry snapshot, flush what is buffered and
- * rewrite session.json as `complete` (or `failed` after a write error, keeping every flushed part).
+ * Finishing a recording: stop the timers, take a last telemetry snapshot, flush what is buffered, merge
+ * the parts into their final files and rewrite session.json as `complete` (or `failed` after a write
+ * error, keeping every flushed part).
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { OeError } from '../../errors.js';
 import { MANIFEST } from '../session/layout.js';
 import { type SessionManifest, writeManifest } from '../session/manifest.js';
+import type { PartMerger } from './merger.js';
 import type { ManifestParts, SessionFolder } from './session-folder.js';
 import type { RecordingStop } from './stop.js';
 import type { FlushTimer, ProgressTicker, RecordProgress, TelemetryTimer } from './timers.js';
@@ -21,6 +23,8 @@ export interface FinishSteps {
   parts: ManifestParts;
   stop: RecordingStop;
   flush: FlushTimer;
+  /** null: merging is off. */
+  merger: PartMerger | null;
   telemetry: TelemetryTimer | null;
   ticker: ProgressTicker;
   /** performance.now() when sampling started. */
@@ -42,12 +46,16 @@ export async function finishRecording(s: FinishSteps): Promise<RecordResult> {
   s.ticker.stop();
   if (s.telemetry && !s.stop.fatal) s.telemetry.take();
   await s.flush.flush();
+  // The recording ends with its last flush; merging is storage housekeeping after it.
+  const ended = new Date();
+  const durationMs = Math.round(performance.now() - s.t0);
+  await s.merger?.finish();
 
   const final = s.folder.manifest(s.parts);
   const fatal = s.stop.fatal;
   final.status = fatal ? 'failed' : 'complete';
-  final.ended_at = new Date().toISOString();
-  final.duration_ms = Math.round(performance.now() - s.t0);
+  final.ended_at = ended.toISOString();
+  final.duration_ms = durationMs;
   final.end_reason = s.stop.reason;
   final.error = fatal ? fatal.message : null;
   try {

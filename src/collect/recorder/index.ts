@@ -8,6 +8,7 @@
  *   session-folder.ts  the session directory and its manifest
  *   scheduler.ts       the fair-share scheduler (worker time, batch sizes, rate cap, backoff, health)
  *   part-writer.ts     the Parquet part writer (one flush: parts, batch log, file list, counts)
+ *   merger.ts          merges flush parts into larger files (about one a minute, up to 10 M rows)
  *   timers.ts          telemetry, flush and progress timers
  *   conditioned.ts     the conditioned-output loop (--conditioning)
  *   stop.ts            when and why the recording ends
@@ -15,12 +16,14 @@
  *   events.ts          per-batch and per-flush events for counters and metrics
  *
  * Crash safety: session.json is written atomically at the start (status `recording`) and at the end;
- * parts are written as `.tmp` and renamed, so a kill -9 loses at most the unflushed interval and
+ * parts are written as `.tmp` and renamed, so a kill -9 loses at most the unflushed interval; merges
+ * write the merged file before deleting the parts it covers, and readers skip covered parts;
  * `oe sessions --repair` finalizes what is on disk.
  */
 import { sharedSamplerPool } from '../sampler-pool.js';
 import { ConditionedOutput } from './conditioned.js';
 import { finishRecording, type RecordResult } from './finish.js';
+import { PartMerger } from './merger.js';
 import { planRecording, type RecordOptions } from './options.js';
 import { PartWriter } from './part-writer.js';
 import { FairShareScheduler, newSourceRun } from './scheduler.js';
@@ -28,7 +31,7 @@ import { type ManifestParts, SessionFolder } from './session-folder.js';
 import { RecordingStop } from './stop.js';
 import { FlushTimer, ProgressTicker, progressReport, type RecordProgress, TelemetryTimer } from './timers.js';
 
-export type { BatchEvent, BatchOutcome, FlushEvent, RecorderEvents } from './events.js';
+export type { BatchEvent, BatchOutcome, FlushEvent, MergeEvent, RecorderEvents } from './events.js';
 export type { RecordResult } from './finish.js';
 export {
   BATCH_TARGET_MS,
@@ -37,6 +40,8 @@ export {
   DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_FLUSH_INTERVAL_MS,
   DEFAULT_MAX_RATE,
+  DEFAULT_MERGE_INTERVAL_MS,
+  DEFAULT_MERGE_MAX_ROWS,
   DEFAULT_TELEMETRY_INTERVAL_MS,
   DEFAULT_WRITE_CONCURRENCY,
   INITIAL_BATCH,
@@ -92,6 +97,18 @@ export async function recordSession(
     conditioned = new ConditionedOutput(plan.conditioning, plan.specs, sampler, plan.batchTimeoutMs);
   telemetry?.start(plan.telemetryMs);
   const flush = new FlushTimer(writer, { runs, conditioned, telemetry: telemetry?.series ?? null }, stop, plan.flushMs);
+  const merger =
+    plan.writeParts && plan.mergeIntervalMs > 0
+      ? new PartMerger(
+          folder.dir,
+          writer,
+          runs,
+          stop,
+          { intervalMs: plan.mergeIntervalMs, maxRows: plan.mergeMaxRows, compressionLevel: plan.compressionLevel },
+          options.events,
+        )
+      : null;
+  merger?.start();
   const progressParts = { id: folder.id, dir: folder.dir, t0, durationSec: plan.durationSec, runs, writer, telemetry };
   const ticker: ProgressTicker = new ProgressTicker(runs, () =>
     onProgress?.(progressReport({ ...progressParts, ticker }, stop.signal.aborted ? 'stopping' : 'recording')),
@@ -107,6 +124,7 @@ export async function recordSession(
     parts,
     stop,
     flush,
+    merger,
     telemetry,
     ticker,
     t0,

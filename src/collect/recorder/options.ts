@@ -31,6 +31,10 @@ export const DEFAULT_BATCH_TIMEOUT_MS = 5000;
 export const DEFAULT_WRITE_CONCURRENCY = 2;
 /** zstd level of the parts (DuckDB's default 3): see bench/recorder.bench.ts for the measurement. */
 export const DEFAULT_COMPRESSION_LEVEL = 3;
+/** Flush parts are merged into one file about once a minute (docs/SESSIONS.md, "Layout and merge rule"). */
+export const DEFAULT_MERGE_INTERVAL_MS = 60_000;
+/** Merged files are combined up to this many rows: about one file per source per 10 M rows. */
+export const DEFAULT_MERGE_MAX_ROWS = 10_000_000;
 /** Sampler time one batch should take; equal slices make the shared pool fair between sources. */
 export const BATCH_TARGET_MS = 20;
 /** First batch of every source: small, so that a slow source learns its size before hitting a deadline. */
@@ -87,7 +91,14 @@ export interface RecordOptions {
   writeConcurrency?: number;
   /** zstd level of every part (default DEFAULT_COMPRESSION_LEVEL; bench/recorder.bench.ts compares levels). */
   compressionLevel?: number;
-  /** Observers of every batch and flush (counters, metrics); called synchronously, must not throw. */
+  /**
+   * How often flush parts are merged into larger files, ms (default DEFAULT_MERGE_INTERVAL_MS, one
+   * minute). 0 turns merging off: one file per source per flush, the layout before merging existed.
+   */
+  mergeIntervalMs?: number;
+  /** Rows up to which merged files are combined (default DEFAULT_MERGE_MAX_ROWS, 10 M). */
+  mergeMaxRows?: number;
+  /** Observers of every batch, flush and merge (counters, metrics); called synchronously, must not throw. */
   events?: RecorderEvents;
 }
 
@@ -113,6 +124,9 @@ export interface RecordPlan {
   writeConcurrency: number;
   compressionLevel: number;
   writeParts: boolean;
+  /** 0: no merging. */
+  mergeIntervalMs: number;
+  mergeMaxRows: number;
   config: RecordConfig;
 }
 
@@ -179,6 +193,11 @@ export function planRecording(options: RecordOptions): RecordPlan {
   if (intervalMs !== null && (!Number.isFinite(intervalMs) || intervalMs < 0)) {
     throw optionError('intervalMs', `must be >= 0 ms, got ${intervalMs}`);
   }
+  const mergeIntervalMs = options.mergeIntervalMs ?? DEFAULT_MERGE_INTERVAL_MS;
+  if (!Number.isFinite(mergeIntervalMs) || mergeIntervalMs < 0) {
+    throw new OeError('USAGE', `merge interval must be >= 0 ms (0: no merging), got ${mergeIntervalMs}`);
+  }
+  const mergeMaxRows = positiveOr(options.mergeMaxRows, DEFAULT_MERGE_MAX_ROWS, 'merge max rows');
   const conditioning = options.conditioning ? parseConditioning(options.conditioning) : null;
   const root = options.output ?? DEFAULT_SESSIONS_DIR;
   const config: RecordConfig = {
@@ -195,6 +214,8 @@ export function planRecording(options: RecordOptions): RecordPlan {
     tags: { ...(options.tags ?? {}) },
     note: options.note ?? null,
     output: root,
+    merge_interval_ms: mergeIntervalMs > 0 ? mergeIntervalMs : null,
+    merge_max_rows: mergeMaxRows,
   };
   return {
     specs,
@@ -212,6 +233,8 @@ export function planRecording(options: RecordOptions): RecordPlan {
     writeConcurrency: Math.max(1, Math.trunc(options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY)),
     compressionLevel: options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL,
     writeParts: options.writeParts !== false,
+    mergeIntervalMs,
+    mergeMaxRows,
     config,
   };
 }

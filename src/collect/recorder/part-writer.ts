@@ -56,6 +56,15 @@ export class PartWriter {
     private readonly events: RecorderEvents = {},
   ) {}
 
+  /** A merge replaced the parts at `removed` (relative paths) by `entry`: listed where the first one was. */
+  replaceFiles(removed: readonly string[], entry: FileEntry): void {
+    const gone = new Set(removed);
+    const at = this.files.findIndex((f) => gone.has(f.path));
+    const kept = this.files.filter((f) => !gone.has(f.path));
+    kept.splice(at < 0 ? kept.length : at, 0, entry);
+    this.files.splice(0, this.files.length, ...kept);
+  }
+
   /** Bytes of every part on disk. */
   get bytes(): number {
     return this.files.reduce((a, f) => a + f.bytes, 0);

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryColumns, sha256File, sqlString } from '../../db/index.js';
-import { errorMessage, OeError } from '../../errors.js';
-import { BATCHES_DIR, CONDITIONED_DIR, SAMPLES_DIR, TELEMETRY_DIR } from './layout.js';
+import { readParquetShape, sha256File } from '../../db/index.js';
+import { OeError } from '../../errors.js';
+import { BATCHES_DIR, CONDITIONED_DIR, parsePartName, SAMPLES_DIR, TELEMETRY_DIR } from './layout.js';
 import type { FileEntry, SessionManifest } from './manifest.js';
+import { splitCovered } from './parts.js';
 
 /** A finished Parquet part found on disk (`.tmp` files are never listed: they are unfinished writes). */
 export interface PartOnDisk {
@@ -14,46 +15,68 @@ export interface PartOnDisk {
   /** For samples parts: the hive partition value. */
   source: string | null;
   bytes: number;
+  /** The flush parts it holds: N..N for `part-N`, A..B for a merged `part-A-B` (parts.ts). */
+  first: number;
+  last: number;
 }
 
-function parquetParts(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => /^part-\d{5,}\.parquet$/.test(f))
-    .sort();
-}
-
-/** Every finished part of a session directory, in a stable order (table, source, part number). */
-export function listParts(sessionDir: string): PartOnDisk[] {
-  const out: PartOnDisk[] = [];
+/** The part directories of a session, relative to it: every samples/source=<name>, then the tables. */
+export function partDirs(sessionDir: string): { rel: string; table: string; source: string | null }[] {
+  const out: { rel: string; table: string; source: string | null }[] = [];
   const samples = join(sessionDir, SAMPLES_DIR);
   if (existsSync(samples)) {
     for (const d of readdirSync(samples).sort()) {
       const m = /^source=(.+)$/.exec(d);
-      if (!m) continue;
-      for (const f of parquetParts(join(samples, d))) {
-        const rel = `${SAMPLES_DIR}/${d}/${f}`;
-        out.push({ path: rel, table: 'samples', source: m[1], bytes: statSync(join(sessionDir, rel)).size });
-      }
+      if (m) out.push({ rel: `${SAMPLES_DIR}/${d}`, table: 'samples', source: m[1] });
     }
   }
-  for (const t of [BATCHES_DIR, TELEMETRY_DIR, CONDITIONED_DIR]) {
-    for (const f of parquetParts(join(sessionDir, t))) {
-      const rel = `${t}/${f}`;
-      out.push({ path: rel, table: t, source: null, bytes: statSync(join(sessionDir, rel)).size });
-    }
+  for (const t of [BATCHES_DIR, TELEMETRY_DIR, CONDITIONED_DIR]) out.push({ rel: t, table: t, source: null });
+  return out;
+}
+
+/** Every part file of one directory with its range, live and covered (see parts.ts). */
+function partsIn(sessionDir: string, d: { rel: string; table: string; source: string | null }): PartOnDisk[] {
+  const abs = join(sessionDir, d.rel);
+  if (!existsSync(abs)) return [];
+  const out: PartOnDisk[] = [];
+  for (const f of readdirSync(abs)) {
+    const range = parsePartName(f);
+    if (!range) continue;
+    const path = `${d.rel}/${f}`;
+    // A merge may delete a part between the listing and this stat: it is covered, so skip it.
+    const st = statSync(join(sessionDir, path), { throwIfNoEntry: false });
+    if (st) out.push({ path, table: d.table, source: d.source, bytes: st.size, ...range });
   }
   return out;
 }
 
+function split(sessionDir: string): { live: PartOnDisk[]; covered: PartOnDisk[] } {
+  const live: PartOnDisk[] = [];
+  const covered: PartOnDisk[] = [];
+  for (const d of partDirs(sessionDir)) {
+    const s = splitCovered(partsIn(sessionDir, d), join(sessionDir, d.rel));
+    live.push(...s.live);
+    covered.push(...s.covered);
+  }
+  return { live, covered };
+}
+
+/**
+ * Every live part of a session directory (each row exactly once: parts covered by a merged file are
+ * left out), in a stable order: table, source, part number.
+ */
+export function listParts(sessionDir: string): PartOnDisk[] {
+  return split(sessionDir).live;
+}
+
+/** Parts whose rows are already in a merged file: left behind by an interrupted merge (repair deletes them). */
+export function listCoveredParts(sessionDir: string): PartOnDisk[] {
+  return split(sessionDir).covered;
+}
+
 /** Row count of a Parquet file from its footer; a truncated or foreign file is a one-line error naming it. */
 export async function parquetRowCount(path: string): Promise<number> {
-  try {
-    const r = await queryColumns(`SELECT num_rows FROM parquet_file_metadata(${sqlString(path)})`);
-    return Number((r.columns.num_rows as BigInt64Array)[0] ?? 0n);
-  } catch (e) {
-    throw new OeError('BAD_INPUT', `${path}: not a readable Parquet file (${errorMessage(e).split('\n')[0]})`);
-  }
+  return readParquetShape(path).rows;
 }
 
 /**

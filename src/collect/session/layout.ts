@@ -8,6 +8,9 @@ import { join } from 'node:path';
  *   <root>/<id>/batches/part-00000.parquet
  *   <root>/<id>/telemetry/part-00000.parquet
  *   <root>/<id>/conditioned/part-00000.parquet
+ *
+ * `part-N.parquet` is what one flush wrote; `part-A-B.parquet` holds the rows of parts A..B of the same
+ * directory, merged (the merge rule: src/collect/session/parts.ts).
  */
 export const MANIFEST = 'session.json';
 export const SAMPLES_DIR = 'samples';
@@ -20,6 +23,25 @@ export const DEFAULT_SESSIONS_DIR = 'sessions';
 
 export function partName(index: number): string {
   return `part-${String(index).padStart(5, '0')}.parquet`;
+}
+
+/** The name of the file that holds parts `first`..`last` of a directory, merged. */
+export function mergedPartName(first: number, last: number): string {
+  return `part-${String(first).padStart(5, '0')}-${String(last).padStart(5, '0')}.parquet`;
+}
+
+/** The part range a file name stands for (`part-N` → N..N, `part-A-B` → A..B), or null for other files. */
+export function parsePartName(file: string): { first: number; last: number } | null {
+  const m = /^part-(\d{5,})(?:-(\d{5,}))?\.parquet$/.exec(file);
+  if (!m) return null;
+  const first = Number(m[1]);
+  const last = m[2] === undefined ? first : Number(m[2]);
+  return last >= first ? { first, last } : null;
+}
+
+/** Whether a file name is a flush part (`part-N.parquet`), not a merged file. */
+export function isFlushPart(file: string): boolean {
+  return /^part-\d{5,}\.parquet$/.test(file);
 }
 
 /** `samples/source=<name>` relative to the session directory (hive partition). */

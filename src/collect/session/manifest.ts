@@ -52,6 +52,10 @@ export interface RecordConfig {
   tags: Record<string, string>;
   note: string | null;
   output: string;
+  /** How often flush parts were merged (null: never, one file per source per flush); absent in older sessions. */
+  merge_interval_ms?: number | null;
+  /** Rows up to which merged files were combined; absent in older sessions. */
+  merge_max_rows?: number;
 }
 
 export type SessionStatus = 'recording' | 'complete' | 'failed';
@@ -70,6 +74,8 @@ export interface SessionManifest {
   error: string | null;
   /** Set by `oe sessions --repair`. */
   repaired_at: string | null;
+  /** Set by `oe sessions --compact` when it merged files (absent otherwise). */
+  compacted_at?: string;
   /** Process that recorded it (tells a live recording from a dead one on this machine). */
   pid: number;
   sources: SessionSource[];

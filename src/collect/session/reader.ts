@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ColumnChunk, queryColumns, sqlString, streamColumns } from '../../db/index.js';
+import { type ColumnChunk, queryColumns, readParquetShape, sqlString, streamColumns } from '../../db/index.js';
 import { errorMessage, isOeError, OeError } from '../../errors.js';
 import { listParts, parquetRowCount, verifyFiles } from './files.js';
 import { BATCHES_DIR, CONDITIONED_DIR, SAMPLES_DIR, TELEMETRY_DIR } from './layout.js';
@@ -22,15 +22,28 @@ export function openSession(dir: string, options: { verify?: boolean } = {}): Op
   return { dir, manifest };
 }
 
-/** `read_parquet(…)` over every samples part of a session (hive partition → `source` column). */
+/**
+ * `read_parquet(…)` over the live samples parts of a session (hive partition → `source` column). The
+ * files are listed explicitly by the merge rule (parts.ts), so a part covered by a merged file is never
+ * read twice, even while the recorder is merging.
+ */
 export function samplesRelation(dir: string): string {
-  return `read_parquet(${sqlString(join(dir, SAMPLES_DIR, '*', '*.parquet'))}, hive_partitioning = true)`;
+  const paths = listParts(dir)
+    .filter((p) => p.table === 'samples')
+    .map((p) => join(dir, p.path));
+  if (paths.length === 0)
+    return `read_parquet(${sqlString(join(dir, SAMPLES_DIR, '*', '*.parquet'))}, hive_partitioning = true)`;
+  return `read_parquet([${paths.map(sqlString).join(', ')}], hive_partitioning = true)`;
 }
 
-/** `read_parquet(…)` over a session's batches, telemetry or conditioned parts. */
+/** `read_parquet(…)` over a session's live batches, telemetry or conditioned parts (see samplesRelation). */
 export function tableRelation(dir: string, table: 'batches' | 'telemetry' | 'conditioned'): string {
   const sub = table === 'batches' ? BATCHES_DIR : table === 'telemetry' ? TELEMETRY_DIR : CONDITIONED_DIR;
-  return `read_parquet(${sqlString(join(dir, sub, '*.parquet'))})`;
+  const paths = listParts(dir)
+    .filter((p) => p.table === sub)
+    .map((p) => join(dir, p.path));
+  if (paths.length === 0) return `read_parquet(${sqlString(join(dir, sub, '*.parquet'))})`;
+  return `read_parquet([${paths.map(sqlString).join(', ')}], hive_partitioning = false)`;
 }
 
 export type SampleColumn = 'value' | 'byte' | 'seq' | 'batch';
@@ -62,9 +75,26 @@ function checkSource(dir: string, source: string, manifest?: SessionManifest): s
 }
 
 /**
+ * Where to go on after `done` rows when the part list changed under a reader (a merge replaced parts):
+ * the index of the live part holding row `done` and the rows of it to skip.
+ */
+function resumeAt(dir: string, source: string, done: number): { paths: string[]; index: number; skip: number } {
+  const paths = sourcePartPaths(dir, source);
+  let before = 0;
+  for (let i = 0; i < paths.length; i++) {
+    const rows = readParquetShape(paths[i]).rows;
+    if (before + rows > done) return { paths, index: i, skip: done - before };
+    before += rows;
+  }
+  return { paths, index: paths.length, skip: 0 };
+}
+
+/**
  * Streams one source's samples in recording order (part by part, each part in row order), as typed
- * arrays: value BigInt64Array, byte Uint8Array, seq/batch BigInt64Array. A part that cannot be read is
- * a one-line error naming it.
+ * arrays: value BigInt64Array, byte Uint8Array, seq/batch BigInt64Array. Works on either layout (flush
+ * parts, merged files or both) and on a session being recorded: when a merge replaces parts between
+ * two reads, the reader lists the parts again and goes on after the rows it has already given. A part
+ * that cannot be read is a one-line error naming it.
  */
 export async function* streamSourceSamples(
   dir: string,
@@ -73,17 +103,34 @@ export async function* streamSourceSamples(
 ): AsyncGenerator<ColumnChunk> {
   const cols = options.columns ?? ['value', 'byte', 'seq', 'batch'];
   const list = cols.map((c) => `"${c}"`).join(', ');
-  for (const path of checkSource(dir, source, options.manifest)) {
+  let paths = checkSource(dir, source, options.manifest);
+  let index = 0;
+  let skip = 0;
+  let done = 0;
+  while (index < paths.length) {
+    const path = paths[index];
+    if (!existsSync(path)) {
+      ({ paths, index, skip } = resumeAt(dir, source, done));
+      continue;
+    }
+    const sql = `SELECT ${list} FROM read_parquet(${sqlString(path)}, hive_partitioning = false)${skip > 0 ? ` OFFSET ${skip}` : ''}`;
     try {
-      yield* streamColumns(`SELECT ${list} FROM read_parquet(${sqlString(path)})`, undefined, {
-        chunkRows: options.chunkRows,
-      });
+      for await (const chunk of streamColumns(sql, undefined, { chunkRows: options.chunkRows })) {
+        done += chunk.rowCount;
+        yield chunk;
+      }
     } catch (e) {
+      if (!existsSync(path)) {
+        ({ paths, index, skip } = resumeAt(dir, source, done));
+        continue;
+      }
       if (isOeError(e) && e.code === 'BAD_INPUT') {
         throw new OeError('BAD_INPUT', `${path}: not a readable Parquet file (${errorMessage(e)})`);
       }
       throw e;
     }
+    index++;
+    skip = 0;
   }
 }
 
@@ -104,16 +151,18 @@ export async function readSourceSamples(
   if (cols.includes('seq')) out.seq = new BigInt64Array(total);
   if (cols.includes('batch')) out.batch = new BigInt64Array(total);
   let off = 0;
+  // A session being recorded may grow while it is read: the rows counted above are what is returned.
   for await (const chunk of streamSourceSamples(dir, source, { ...options, columns: cols, chunkRows: 1 << 20 })) {
-    if (off + chunk.rowCount > total) throw new OeError('BAD_INPUT', `${dir}: samples of ${source} changed while read`);
+    const n = Math.min(chunk.rowCount, total - off);
     for (const c of cols) {
       const src = chunk.columns[c];
       const dst = out[c];
-      if (dst instanceof BigInt64Array && src instanceof BigInt64Array) dst.set(src, off);
-      else if (dst instanceof Uint8Array && src instanceof Uint8Array) dst.set(src, off);
+      if (dst instanceof BigInt64Array && src instanceof BigInt64Array) dst.set(src.subarray(0, n), off);
+      else if (dst instanceof Uint8Array && src instanceof Uint8Array) dst.set(src.subarray(0, n), off);
       else throw new OeError('BAD_INPUT', `${dir}: column ${c} of ${source} has an unexpected type`);
     }
-    off += chunk.rowCount;
+    off += n;
+    if (off === total) break;
   }
   out.rowCount = off;
   return out;

@@ -64,7 +64,8 @@ function recordedSoFarMs(dir: string, m: SessionManifest, status: DisplayStatus)
   const start = Date.parse(m.started_at);
   if (status === 'recording') return Date.now() - start;
   let last = start;
-  for (const p of listParts(dir)) last = Math.max(last, statSync(join(dir, p.path)).mtimeMs);
+  for (const p of listParts(dir))
+    last = Math.max(last, statSync(join(dir, p.path), { throwIfNoEntry: false })?.mtimeMs ?? 0);
   return Math.max(0, last - start);
 }
 

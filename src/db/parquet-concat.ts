@@ -1,0 +1,342 @@
+/**
+ * Concatenation of Parquet files with the same schema into one, without decoding a value: the column
+ * chunks of every row group are copied byte for byte and a new footer lists all the row groups with
+ * their offsets moved (Apache Parquet format, "File format": a file is `PAR1`, the column chunks, the
+ * Thrift-encoded FileMetaData, its length and `PAR1`). Rows keep their order: file by file, row group
+ * by row group. The values, encodings, compression, statistics and bloom filters of every row group
+ * stay as DuckDB wrote them; optional page indexes (column/offset index) are left out.
+ *
+ * This is how the recorder merges its per-flush parts into larger files at almost no CPU cost (a
+ * re-encode through DuckDB would cost about as much as writing the parts did): it only moves bytes.
+ * Files are still only *produced* by DuckDB (parquet.ts); this rearranges what it wrote.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { errorMessage, OeError } from '../errors.js';
+import { fsyncDir, type WrittenPart } from './parquet.js';
+import {
+  decodeStruct,
+  encodeStruct,
+  field,
+  removeField,
+  setField,
+  T,
+  type TList,
+  type TStruct,
+  type TValue,
+} from './thrift-compact.js';
+
+const MAGIC = Uint8Array.from([0x50, 0x41, 0x52, 0x31]); // "PAR1"
+
+/** Field ids of parquet.thrift used here. */
+const FMD = { schema: 2, numRows: 3, rowGroups: 4, encryption: 8 } as const;
+const RG = { columns: 1, numRows: 3, fileOffset: 5, totalCompressed: 6, ordinal: 7 } as const;
+const CC = { filePath: 1, fileOffset: 2, meta: 3, offsetIndex: [4, 5], columnIndex: [6, 7] } as const;
+const CMD = { totalCompressed: 7, dataPage: 9, indexPage: 10, dictPage: 11, bloomOffset: 14, bloomLength: 15 } as const;
+
+/** A Parquet file's footer: the decoded FileMetaData and where it starts. */
+export interface ParquetFooter {
+  meta: TStruct;
+  /** Byte offset of the FileMetaData (the column chunks end at or before it). */
+  start: number;
+  rows: number;
+}
+
+function isMagic(buf: Uint8Array, at: number): boolean {
+  return MAGIC.every((b, i) => buf[at + i] === b);
+}
+
+/** Decodes the footer of a whole Parquet file held in memory; `name` is used in errors. */
+export function readParquetFooter(buf: Uint8Array, name: string): ParquetFooter {
+  const bad = (why: string) => new OeError('BAD_INPUT', `${name}: not a readable Parquet file (${why})`);
+  if (buf.length < 12 || !isMagic(buf, 0) || !isMagic(buf, buf.length - 4)) throw bad('no PAR1 magic at both ends');
+  const len = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(buf.length - 8, true);
+  const start = buf.length - 8 - len;
+  if (len === 0 || start < 4) throw bad(`footer length ${len} does not fit the file`);
+  let meta: TStruct;
+  try {
+    const d = decodeStruct(buf.subarray(start, buf.length - 8));
+    meta = d.struct;
+  } catch (e) {
+    throw bad(`footer: ${errorMessage(e)}`);
+  }
+  if (field(meta, FMD.encryption)) throw bad('encrypted files are not supported');
+  const rows = field(meta, FMD.numRows)?.value;
+  if (typeof rows !== 'number') throw bad('footer without num_rows');
+  return { meta, start, rows };
+}
+
+/** An integer field as a number (offsets and sizes; a value past 2^49 is not a file we wrote). */
+function int(s: TStruct, id: number): number | undefined {
+  const v = field(s, id)?.value;
+  return typeof v === 'number' ? v : undefined;
+}
+
+function structs(v: TValue | undefined): TStruct[] {
+  return (v as TList | undefined)?.items.map((x) => x as TStruct) ?? [];
+}
+
+/** One byte range to copy from an input, and where it lands. */
+interface Copy {
+  from: number;
+  length: number;
+}
+
+/**
+ * Moves one input's row groups behind `pos` in the output: returns the byte ranges to copy and the row
+ * groups with their offsets rewritten. Bloom filters are copied after the column chunks of the input.
+ */
+function relocate(
+  footer: ParquetFooter,
+  name: string,
+  pos: number,
+  ordinal: number,
+): { copies: Copy[]; rowGroups: TStruct[]; end: number } {
+  const copies: Copy[] = [];
+  const rowGroups = structs(field(footer.meta, FMD.rowGroups)?.value);
+  const blooms: { cmd: TStruct; from: number; length: number }[] = [];
+  for (const [g, rg] of rowGroups.entries()) {
+    let rgStart = -1;
+    let rgBytes = 0;
+    for (const cc of structs(field(rg, RG.columns)?.value)) {
+      if (field(cc, CC.filePath))
+        throw new OeError('BAD_INPUT', `${name}: column chunks in other files are not supported`);
+      const cmd = field(cc, CC.meta)?.value as TStruct | undefined;
+      const data = cmd && int(cmd, CMD.dataPage);
+      const size = cmd && int(cmd, CMD.totalCompressed);
+      if (!cmd || data === undefined || size === undefined) {
+        throw new OeError('BAD_INPUT', `${name}: column chunk without its metadata`);
+      }
+      const dict = int(cmd, CMD.dictPage);
+      const start = dict !== undefined && dict > 0 && dict < data ? dict : data;
+      if (start < 4 || start + size > footer.start) {
+        throw new OeError('BAD_INPUT', `${name}: a column chunk lies outside the file's data`);
+      }
+      const delta = pos - start;
+      for (const id of [CMD.dataPage, CMD.indexPage, CMD.dictPage]) {
+        const v = int(cmd, id);
+        if (v !== undefined && v > 0) setField(cmd, id, T.I64, v + delta);
+      }
+      const fo = int(cc, CC.fileOffset);
+      if (fo !== undefined && fo >= start && fo <= start + size) setField(cc, CC.fileOffset, T.I64, fo + delta);
+      for (const id of [...CC.offsetIndex, ...CC.columnIndex]) removeField(cc, id);
+      const bloomAt = int(cmd, CMD.bloomOffset);
+      const bloomLen = int(cmd, CMD.bloomLength);
+      if (bloomAt !== undefined && bloomLen !== undefined && bloomAt + bloomLen <= footer.start) {
+        blooms.push({ cmd, from: bloomAt, length: bloomLen });
+      } else {
+        removeField(cmd, CMD.bloomOffset);
+        removeField(cmd, CMD.bloomLength);
+      }
+      copies.push({ from: start, length: size });
+      if (rgStart < 0) rgStart = pos;
+      pos += size;
+      rgBytes += size;
+    }
+    if (rgStart >= 0) setField(rg, RG.fileOffset, T.I64, rgStart);
+    if (field(rg, RG.totalCompressed)) setField(rg, RG.totalCompressed, T.I64, rgBytes);
+    setField(rg, RG.ordinal, T.I16, ordinal + g);
+  }
+  for (const b of blooms) {
+    setField(b.cmd, CMD.bloomOffset, T.I64, pos);
+    copies.push({ from: b.from, length: b.length });
+    pos += b.length;
+  }
+  return { copies, rowGroups, end: pos };
+}
+
+export interface ConcatOptions {
+  /** fsync the file before the rename and its directory after (default true). */
+  fsync?: boolean;
+}
+
+/** Rows and row groups of a Parquet file, from its footer alone (a few small reads). */
+export function readParquetShape(path: string): { rows: number; rowGroups: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new OeError('BAD_INPUT', `${path}: cannot read (${errorMessage(e)})`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const bad = (why: string) => new OeError('BAD_INPUT', `${path}: not a readable Parquet file (${why})`);
+    if (size < 12) throw bad(`${size} bytes`);
+    const tail = new Uint8Array(8);
+    readSync(fd, tail, 0, 8, size - 8);
+    const len = new DataView(tail.buffer).getUint32(0, true);
+    if (len > size - 12) throw bad(`footer length ${len}`);
+    const frame = new Uint8Array(4 + len + 8);
+    if (readSync(fd, frame, 0, 4, 0) !== 4 || readSync(fd, frame, 4, len, size - 8 - len) !== len)
+      throw bad('short read');
+    frame.set(tail, 4 + len);
+    const footer = readParquetFooter(frame, path);
+    return { rows: footer.rows, rowGroups: structs(field(footer.meta, FMD.rowGroups)?.value).length };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Inputs up to this size are read whole in one call; larger ones piece by piece. */
+const WHOLE_READ_BYTES = 8 << 20;
+/** Output is written in pieces of about this size; larger column chunks are copied in pieces too. */
+const COPY_BYTES = 4 << 20;
+
+type Handle = Awaited<ReturnType<typeof open>>;
+
+/** Reads `length` bytes at `position` (short reads retried); a file that ends early is BAD_INPUT. */
+async function readAt(fh: Handle, length: number, position: number, name: string): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+    if (bytesRead === 0) throw new OeError('BAD_INPUT', `${name}: not a readable Parquet file (ends early)`);
+    got += bytesRead;
+  }
+  return buf;
+}
+
+/** One input: its footer and a way to read byte ranges of it. */
+interface Input {
+  footer: ParquetFooter;
+  read(from: number, length: number): Promise<Uint8Array> | Uint8Array;
+  close(): Promise<void> | void;
+}
+
+/** Opens an input: small files are read whole at once (one system call), large ones by range. */
+async function openInput(path: string): Promise<Input> {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (e) {
+    throw new OeError('BAD_INPUT', `${path}: cannot read (${errorMessage(e)})`);
+  }
+  if (size <= WHOLE_READ_BYTES) {
+    const buf = new Uint8Array(readFileSync(path));
+    const footer = readParquetFooter(buf, path);
+    return { footer, read: (from, length) => buf.subarray(from, from + length), close: () => undefined };
+  }
+  const fh = await open(path, 'r');
+  try {
+    if (size < 12) throw new OeError('BAD_INPUT', `${path}: not a readable Parquet file (${size} bytes)`);
+    const tail = await readAt(fh, 8, size - 8, path);
+    const len = new DataView(tail.buffer).getUint32(0, true);
+    if (len > size - 12) throw new OeError('BAD_INPUT', `${path}: not a readable Parquet file (footer length ${len})`);
+    // readParquetFooter takes a file's frame: the head magic, the footer, its length and the tail magic.
+    const frame = new Uint8Array(4 + len + 8);
+    frame.set(await readAt(fh, 4, 0, path), 0);
+    frame.set(await readAt(fh, len, size - 8 - len, path), 4);
+    frame.set(tail, 4 + len);
+    const footer = { ...readParquetFooter(frame, path), start: size - 8 - len };
+    return { footer, read: (from, length) => readAt(fh, length, from, path), close: () => fh.close() };
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+/** Appends to a file in pieces of about COPY_BYTES, hashing what it writes. */
+class Output {
+  pos = 0;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private readonly hash = createHash('sha256');
+
+  constructor(private readonly fh: Handle) {}
+
+  async write(b: Uint8Array): Promise<void> {
+    this.hash.update(b);
+    this.pos += b.length;
+    this.pending.push(b);
+    this.pendingBytes += b.length;
+    if (this.pendingBytes >= COPY_BYTES) await this.drain();
+  }
+
+  async drain(): Promise<void> {
+    const bufs = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (bufs.length > 0) await this.fh.writev(bufs);
+  }
+
+  sha256(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/**
+ * Writes the rows of `inputs`, in order, as one Parquet file at `output` (through `<output>.tmp`, fsync
+ * and rename, like writeParquet). Every input must have the same schema. Unreadable inputs are
+ * OeError('BAD_INPUT') naming the file; write failures OeError('IO') naming the output, whose `.tmp` is
+ * removed. Memory: one input of up to 8 MiB, or a footer and 4 MiB pieces of a larger one.
+ */
+export async function concatParquet(
+  inputs: readonly string[],
+  output: string,
+  options: ConcatOptions = {},
+): Promise<WrittenPart> {
+  if (inputs.length === 0) throw new OeError('USAGE', 'concatParquet: no input files');
+  const tmp = `${output}.tmp`;
+  let fh: Handle | null = null;
+  let out: Output | null = null;
+  let meta: TStruct | null = null;
+  let schema: Uint8Array | null = null;
+  const rowGroups: TStruct[] = [];
+  let rows = 0;
+  try {
+    fh = await open(tmp, 'w');
+    out = new Output(fh);
+    await out.write(MAGIC);
+    for (const path of inputs) {
+      const input = await openInput(path);
+      try {
+        const schemaField = field(input.footer.meta, FMD.schema);
+        if (!schemaField) throw new OeError('BAD_INPUT', `${path}: footer without a schema`);
+        const s = encodeStruct({ fields: [schemaField] });
+        if (schema === null) {
+          schema = s;
+          meta = input.footer.meta;
+        } else if (!sameBytes(schema, s)) {
+          throw new OeError('BAD_INPUT', `${path}: schema differs from ${inputs[0]} (cannot concatenate)`);
+        }
+        const moved = relocate(input.footer, path, out.pos, rowGroups.length);
+        for (const c of moved.copies) {
+          for (let off = 0; off < c.length; off += COPY_BYTES) {
+            await out.write(await input.read(c.from + off, Math.min(COPY_BYTES, c.length - off)));
+          }
+        }
+        rowGroups.push(...moved.rowGroups);
+        rows += input.footer.rows;
+      } finally {
+        await input.close();
+      }
+    }
+    const m = meta as TStruct;
+    setField(m, FMD.numRows, T.I64, rows);
+    setField(m, FMD.rowGroups, T.LIST, { kind: T.LIST, elemType: T.STRUCT, items: rowGroups });
+    const footerBytes = encodeStruct(m);
+    const tail = new Uint8Array(8);
+    new DataView(tail.buffer).setUint32(0, footerBytes.length, true);
+    tail.set(MAGIC, 4);
+    await out.write(footerBytes);
+    await out.write(tail);
+    await out.drain();
+    if (options.fsync !== false) await fh.sync();
+    await fh.close();
+    fh = null;
+    await rename(tmp, output);
+    if (options.fsync !== false) await fsyncDir(dirname(output));
+  } catch (e) {
+    await fh?.close().catch(() => undefined);
+    rmSync(tmp, { force: true });
+    if (e instanceof OeError && e.code === 'BAD_INPUT') throw e;
+    throw new OeError('IO', `cannot write ${output}: ${errorMessage(e).replace(/\s+/g, ' ')}`, { cause: e });
+  }
+  return { path: output, rows, bytes: out.pos, sha256: out.sha256() };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

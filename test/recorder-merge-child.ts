@@ -1,0 +1,15 @@
+// Child process for test/session-merge.test.ts: records clock_jitter into argv[2] with a short flush and merge
+// interval and a small merge size, so that merges of both kinds run every few hundred ms, until it is killed.
+import { getSource } from '../src/collect/catalog.js';
+import { recordSession } from '../src/collect/recorder/index.js';
+
+await recordSession({
+  sources: [getSource('clock_jitter')],
+  output: process.argv[2],
+  durationSec: 120,
+  maxRate: 200_000,
+  flushIntervalMs: 50,
+  telemetryIntervalMs: 100,
+  mergeIntervalMs: 150,
+  mergeMaxRows: 40_000,
+});
