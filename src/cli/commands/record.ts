@@ -3,8 +3,13 @@ import type { CommandModule } from 'yargs';
 import { analysisDocument } from '../../analyze/source-analysis.js';
 import { selectSources } from '../../collect/catalog.js';
 import type { Conditioning } from '../../collect/conditioning/index.js';
-import { parseTags } from '../../collect/recorder/duration.js';
-import { DEFAULT_MAX_RATE, type RecordProgress, recordSession } from '../../collect/recorder/index.js';
+import { parseSize, parseTags } from '../../collect/recorder/duration.js';
+import {
+  DEFAULT_MAX_RATE,
+  type RecordProgress,
+  recordSession,
+  type SizeEstimate,
+} from '../../collect/recorder/index.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { analyzeSession } from '../../jobs/session-analysis.js';
 import { analysisJsonData } from '../../report/analysis-json.js';
@@ -36,6 +41,9 @@ interface RecordArgs {
   conditioning?: Conditioning;
   'max-rate'?: number;
   'batch-timeout': number;
+  /** Bytes (parsed while arguments are read). */
+  'max-size'?: number;
+  'space-check': boolean;
   analyze: boolean;
   json: boolean;
   quiet: boolean;
@@ -60,6 +68,15 @@ function progressLines(p: RecordProgress): string[] {
   return [head, ...rows];
 }
 
+function estimateLine(e: SizeEstimate): string {
+  const rate = `${formatCount(e.samplesPerSec)} samples/s × ${e.bytesPerSample.toFixed(2)} bytes/sample (measured over ${e.calibrationSec} s)`;
+  const size =
+    e.expectedBytes === null
+      ? `${formatBytes(e.bytesPerHour)} per hour`
+      : `expected size ${formatBytes(e.expectedBytes)}${e.durationSec !== null ? ` for ${formatDuration(e.durationSec * 1000)}` : ''}`;
+  return `${size}: ${rate}; ${formatBytes(e.freeBytes)} free on ${e.disk}`;
+}
+
 export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags = {
   command: 'record',
   describe: 'Record raw samples of the selected sources (and telemetry) into a Parquet session directory',
@@ -69,6 +86,7 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
     flushIntervalMs: '--flush-interval',
     telemetryIntervalMs: '--telemetry-interval',
     batchTimeoutMs: '--batch-timeout',
+    maxSizeBytes: '--max-size',
   },
   builder: (y) =>
     y
@@ -104,6 +122,17 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
         numberOption('max-rate', `Cap per source, samples/s (default ${DEFAULT_MAX_RATE}; 0 = uncapped)`, { min: 0 }),
       )
       .option('batch-timeout', durationOption('batch-timeout', 'Deadline of one sampler batch', { default: '5s' }))
+      .option('max-size', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'End cleanly when the session reaches this size (500MB, 2GiB)',
+        coerce: (v: string | undefined) => (v === undefined ? undefined : parseSize(v, '--max-size')),
+      })
+      .option('space-check', {
+        type: 'boolean',
+        default: true,
+        describe: 'Measure 4 s first, state the expected size, refuse a session the disk cannot hold (--no-space-check: go on)',
+      })
       .option('analyze', {
         type: 'boolean',
         default: false,
@@ -148,6 +177,9 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
           conditioning: args.conditioning ?? null,
           maxRate: maxRate === undefined ? null : maxRate === 0 ? Number.POSITIVE_INFINITY : maxRate,
           batchTimeoutMs: args['batch-timeout'],
+          maxSizeBytes: args['max-size'] ?? null,
+          sizeCheck: args['space-check'] ? {} : undefined,
+          onEstimate: (e) => process.stderr.write(`${estimateLine(e)}\n`),
           signal: controller.signal,
         },
         (p) => {

@@ -11,6 +11,7 @@
  *   merger.ts          merges flush parts into larger files (about one a minute, up to 10 M rows)
  *   timers.ts          telemetry, flush and progress timers
  *   conditioned.ts     the conditioned-output loop (--conditioning)
+ *   size.ts            the size estimate, the refusal of a session that cannot fit, --max-size
  *   stop.ts            when and why the recording ends
  *   finish.ts          the last flush and the final manifest
  *   events.ts          per-batch and per-flush events for counters and metrics
@@ -20,14 +21,16 @@
  * write the merged file before deleting the parts it covers, and readers skip covered parts;
  * `oe sessions --repair` finalizes what is on disk.
  */
+import { OeError } from '../../errors.js';
 import { sharedSamplerPool } from '../sampler-pool.js';
 import { ConditionedOutput } from './conditioned.js';
 import { finishRecording, type RecordResult } from './finish.js';
 import { PartMerger } from './merger.js';
-import { planRecording, type RecordOptions } from './options.js';
+import { planRecording, type RecordOptions, type RecordPlan } from './options.js';
 import { PartWriter } from './part-writer.js';
 import { FairShareScheduler, newSourceRun } from './scheduler.js';
 import { type ManifestParts, SessionFolder } from './session-folder.js';
+import { estimateSize, formatSizeRefusal, SizeGuard } from './size.js';
 import { RecordingStop } from './stop.js';
 import { FlushTimer, ProgressTicker, progressReport, type RecordProgress, TelemetryTimer } from './timers.js';
 
@@ -48,6 +51,7 @@ export {
   type RecordOptions,
 } from './options.js';
 export type { RecordingSourceState } from './scheduler.js';
+export { DEFAULT_CALIBRATION_SEC, freeBytesAt, MIN_FREE_BYTES, type SizeEstimate } from './size.js';
 export type { RecordProgress, SourceProgress } from './timers.js';
 
 /**
@@ -62,6 +66,7 @@ export async function recordSession(
   onProgress?: (p: RecordProgress) => void,
 ): Promise<RecordResult> {
   const plan = planRecording(options);
+  if (options.sizeCheck) await checkSize(options, plan);
   const folder = new SessionFolder(plan, options.id);
   const runs = plan.specs.map((spec) => newSourceRun(spec, plan.maxRate));
   const writer = new PartWriter(folder.dir, plan, options.events);
@@ -92,11 +97,19 @@ export async function recordSession(
   }
   const t0 = performance.now();
   const stop = new RecordingStop(options.signal, plan.durationSec);
-  const scheduler = new FairShareScheduler(runs, sampler, plan, options.events);
+  const guard = plan.writeParts ? new SizeGuard(writer, runs, stop, plan.root, plan.maxSizeBytes) : null;
+  const scheduler = new FairShareScheduler(runs, sampler, plan, options.events, () => guard?.afterBatch());
   if (plan.conditioning)
     conditioned = new ConditionedOutput(plan.conditioning, plan.specs, sampler, plan.batchTimeoutMs);
   telemetry?.start(plan.telemetryMs);
-  const flush = new FlushTimer(writer, { runs, conditioned, telemetry: telemetry?.series ?? null }, stop, plan.flushMs);
+  const flush = new FlushTimer(
+    writer,
+    { runs, conditioned, telemetry: telemetry?.series ?? null },
+    stop,
+    plan.flushMs,
+    () => guard?.afterFlush(),
+  );
+  if (guard) guard.flushNow = () => void flush.flush();
   const merger =
     plan.writeParts && plan.mergeIntervalMs > 0
       ? new PartMerger(
@@ -132,4 +145,36 @@ export async function recordSession(
     progress: (phase) => progressReport({ ...progressParts, ticker }, phase),
     onProgress,
   });
+}
+
+/**
+ * The size check before a recording (options.sizeCheck): a calibration recording of the same sources
+ * with the same sampler, then the estimate to `onEstimate`, and a refusal when it cannot fit.
+ */
+async function checkSize(options: RecordOptions, plan: RecordPlan): Promise<void> {
+  const { calibrationSec, allowOverflow } = options.sizeCheck ?? {};
+  const estimate = await estimateSize(
+    plan,
+    async (output, durationSec) => {
+      const { manifest } = await recordSession({
+        ...options,
+        id: undefined,
+        output,
+        durationSec,
+        sources: plan.specs,
+        skipProbe: true,
+        telemetryIntervalMs: 0,
+        conditioning: null,
+        mergeIntervalMs: 0,
+        maxSizeBytes: null,
+        sizeCheck: undefined,
+        onEstimate: undefined,
+        events: undefined,
+      });
+      return { samples: manifest.total_samples, bytes: manifest.size_bytes, durationMs: manifest.duration_ms ?? 0 };
+    },
+    calibrationSec,
+  );
+  options.onEstimate?.(estimate);
+  if (!estimate.fits && !allowOverflow) throw new OeError('IO', formatSizeRefusal(estimate));
 }

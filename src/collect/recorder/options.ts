@@ -12,6 +12,7 @@ import { DEFAULT_SESSIONS_DIR, isSafeSourceName } from '../session/layout.js';
 import type { RecordConfig } from '../session/manifest.js';
 import type { SourceSpec } from '../types.js';
 import type { RecorderEvents } from './events.js';
+import type { SizeEstimate } from './size.js';
 
 /**
  * Default per-source cap, samples per second. 20 000/s gives every source 1.2 M samples in a 60 s
@@ -98,6 +99,20 @@ export interface RecordOptions {
   mergeIntervalMs?: number;
   /** Rows up to which merged files are combined (default DEFAULT_MERGE_MAX_ROWS, 10 M). */
   mergeMaxRows?: number;
+  /**
+   * End the recording cleanly when its files would pass this many bytes with the next flush (end
+   * reason `max-size`). Default: no limit (a recording always ends before its disk keeps less than
+   * MIN_FREE_BYTES free, end reason `disk-space`).
+   */
+  maxSizeBytes?: number | null;
+  /**
+   * Before recording, measure the rate and bytes per sample with a short calibration recording
+   * (`calibrationSec`, default 2 s, deleted afterwards) and report the expected size and the free space
+   * through `onEstimate`; a session that cannot fit is refused (OeError IO) unless `allowOverflow`.
+   * Absent: no estimate (library default; `oe record` asks for it).
+   */
+  sizeCheck?: { calibrationSec?: number; allowOverflow?: boolean };
+  onEstimate?: (e: SizeEstimate) => void;
   /** Observers of every batch, flush and merge (counters, metrics); called synchronously, must not throw. */
   events?: RecorderEvents;
 }
@@ -127,6 +142,8 @@ export interface RecordPlan {
   /** 0: no merging. */
   mergeIntervalMs: number;
   mergeMaxRows: number;
+  /** null: no limit. */
+  maxSizeBytes: number | null;
   config: RecordConfig;
 }
 
@@ -198,6 +215,10 @@ export function planRecording(options: RecordOptions): RecordPlan {
     throw new OeError('USAGE', `merge interval must be >= 0 ms (0: no merging), got ${mergeIntervalMs}`);
   }
   const mergeMaxRows = positiveOr(options.mergeMaxRows, DEFAULT_MERGE_MAX_ROWS, 'merge max rows');
+  const maxSizeBytes = options.maxSizeBytes ?? null;
+  if (maxSizeBytes !== null && (!Number.isInteger(maxSizeBytes) || maxSizeBytes <= 0)) {
+    throw new OeError('USAGE', `max size must be a positive number of bytes, got ${maxSizeBytes}`);
+  }
   const conditioning = options.conditioning ? parseConditioning(options.conditioning) : null;
   const root = options.output ?? DEFAULT_SESSIONS_DIR;
   const config: RecordConfig = {
@@ -216,6 +237,7 @@ export function planRecording(options: RecordOptions): RecordPlan {
     output: root,
     merge_interval_ms: mergeIntervalMs > 0 ? mergeIntervalMs : null,
     merge_max_rows: mergeMaxRows,
+    max_size_bytes: maxSizeBytes,
   };
   return {
     specs,
@@ -235,6 +257,7 @@ export function planRecording(options: RecordOptions): RecordPlan {
     writeParts: options.writeParts !== false,
     mergeIntervalMs,
     mergeMaxRows,
+    maxSizeBytes,
     config,
   };
 }

@@ -109,6 +109,8 @@ export class FairShareScheduler {
     private readonly sampler: Sampler,
     private readonly plan: Pick<RecordPlan, 'slots' | 'maxSamples' | 'maxRate' | 'intervalMs' | 'batchTimeoutMs'>,
     private readonly events: RecorderEvents = {},
+    /** Called after every delivered batch was buffered (the size guard). */
+    private readonly afterBuffered?: () => void,
   ) {}
 
   private readonly poke = (): void => {
@@ -190,6 +192,7 @@ export class FairShareScheduler {
     run.usedMs += run.sampledBatches < this.plan.slots ? Math.min(took, BATCH_TARGET_MS) : took;
     const health = this.buffer(run, n, batch);
     this.afterBatch(run, took, batch.values.length);
+    this.afterBuffered?.();
     this.events.batch?.({
       source: run.spec.name,
       outcome: batch.values.length < n ? 'short' : 'ok',

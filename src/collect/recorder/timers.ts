@@ -71,6 +71,8 @@ export class FlushTimer {
     private readonly inputs: FlushInputs,
     private readonly stop: RecordingStop,
     intervalMs: number,
+    /** Called after every flush that succeeded (the size guard). */
+    private readonly afterFlush?: () => void,
   ) {
     this.timer = setInterval(() => void this.flush(), intervalMs);
   }
@@ -82,6 +84,7 @@ export class FlushTimer {
         if (this.stop.fatal) return;
         try {
           await this.writer.flush(this.inputs);
+          this.afterFlush?.();
         } catch (e) {
           this.stop.fail(e);
         }

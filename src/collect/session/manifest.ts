@@ -56,6 +56,8 @@ export interface RecordConfig {
   merge_interval_ms?: number | null;
   /** Rows up to which merged files were combined; absent in older sessions. */
   merge_max_rows?: number;
+  /** The size at which the recording was to end cleanly (null: none); absent in older sessions. */
+  max_size_bytes?: number | null;
 }
 
 export type SessionStatus = 'recording' | 'complete' | 'failed';
