@@ -117,7 +117,12 @@ describe('the merge rule (parts.ts)', () => {
 
   it('skips parts covered by a merged file, prefers the merged name on equal ranges, refuses overlaps', () => {
     const { live, covered } = splitCovered(
-      [p('part-00003.parquet', 3, 3), p('part-00000-00002.parquet', 0, 2), p('part-00001.parquet', 1, 1), p('part-00002.parquet', 2, 2)],
+      [
+        p('part-00003.parquet', 3, 3),
+        p('part-00000-00002.parquet', 0, 2),
+        p('part-00001.parquet', 1, 1),
+        p('part-00002.parquet', 2, 2),
+      ],
       'd',
     );
     expect(live.map((x) => x.path)).toEqual(['part-00000-00002.parquet', 'part-00003.parquet']);
@@ -148,7 +153,11 @@ describe('the merge rule (parts.ts)', () => {
     for (const g of end) expect(g.reduce((a, x) => a + x.rows, 0)).toBeLessThanOrEqual(10_000);
     // A file larger than maxRows stays alone; a long run of flush parts is cut at maxRows at the end.
     expect(planMerges([f(50_000, false), f(10, true)], 10_000, true)).toEqual([]);
-    const cut = planMerges(Array.from({ length: 100 }, () => f(300, true)), 10_000, true);
+    const cut = planMerges(
+      Array.from({ length: 100 }, () => f(300, true)),
+      10_000,
+      true,
+    );
     expect(cut.map((g) => g.length)).toEqual([33, 33, 33]);
     expect(groupForMerge([f(6, false), f(5, false), f(4, false)], 10).map((g) => g.length)).toEqual([2]);
   });
@@ -252,16 +261,18 @@ describe('--compact', () => {
     expect(openSession(dir, { verify: true }).manifest.files).toEqual(r.manifest.files);
     await expectExact(dir);
     const after = await readSourceSamples(dir, 'clock_jitter', { columns: ['value', 'byte', 'seq'] });
-    expect(Buffer.from((after.value as BigInt64Array).buffer).equals(Buffer.from((before.value as BigInt64Array).buffer))).toBe(
-      true,
-    );
+    expect(
+      Buffer.from((after.value as BigInt64Array).buffer).equals(Buffer.from((before.value as BigInt64Array).buffer)),
+    ).toBe(true);
     expect(Buffer.from(after.byte as Uint8Array).equals(Buffer.from(before.byte as Uint8Array))).toBe(true);
     expect(await globCount(dir)).toBe(baseManifest.total_samples);
     // Row groups sized for scans: the small flush parts were re-encoded.
     const rg = await queryColumns(
       `SELECT max(row_group_num_rows)::BIGINT AS m FROM parquet_metadata(${sqlString(join(dir, 'samples/source=clock_jitter/*.parquet'))})`,
     );
-    expect(Number((rg.columns.m as BigInt64Array)[0])).toBe(Math.min(122_880, baseManifest.counts.clock_jitter.samples));
+    expect(Number((rg.columns.m as BigInt64Array)[0])).toBe(
+      Math.min(122_880, baseManifest.counts.clock_jitter.samples),
+    );
     const again = await compactSession(dir);
     expect(again.merges).toBe(0);
     expect(again.repaired).toBe(false);
@@ -329,7 +340,8 @@ describe('recording with merges', () => {
     const dir = join(out, readdirSync(out)[0]);
     let expect0 = 0n;
     for await (const c of streamSourceSamples(dir, 'clock_jitter', { columns: ['seq'], chunkRows: 4096 })) {
-      for (const v of c.columns.seq as BigInt64Array) if (v !== expect0++) throw new Error(`seq ${v}, expected ${expect0 - 1n}`);
+      for (const v of c.columns.seq as BigInt64Array)
+        if (v !== expect0++) throw new Error(`seq ${v}, expected ${expect0 - 1n}`);
       streamed += c.rowCount;
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -51,7 +51,10 @@ export function configureDb(options: DbOptions): void {
 /** The shared in-memory DuckDB instance, created on first use. */
 export function getDb(): Promise<DuckDBInstance> {
   if (!instance) {
-    const opts: Record<string, string> = {};
+    // No external file cache: it keeps the bytes of every Parquet file read in memory (up to the memory
+    // limit), and the recorder's merges read thousands of distinct parts an hour, so RSS grew without
+    // bound (~1 MiB per merge here); no query reads the same file often enough to gain from it.
+    const opts: Record<string, string> = { enable_external_file_cache: 'false' };
     if (pendingOptions.threads !== undefined) opts.threads = String(pendingOptions.threads);
     if (pendingOptions.memoryLimit !== undefined) opts.memory_limit = pendingOptions.memoryLimit;
     instance = loadDuckDb()

@@ -30,7 +30,7 @@ import { planRecording, type RecordOptions, type RecordPlan } from './options.js
 import { PartWriter } from './part-writer.js';
 import { FairShareScheduler, newSourceRun } from './scheduler.js';
 import { type ManifestParts, SessionFolder } from './session-folder.js';
-import { estimateSize, formatSizeRefusal, SizeGuard } from './size.js';
+import { estimateSize, formatSizeRefusal, type SizeEstimate, SizeGuard } from './size.js';
 import { RecordingStop } from './stop.js';
 import { FlushTimer, ProgressTicker, progressReport, type RecordProgress, TelemetryTimer } from './timers.js';
 
@@ -66,7 +66,7 @@ export async function recordSession(
   onProgress?: (p: RecordProgress) => void,
 ): Promise<RecordResult> {
   const plan = planRecording(options);
-  if (options.sizeCheck) await checkSize(options, plan);
+  const estimate = options.sizeCheck ? await checkSize(options, plan) : null;
   const folder = new SessionFolder(plan, options.id);
   const runs = plan.specs.map((spec) => newSourceRun(spec, plan.maxRate));
   const writer = new PartWriter(folder.dir, plan, options.events);
@@ -97,7 +97,17 @@ export async function recordSession(
   }
   const t0 = performance.now();
   const stop = new RecordingStop(options.signal, plan.durationSec);
-  const guard = plan.writeParts ? new SizeGuard(writer, runs, stop, plan.root, plan.maxSizeBytes) : null;
+  const guard = plan.writeParts
+    ? new SizeGuard(
+        writer,
+        runs,
+        stop,
+        plan.root,
+        plan.maxSizeBytes,
+        plan.minFreeBytes,
+        estimate?.bytesPerSample || undefined,
+      )
+    : null;
   const scheduler = new FairShareScheduler(runs, sampler, plan, options.events, () => guard?.afterBatch());
   if (plan.conditioning)
     conditioned = new ConditionedOutput(plan.conditioning, plan.specs, sampler, plan.batchTimeoutMs);
@@ -109,7 +119,6 @@ export async function recordSession(
     plan.flushMs,
     () => guard?.afterFlush(),
   );
-  if (guard) guard.flushNow = () => void flush.flush();
   const merger =
     plan.writeParts && plan.mergeIntervalMs > 0
       ? new PartMerger(
@@ -151,11 +160,14 @@ export async function recordSession(
  * The size check before a recording (options.sizeCheck): a calibration recording of the same sources
  * with the same sampler, then the estimate to `onEstimate`, and a refusal when it cannot fit.
  */
-async function checkSize(options: RecordOptions, plan: RecordPlan): Promise<void> {
+async function checkSize(options: RecordOptions, plan: RecordPlan): Promise<SizeEstimate> {
   const { calibrationSec, allowOverflow } = options.sizeCheck ?? {};
   const estimate = await estimateSize(
     plan,
     async (output, durationSec) => {
+      // The rate is taken over the second half: the first batches of every source are small (sizing).
+      const t0 = performance.now();
+      let late = 0;
       const { manifest } = await recordSession({
         ...options,
         id: undefined,
@@ -169,12 +181,17 @@ async function checkSize(options: RecordOptions, plan: RecordPlan): Promise<void
         maxSizeBytes: null,
         sizeCheck: undefined,
         onEstimate: undefined,
-        events: undefined,
+        events: {
+          batch: (e) => {
+            if (performance.now() - t0 >= (durationSec * 1000) / 2) late += e.samples;
+          },
+        },
       });
-      return { samples: manifest.total_samples, bytes: manifest.size_bytes, durationMs: manifest.duration_ms ?? 0 };
+      return { samples: manifest.total_samples, bytes: manifest.size_bytes, lateSamples: late };
     },
     calibrationSec,
   );
   options.onEstimate?.(estimate);
   if (!estimate.fits && !allowOverflow) throw new OeError('IO', formatSizeRefusal(estimate));
+  return estimate;
 }

@@ -12,7 +12,7 @@ import { DEFAULT_SESSIONS_DIR, isSafeSourceName } from '../session/layout.js';
 import type { RecordConfig } from '../session/manifest.js';
 import type { SourceSpec } from '../types.js';
 import type { RecorderEvents } from './events.js';
-import type { SizeEstimate } from './size.js';
+import { MIN_FREE_BYTES, type SizeEstimate } from './size.js';
 
 /**
  * Default per-source cap, samples per second. 20 000/s gives every source 1.2 M samples in a 60 s
@@ -105,6 +105,8 @@ export interface RecordOptions {
    * MIN_FREE_BYTES free, end reason `disk-space`).
    */
   maxSizeBytes?: number | null;
+  /** Free space the recording leaves on its disk: it ends cleanly before (default MIN_FREE_BYTES, 256 MiB). */
+  minFreeBytes?: number;
   /**
    * Before recording, measure the rate and bytes per sample with a short calibration recording
    * (`calibrationSec`, default 2 s, deleted afterwards) and report the expected size and the free space
@@ -144,6 +146,7 @@ export interface RecordPlan {
   mergeMaxRows: number;
   /** null: no limit. */
   maxSizeBytes: number | null;
+  minFreeBytes: number;
   config: RecordConfig;
 }
 
@@ -258,6 +261,7 @@ export function planRecording(options: RecordOptions): RecordPlan {
     mergeIntervalMs,
     mergeMaxRows,
     maxSizeBytes,
+    minFreeBytes: options.minFreeBytes ?? MIN_FREE_BYTES,
     config,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * How big a recording will get, and keeping it within bounds: the estimate stated at the start
  * (samples/s × duration × bytes per sample, both measured by a short calibration recording on the same
- * disk), the refusal of a session that cannot fit in the free space, and the guard that ends a recording
+ * disk: 4 s, the rate over its second half), the refusal of a session that cannot fit in the free space, and the guard that ends a recording
  * cleanly at `--max-size` or when the disk is about to fill.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,10 +16,10 @@ import type { RecordingStop } from './stop.js';
 /** Space a recording leaves free on its disk: it ends cleanly before going below (and refuses to start). */
 export const MIN_FREE_BYTES = 256 * 1024 * 1024;
 /** Seconds of calibration recording behind the estimate. */
-export const DEFAULT_CALIBRATION_SEC = 2;
+export const DEFAULT_CALIBRATION_SEC = 4;
 
 export interface SizeEstimate {
-  /** Samples per second over all sources, measured. */
+  /** Samples per second over all sources, measured over the second half of the calibration. */
   samplesPerSec: number;
   /** Bytes on disk per sample (parts and manifest), measured on flush parts: merged files take less. */
   bytesPerSample: number;
@@ -32,7 +32,9 @@ export interface SizeEstimate {
   freeBytes: number;
   /** The directory whose file system was measured. */
   disk: string;
-  /** The expected size fits in the free space less MIN_FREE_BYTES (always true without an end). */
+  /** Space the recording leaves free (minFreeBytes). */
+  keepFreeBytes: number;
+  /** The expected size fits in the free space less keepFreeBytes (always true without an end). */
   fits: boolean;
   calibrationSec: number;
 }
@@ -75,17 +77,19 @@ export function expectedSize(
  */
 export async function estimateSize(
   plan: RecordPlan & { maxSizeBytes: number | null },
-  record: (output: string, durationSec: number) => Promise<{ samples: number; bytes: number; durationMs: number }>,
+  /** Records the calibration: samples and bytes written, and the samples taken in its second half. */
+  record: (output: string, durationSec: number) => Promise<{ samples: number; bytes: number; lateSamples: number }>,
   calibrationSec = DEFAULT_CALIBRATION_SEC,
 ): Promise<SizeEstimate> {
   const tmpRoot = join(plan.root, `.calibration-${randomBytes(4).toString('hex')}`);
-  let m: { samples: number; bytes: number; durationMs: number };
+  let m: { samples: number; bytes: number; lateSamples: number };
   try {
     m = await record(tmpRoot, calibrationSec);
   } finally {
     rmSync(tmpRoot, { recursive: true, force: true });
   }
-  const samplesPerSec = m.samples / Math.max(1e-3, m.durationMs / 1000);
+  // The first batches of every source are small while the scheduler sizes them: the rate is the second half's.
+  const samplesPerSec = m.lateSamples / (calibrationSec / 2);
   const bytesPerSample = m.samples > 0 ? m.bytes / m.samples : 0;
   const expectedBytes = expectedSize(plan, samplesPerSec, bytesPerSample);
   const { disk, free } = freeBytesAt(plan.root);
@@ -97,7 +101,8 @@ export async function estimateSize(
     bytesPerHour: samplesPerSec * 3600 * bytesPerSample,
     freeBytes: free,
     disk,
-    fits: expectedBytes === null || expectedBytes <= free - MIN_FREE_BYTES,
+    keepFreeBytes: plan.minFreeBytes,
+    fits: expectedBytes === null || expectedBytes <= free - plan.minFreeBytes,
     calibrationSec,
   };
 }
@@ -112,23 +117,21 @@ export function formatSizeRefusal(e: SizeEstimate): string {
   return (
     `the session would need about ${gib(e.expectedBytes ?? 0)} (${Math.round(e.samplesPerSec)} samples/s × ` +
     `${e.durationSec ?? '?'} s × ${e.bytesPerSample.toFixed(2)} bytes/sample) but ${gib(e.freeBytes)} is free on ` +
-    `${e.disk} (${gib(MIN_FREE_BYTES)} kept free): record for less time, cap its size, or override the space check`
+    `${e.disk} (${gib(e.keepFreeBytes)} kept free): record for less time, cap its size, or override the space check`
   );
 }
 
 /**
  * Ends a recording cleanly at `maxSizeBytes` (end reason `max-size`): after every batch it projects
- * the size the session will have once what is buffered is written (bytes on disk + buffered samples ×
- * bytes per sample so far) and stops when that reaches the limit, so the last flush lands at about the
- * limit. Before anything is written the bytes per sample are unknown: when the buffered raw data (9
- * bytes a sample) reaches the limit, it asks for a flush at once to measure them. After every flush it also ends the
- * recording when the disk would keep less than MIN_FREE_BYTES free (`disk-space`).
+ * the size the session will have once what is buffered is written — bytes on disk + buffered samples ×
+ * bytes per sample — and stops when that reaches the limit, so the last flush lands at or just below
+ * it. The bytes per sample are those written so far (parts, batch log and telemetry over the samples
+ * in them); before the first flush, the calibration's (sizeCheck) or else 9, a raw value and its byte,
+ * which no Parquet part of samples exceeds. After every flush it also ends the recording when the disk
+ * would keep less than `minFreeBytes` free (`disk-space`).
  */
 export class SizeGuard {
   private lastBytes = 0;
-  private measuring = false;
-  /** Asks for a flush now (set by the recorder once its flush timer exists). */
-  flushNow: () => void = () => undefined;
 
   constructor(
     private readonly writer: PartWriter,
@@ -137,6 +140,7 @@ export class SizeGuard {
     private readonly root: string,
     private readonly maxSizeBytes: number | null,
     private readonly minFreeBytes = MIN_FREE_BYTES,
+    private readonly priorBytesPerSample = 9,
   ) {}
 
   afterBatch(): void {
@@ -148,14 +152,8 @@ export class SizeGuard {
       written += r.counts.samples;
     }
     const bytes = this.writer.bytes;
-    if (written === 0) {
-      if (!this.measuring && sampled * 9 >= this.maxSizeBytes) {
-        this.measuring = true;
-        this.flushNow();
-      }
-      return;
-    }
-    if (bytes + (sampled - written) * (bytes / written) >= this.maxSizeBytes) this.stop.request('max-size');
+    const perSample = written > 0 ? bytes / written : this.priorBytesPerSample;
+    if (bytes + (sampled - written) * perSample >= this.maxSizeBytes) this.stop.request('max-size');
   }
 
   afterFlush(): void {

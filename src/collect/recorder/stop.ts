@@ -22,7 +22,14 @@ export class RecordingStop {
   ) {
     if (signalIn?.aborted) this.onAbort();
     else signalIn?.addEventListener('abort', this.onAbort, { once: true });
-    if (durationSec !== null) this.durationTimer = setTimeout(() => this.request('duration'), durationSec * 1000);
+    if (durationSec !== null) this.endAt(performance.now() + durationSec * 1000);
+  }
+
+  /** Requests the stop at `t` (performance.now() time), re-arming past setTimeout's 2^31-1 ms limit. */
+  private endAt(t: number): void {
+    const left = t - performance.now();
+    if (left <= 0) this.request('duration');
+    else this.durationTimer = setTimeout(() => this.endAt(t), Math.min(left, 2 ** 31 - 1));
   }
 
   get signal(): AbortSignal {

@@ -1,0 +1,131 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getSource } from '../src/collect/catalog.js';
+import { parseSize } from '../src/collect/recorder/duration.js';
+import { freeBytesAt, recordSession, type SizeEstimate } from '../src/collect/recorder/index.js';
+import { expectedSize } from '../src/collect/recorder/size.js';
+import { SamplerPool } from '../src/collect/sampler-pool.js';
+import { openSession } from '../src/collect/session/index.js';
+import { closeDb } from '../src/db/index.js';
+import { OeError } from '../src/errors.js';
+
+const root = mkdtempSync(join(tmpdir(), 'oe-size-'));
+let pool: SamplerPool;
+beforeAll(() => {
+  pool = new SamplerPool();
+});
+afterAll(async () => {
+  await pool.close();
+  await closeDb();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('sizes', () => {
+  it('parses --max-size with SI and binary units; junk is a usage error naming the flag', () => {
+    expect(parseSize('500MB', '--max-size')).toBe(500_000_000);
+    expect(parseSize('2GiB', '--max-size')).toBe(2 * 2 ** 30);
+    expect(parseSize('1.5k', '--max-size')).toBe(1500);
+    expect(parseSize('4096', '--max-size')).toBe(4096);
+    for (const bad of ['', '0', '-1MB', '5 parsecs', 'MB']) {
+      const e = (() => {
+        try {
+          parseSize(bad, '--max-size');
+        } catch (x) {
+          return x as OeError;
+        }
+      })();
+      expect(e).toBeInstanceOf(OeError);
+      expect(e?.code).toBe('USAGE');
+      expect(e?.message).toContain('--max-size');
+    }
+  });
+
+  it('expects rate × duration × bytes per sample, bounded by max-samples and max-size', () => {
+    const specs = [getSource('clock_jitter'), getSource('memory_timing')];
+    const plan = { durationSec: 60, maxSamples: null, specs, maxSizeBytes: null };
+    expect(expectedSize(plan, 1000, 2.5)).toBe(150_000);
+    expect(expectedSize({ ...plan, maxSamples: 10_000 }, 1000, 2.5)).toBe(50_000);
+    expect(expectedSize({ ...plan, maxSizeBytes: 1000 }, 1000, 2.5)).toBe(1000);
+    expect(expectedSize({ ...plan, durationSec: null }, 1000, 2.5)).toBeNull();
+    const free = freeBytesAt(join(root, 'not', 'yet', 'there'));
+    expect(free.disk).toBe(root);
+    expect(free.free).toBeGreaterThan(0);
+  });
+});
+
+describe('recording within bounds', () => {
+  it('ends cleanly at --max-size, never above it', async () => {
+    const max = 150_000;
+    const { dir, manifest } = await recordSession({
+      sources: [getSource('clock_jitter')],
+      durationSec: 60,
+      maxRate: Number.POSITIVE_INFINITY,
+      maxSizeBytes: max,
+      output: join(root, 'capped'),
+      sampler: pool,
+      skipProbe: true,
+    });
+    expect(manifest.end_reason).toBe('max-size');
+    expect(manifest.status).toBe('complete');
+    expect(manifest.config.max_size_bytes).toBe(max);
+    expect(manifest.size_bytes).toBeLessThanOrEqual(max);
+    expect(manifest.total_samples).toBeGreaterThan(0);
+    openSession(dir, { verify: true });
+  });
+
+  it('ends cleanly when the disk would keep less than minFreeBytes free', async () => {
+    const { manifest } = await recordSession({
+      sources: [getSource('clock_jitter')],
+      durationSec: 60,
+      minFreeBytes: Number.MAX_SAFE_INTEGER,
+      output: join(root, 'full'),
+      sampler: pool,
+      skipProbe: true,
+    });
+    expect(manifest.end_reason).toBe('disk-space');
+    expect(manifest.status).toBe('complete');
+  });
+
+  it('states the measured estimate, and refuses a session that cannot fit before writing anything', async () => {
+    const out = join(root, 'refused');
+    const seen: SizeEstimate[] = [];
+    const e = await recordSession({
+      sources: [getSource('clock_jitter')],
+      durationSec: 1e9,
+      output: out,
+      sampler: pool,
+      skipProbe: true,
+      sizeCheck: { calibrationSec: 0.5 },
+      onEstimate: (x) => seen.push(x),
+    }).catch((x) => x);
+    expect(e).toBeInstanceOf(OeError);
+    expect(e.code).toBe('IO');
+    expect(e.message).toMatch(/would need about .* free on/);
+    expect(e.message).not.toContain('\n');
+    expect(seen).toHaveLength(1);
+    expect(seen[0].fits).toBe(false);
+    expect(seen[0].samplesPerSec).toBeGreaterThan(0);
+    expect(seen[0].bytesPerSample).toBeGreaterThan(0);
+    expect(seen[0].expectedBytes).toBeCloseTo(seen[0].samplesPerSec * 1e9 * seen[0].bytesPerSample, -3);
+    // Nothing left behind: no session, no calibration folder.
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+
+    // Told to go on, the same session records (stopped here by max-size, which the estimate also bounds).
+    const ok = await recordSession({
+      sources: [getSource('clock_jitter')],
+      durationSec: 1e9,
+      maxSizeBytes: 50_000,
+      output: out,
+      sampler: pool,
+      skipProbe: true,
+      sizeCheck: { calibrationSec: 0.5, allowOverflow: true },
+      onEstimate: (x) => seen.push(x),
+    });
+    expect(seen[1].expectedBytes).toBe(50_000);
+    expect(seen[1].fits).toBe(true);
+    expect(ok.manifest.end_reason).toBe('max-size');
+    expect(readdirSync(out)).toHaveLength(1);
+  });
+});
