@@ -67,13 +67,15 @@ export {
   type SourceHealthReport,
   STARTUP_SAMPLES,
 } from './collect/health/source-health.js';
-export { parseDuration, parseTags } from './collect/recorder/duration.js';
+export { parseDuration, parseSize, parseTags } from './collect/recorder/duration.js';
 export {
   DEFAULT_MAX_RATE,
+  type RecorderEvents,
   type RecordOptions,
   type RecordProgress,
   type RecordResult,
   recordSession,
+  type SizeEstimate,
 } from './collect/recorder/index.js';
 export type { SampleOptions, Sampler, SamplerBackoff } from './collect/sampler.js';
 export {
@@ -88,6 +90,8 @@ export {
 } from './collect/sampler-pool.js';
 export { type ScanEntry, type ScanOptions, type ScanReport, scanSources } from './collect/scan.js';
 export {
+  type CompactResult,
+  compactSession,
   listSessions,
   type RepairResult,
   repairSession,

@@ -24,6 +24,8 @@ export interface CompactOptions {
   maxRows?: number;
   /** Called after each merge with the directory and the files merged so far. */
   onProgress?: (p: { dir: string; merged: number; total: number }) => void;
+  /** How merged files are written (merge.ts; default 'auto'): 'concat' forces byte copies (the benchmark's arm). */
+  mode?: 'auto' | 'concat' | 'rewrite';
   /** Test hook (merge.ts): a throw leaves the disk as a crash at that step would. */
   onStep?: (step: MergeStep) => void;
 }
@@ -73,7 +75,7 @@ export async function compactSession(dir: string, options: CompactOptions = {}):
   const total = plans.reduce((a, p) => a + p.length, 0);
   let merged = 0;
   for (const plan of plans) {
-    await mergeParts(dir, plan, { onStep: options.onStep });
+    await mergeParts(dir, plan, { onStep: options.onStep, mode: options.mode });
     merged += plan.length;
     options.onProgress?.({ dir, merged, total });
   }
