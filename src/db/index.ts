@@ -10,6 +10,7 @@ export {
   type NumericArray,
   rewriteParquet,
   sha256File,
+  sha256FileAsync,
   type WriteParquetOptions,
   type WrittenPart,
   writeParquet,

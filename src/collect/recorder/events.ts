@@ -1,3 +1,5 @@
+import type { HealthStatus } from '../health/source-health.js';
+
 /**
  * What a recording reports as it goes, one event per sampler batch, per flush and per merge, for counters and
  * metrics (`RecordOptions.events`). Observers are called synchronously on the recorder's thread and must
@@ -19,8 +21,15 @@ export interface BatchEvent {
   samples: number;
   /** Wall time of the call, ms. */
   ms: number;
-  /** The SP 800-90B health annotation of the batch (ok/short only): startup, ok, rct, apt, quarantined. */
+  /**
+   * The SP 800-90B health annotation of the batch as stored in batches/ (ok/short only): startup, ok,
+   * quarantined, or the test it failed (rct, apt, startup: a failed start-up test; see healthFailed).
+   */
   health: string | null;
+  /** The batch failed a health test (its annotation names the test). */
+  healthFailed: boolean;
+  /** The source's SP 800-90B health state after the batch. */
+  healthStatus: HealthStatus;
 }
 
 export interface FlushEvent {

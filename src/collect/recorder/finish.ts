@@ -9,6 +9,7 @@ import { OeError } from '../../errors.js';
 import { MANIFEST } from '../session/layout.js';
 import { type SessionManifest, writeManifest } from '../session/manifest.js';
 import type { PartMerger } from './merger.js';
+import type { PartWriter } from './part-writer.js';
 import type { ManifestParts, SessionFolder } from './session-folder.js';
 import type { RecordingStop } from './stop.js';
 import type { FlushTimer, ProgressTicker, RecordProgress, TelemetryTimer } from './timers.js';
@@ -23,6 +24,7 @@ export interface FinishSteps {
   parts: ManifestParts;
   stop: RecordingStop;
   flush: FlushTimer;
+  writer: PartWriter;
   /** null: merging is off. */
   merger: PartMerger | null;
   telemetry: TelemetryTimer | null;
@@ -50,6 +52,7 @@ export async function finishRecording(s: FinishSteps): Promise<RecordResult> {
   const ended = new Date();
   const durationMs = Math.round(performance.now() - s.t0);
   await s.merger?.finish();
+  await s.writer.fillChecksums();
 
   const final = s.folder.manifest(s.parts);
   const fatal = s.stop.fatal;

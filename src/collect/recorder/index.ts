@@ -146,6 +146,7 @@ export async function recordSession(
     parts,
     stop,
     flush,
+    writer,
     merger,
     telemetry,
     ticker,

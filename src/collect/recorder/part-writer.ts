@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ColumnInput, fsyncDir, writeParquet } from '../../db/index.js';
+import { type ColumnInput, fsyncDir, sha256FileAsync, writeParquet } from '../../db/index.js';
 import { errorMessage, OeError } from '../../errors.js';
 import { BATCHES_DIR, CONDITIONED_DIR, partName, sourceDir, TELEMETRY_DIR } from '../session/layout.js';
 import type { FileEntry } from '../session/manifest.js';
@@ -52,9 +52,17 @@ export class PartWriter {
 
   constructor(
     private readonly dir: string,
-    private readonly plan: Pick<RecordPlan, 'writeConcurrency' | 'compressionLevel' | 'writeParts'>,
+    private readonly plan: Pick<RecordPlan, 'writeConcurrency' | 'compressionLevel' | 'writeParts' | 'mergeIntervalMs'>,
     private readonly events: RecorderEvents = {},
   ) {}
+
+  /**
+   * With merging on, flush parts are written without their sha256 (the merge that replaces them hashes
+   * what it writes); the parts still listed at the end get theirs here, before the final manifest.
+   */
+  async fillChecksums(): Promise<void> {
+    for (const f of this.files) if (f.sha256 === '') f.sha256 = await sha256FileAsync(join(this.dir, f.path));
+  }
 
   /** A merge replaced the parts at `removed` (relative paths) by `entry`: listed where the first one was. */
   replaceFiles(removed: readonly string[], entry: FileEntry): void {
@@ -208,6 +216,7 @@ export class PartWriter {
           const part = await writeParquet(join(this.dir, job.rel), job.build(), {
             fsyncDir: false,
             compressionLevel: this.plan.compressionLevel,
+            checksum: this.plan.mergeIntervalMs === 0,
           });
           entries[i] = { path: job.rel, rows: part.rows, bytes: part.bytes, sha256: part.sha256 };
         } catch (e) {

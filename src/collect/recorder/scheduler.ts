@@ -91,13 +91,13 @@ export function newSourceRun(spec: SourceSpec, maxRate: number): SourceRun {
  * Runs a batch through the source's SP 800-90B health tests (the entropy pool's, §4.3–4.4) and names
  * the outcome. A quarantined source re-enters start-up testing once its backoff has passed.
  */
-function batchHealth(health: SourceHealth, bytes: Uint8Array): string {
+function batchHealth(health: SourceHealth, bytes: Uint8Array): { annotation: string; failed: boolean } {
   health.canSample();
   const before = health.status;
   const r = health.feed(bytes);
-  if (!r.ok) return r.failure.test;
-  if (before === 'quarantined' || before === 'unavailable') return 'quarantined';
-  return health.status === 'startup' ? 'startup' : 'ok';
+  if (!r.ok) return { annotation: r.failure.test, failed: true };
+  if (before === 'quarantined' || before === 'unavailable') return { annotation: 'quarantined', failed: false };
+  return { annotation: health.status === 'startup' ? 'startup' : 'ok', failed: false };
 }
 
 export class FairShareScheduler {
@@ -183,6 +183,8 @@ export class FairShareScheduler {
         samples: 0,
         ms: performance.now() - t,
         health: null,
+        healthFailed: false,
+        healthStatus: run.health.status,
       });
       return;
     }
@@ -199,7 +201,9 @@ export class FairShareScheduler {
       requested: n,
       samples: batch.values.length,
       ms: took,
-      health,
+      health: health?.annotation ?? null,
+      healthFailed: health?.failed ?? false,
+      healthStatus: run.health.status,
     });
   }
 
@@ -232,8 +236,8 @@ export class FairShareScheduler {
     return outcome;
   }
 
-  /** Extracts, health-tests and buffers a delivered batch; returns its health annotation (null if empty). */
-  private buffer(run: SourceRun, n: number, batch: SampleBatch): string | null {
+  /** Extracts, health-tests and buffers a delivered batch; returns its health outcome (null if empty). */
+  private buffer(run: SourceRun, n: number, batch: SampleBatch): { annotation: string; failed: boolean } | null {
     const filled = batch.values.length;
     run.unit ??= batch.unit;
     if (filled === 0) return null;
@@ -249,7 +253,7 @@ export class FairShareScheduler {
       startNs: batch.startNs,
       endNs: batch.endNs,
       status: filled < n ? 'short' : 'ok',
-      health,
+      health: health.annotation,
     });
     run.nextSeq += filled;
     run.sampled += filled;

@@ -3,6 +3,7 @@
  * --flush-interval, one after the other, a failure ends the recording) and progress reports (every
  * 250 ms, with per-source rates).
  */
+import type { HealthStatus, SourceHealthReport } from '../health/source-health.js';
 import { TelemetrySeries, telemetrySnapshot } from '../telemetry/index.js';
 import type { FlushInputs, PartWriter } from './part-writer.js';
 import type { RecordingSourceState, SourceRun } from './scheduler.js';
@@ -18,6 +19,8 @@ export interface SourceProgress {
   rate: number;
   state: RecordingSourceState;
   lastError: string | null;
+  /** SP 800-90B health of the source (the entropy pool's tests, run on every recorded batch). */
+  health: { status: HealthStatus; failures: SourceHealthReport['failures'] };
 }
 
 export interface RecordProgress {
@@ -163,6 +166,7 @@ export function progressReport(p: ProgressParts, phase: RecordProgress['phase'])
       rate: p.ticker?.rates.get(r) ?? 0,
       state: r.state,
       lastError: r.counts.last_error,
+      health: { status: r.health.status, failures: r.health.report().failures },
     })),
     totalSamples: p.runs.reduce((a, r) => a + r.sampled, 0),
     bytesOnDisk: p.writer.bytes,

@@ -50,13 +50,21 @@ function dirSize(dir: string): number {
   return total;
 }
 
-/** Samples counted from the finished parts' Parquet footers (for sessions without final counts). */
+/**
+ * Samples counted from the live parts' Parquet footers (for sessions without final counts). A merge
+ * may delete a part between the listing and its footer read: then the parts are listed again.
+ */
 export async function countSamplesOnDisk(sessionDir: string): Promise<number> {
-  let n = 0;
-  for (const p of listParts(sessionDir)) {
-    if (p.table === 'samples') n += await parquetRowCount(join(sessionDir, p.path));
+  for (let attempt = 0; ; attempt++) {
+    const parts = listParts(sessionDir).filter((p) => p.table === 'samples');
+    try {
+      let n = 0;
+      for (const p of parts) n += await parquetRowCount(join(sessionDir, p.path));
+      return n;
+    } catch (e) {
+      if (attempt >= 3 || parts.every((p) => existsSync(join(sessionDir, p.path)))) throw e;
+    }
   }
-  return n;
 }
 
 /** A live recording: time since its start; a dead one: until its newest part was written. */
