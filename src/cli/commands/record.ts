@@ -131,7 +131,8 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
       .option('space-check', {
         type: 'boolean',
         default: true,
-        describe: 'Measure 4 s first, state the expected size, refuse a session the disk cannot hold (--no-space-check: go on)',
+        describe:
+          'Measure 4 s first, state the expected size, refuse a session the disk cannot hold (--no-space-check: go on)',
       })
       .option('analyze', {
         type: 'boolean',

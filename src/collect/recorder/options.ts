@@ -215,12 +215,12 @@ export function planRecording(options: RecordOptions): RecordPlan {
   }
   const mergeIntervalMs = options.mergeIntervalMs ?? DEFAULT_MERGE_INTERVAL_MS;
   if (!Number.isFinite(mergeIntervalMs) || mergeIntervalMs < 0) {
-    throw new OeError('USAGE', `merge interval must be >= 0 ms (0: no merging), got ${mergeIntervalMs}`);
+    throw optionError('mergeIntervalMs', `must be >= 0 (0: no merging), got ${mergeIntervalMs}`);
   }
-  const mergeMaxRows = positiveOr(options.mergeMaxRows, DEFAULT_MERGE_MAX_ROWS, 'merge max rows');
+  const mergeMaxRows = positiveOr(options.mergeMaxRows, DEFAULT_MERGE_MAX_ROWS, 'mergeMaxRows');
   const maxSizeBytes = options.maxSizeBytes ?? null;
   if (maxSizeBytes !== null && (!Number.isInteger(maxSizeBytes) || maxSizeBytes <= 0)) {
-    throw new OeError('USAGE', `max size must be a positive number of bytes, got ${maxSizeBytes}`);
+    throw optionError('maxSizeBytes', `must be a positive integer, got ${maxSizeBytes}`);
   }
   const conditioning = options.conditioning ? parseConditioning(options.conditioning) : null;
   const root = options.output ?? DEFAULT_SESSIONS_DIR;
