@@ -52,7 +52,7 @@ export async function finishRecording(s: FinishSteps): Promise<RecordResult> {
   const ended = new Date();
   const durationMs = Math.round(performance.now() - s.t0);
   await s.merger?.finish();
-  await s.writer.fillChecksums();
+  for (const e of await s.writer.fillChecksums()) s.stop.fail(e);
 
   const final = s.folder.manifest(s.parts);
   const fatal = s.stop.fatal;

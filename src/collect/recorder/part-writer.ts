@@ -58,10 +58,21 @@ export class PartWriter {
 
   /**
    * With merging on, flush parts are written without their sha256 (the merge that replaces them hashes
-   * what it writes); the parts still listed at the end get theirs here, before the final manifest.
+   * what it writes); the parts still listed at the end get theirs here, before the final manifest. A
+   * part that cannot be read any more (the disk failed under it) leaves the list; its error is returned.
    */
-  async fillChecksums(): Promise<void> {
-    for (const f of this.files) if (f.sha256 === '') f.sha256 = await sha256FileAsync(join(this.dir, f.path));
+  async fillChecksums(): Promise<OeError[]> {
+    const errors: OeError[] = [];
+    for (const f of [...this.files]) {
+      if (f.sha256 !== '') continue;
+      try {
+        f.sha256 = await sha256FileAsync(join(this.dir, f.path));
+      } catch (e) {
+        errors.push(new OeError('IO', `cannot read ${join(this.dir, f.path)}: ${errorMessage(e)}`));
+        this.files.splice(this.files.indexOf(f), 1);
+      }
+    }
+    return errors;
   }
 
   /** A merge replaced the parts at `removed` (relative paths) by `entry`: listed where the first one was. */
