@@ -11,11 +11,11 @@
  * Files are still only *produced* by DuckDB (parquet.ts); this rearranges what it wrote.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorMessage, OeError } from '../errors.js';
-import { fsyncDir, type WrittenPart } from './parquet.js';
+import { fsyncDir, removeQuietly, type WrittenPart } from './parquet.js';
 import {
   decodeStruct,
   encodeStruct,
@@ -330,7 +330,7 @@ export async function concatParquet(
     if (options.fsync !== false) await fsyncDir(dirname(output));
   } catch (e) {
     await fh?.close().catch(() => undefined);
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     if (e instanceof OeError && e.code === 'BAD_INPUT') throw e;
     throw new OeError('IO', `cannot write ${output}: ${errorMessage(e).replace(/\s+/g, ' ')}`, { cause: e });
   }

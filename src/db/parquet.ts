@@ -266,8 +266,17 @@ export async function writeParquet(
   } finally {
     pending.delete(id);
   }
-  const bytes = (await stat(path)).size;
-  return { path, rows, bytes, sha256: options.checksum === false ? '' : await sha256FileAsync(path) };
+  return readBack(path, rows, options.checksum !== false);
+}
+
+/** Size and checksum of a file just renamed into place; a failure (its directory went away) is IO. */
+async function readBack(path: string, rows: number, checksum: boolean): Promise<WrittenPart> {
+  try {
+    const bytes = (await stat(path)).size;
+    return { path, rows, bytes, sha256: checksum ? await sha256FileAsync(path) : '' };
+  } catch (e) {
+    throw new OeError('IO', `cannot read back ${path}: ${oneLine(errorMessage(e))}`, { cause: e });
+  }
 }
 
 /** Removes a leftover `.tmp`; when even that fails (its folder is gone or is a file), the write's own error is the one to report. */
@@ -309,7 +318,7 @@ export async function rewriteParquet(
       await rename(tmp, output);
       if (options.fsync !== false) await fsyncPath(dirname(output));
     } catch (e) {
-      rmSync(tmp, { force: true });
+      removeQuietly(tmp);
       const msg = oneLine(errorMessage(e));
       // An unreadable input is the input's fault, not the output's.
       if (/parquet|magic|No files found|corrupt/i.test(msg) && !/No space|Permission|Read-only/i.test(msg)) {
@@ -318,7 +327,16 @@ export async function rewriteParquet(
       throw new OeError('IO', `cannot write ${output}: ${msg}`, { cause: e });
     }
   });
-  return { path: output, rows, bytes: (await stat(output)).size, sha256: await sha256FileAsync(output) };
+  return readBack(output, rows, true);
+}
+
+/** Removes an unfinished `.tmp` after a failure; a second failure (its directory is gone) must not hide the first. */
+export function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // the write error being reported says what went wrong
+  }
 }
 
 function oneLine(s: string): string {
