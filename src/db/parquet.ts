@@ -279,15 +279,6 @@ async function readBack(path: string, rows: number, checksum: boolean): Promise<
   }
 }
 
-/** Removes a leftover `.tmp`; when even that fails (its folder is gone or is a file), the write's own error is the one to report. */
-function removeQuietly(path: string): void {
-  try {
-    rmSync(path, { force: true });
-  } catch {
-    // nothing to remove where the folder is not a folder
-  }
-}
-
 /**
  * Rewrites the rows of `inputs` (Parquet files of one schema), in order, as one new Parquet file: `COPY
  * (SELECT * FROM read_parquet([…])) TO '<output>.tmp'` with the writer's settings, fsync, rename. DuckDB
