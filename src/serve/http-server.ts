@@ -4,11 +4,11 @@
  * the event loop; the pool serialises only the short conditioning step.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type Conditioning, parseConditioning } from '../collect/conditioning/index.js';
 import type { EntropyPool, PoolHealthReport, PoolSourceReport } from '../collect/entropy-pool.js';
 import { errorMessage, isOeError, OeError, optionError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { listenOn } from './listen.js';
 
 /** Largest `length` one request may ask for (bytes). Larger requests get 400, never a silent clamp. */
 export const MAX_HTTP_LENGTH = 65536;
@@ -306,28 +306,14 @@ export function createEntropyServer(pool: EntropyPool, options: ServerOptions = 
  * Starts the server on `host:port` (default 127.0.0.1:8042; port 0 picks a free port). A port in
  * use or an address that cannot be bound is one clear OeError('UNAVAILABLE').
  */
-export function startEntropyServer(
+export async function startEntropyServer(
   pool: EntropyPool,
   options: ListenOptions = {},
 ): Promise<{ server: Server; host: string; port: number; url: string }> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8042;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    return Promise.reject(optionError('port', `must be an integer from 0 to 65535, got ${port}`));
-  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw optionError('port', `must be an integer from 0 to 65535, got ${port}`);
   const server = createEntropyServer(pool, options);
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new OeError('UNAVAILABLE', `port ${port} on ${host} is already in use`));
-      else if (e.code === 'EACCES') reject(new OeError('UNAVAILABLE', `not allowed to bind ${host}:${port}`));
-      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
-        reject(new OeError('UNAVAILABLE', `cannot bind ${host}: no such local address`));
-      else reject(new OeError('UNAVAILABLE', `cannot listen on ${host}:${port}: ${e.message}`));
-    });
-    server.listen(port, host, () => {
-      const a = server.address() as AddressInfo;
-      const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-      resolve({ server, host: a.address, port: a.port, url: `http://${shown}:${a.port}` });
-    });
-  });
+  return { server, ...(await listenOn(server, host, port)) };
 }

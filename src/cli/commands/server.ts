@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { EntropyPool } from '../../collect/entropy-pool.js';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { startEntropyServer } from '../../serve/http-server.js';
+import { wideHostWarning } from '../../serve/listen.js';
 import { integerOption, sourcesOption, textOption } from '../options.js';
 
 interface ServerArgs {
@@ -10,8 +11,6 @@ interface ServerArgs {
   'allow-raw': boolean;
   sources?: string;
 }
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export const serverCommand: CommandModule<object, ServerArgs> = {
   command: 'server',
@@ -36,9 +35,8 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       await closeSharedSamplerPool();
       throw e;
     }
-    if (!LOOPBACK.has(args.host)) {
-      process.stderr.write(`oe: warning: listening on ${args.host}, reachable from other machines (no auth, no TLS)\n`);
-    }
+    const warning = wideHostWarning(args.host);
+    if (warning) process.stderr.write(`oe: ${warning}\n`);
     process.stderr.write(
       `oe server listening on ${started.url} (raw output ${args['allow-raw'] ? 'enabled' : 'disabled'})\n`,
     );

@@ -7,10 +7,10 @@ import {
   repairSession,
   resolveSession,
   type SessionSummary,
+  sessionDetail,
   telemetrySummary,
 } from '../../collect/session/index.js';
 import { countSamplesOnDisk, displayStatus } from '../../collect/session/store.js';
-import { assertSchema } from '../../contracts/schema.js';
 import { OeError } from '../../errors.js';
 import { formatBytes, formatCount, formatDuration } from '../../report/progress.js';
 import { jsonOption, outputOption, sessionsDirOption } from '../options.js';
@@ -134,45 +134,14 @@ function printList(root: string, list: SessionSummary[]): void {
 }
 
 async function show(dir: string, args: SessionsArgs): Promise<void> {
+  if (args.json) {
+    writeJson(await sessionDetail(dir, { verify: args.verify }), 'sessions', args.output);
+    return;
+  }
   const { manifest: m } = openSession(dir, { verify: args.verify });
   const status: DisplayStatus = displayStatus(m);
   const samplesOnDisk = m.status === 'recording' ? await countSamplesOnDisk(dir) : m.total_samples;
   const tel = await telemetrySummary(dir);
-  if (args.json) {
-    const telemetry = tel
-      ? Array.from({ length: tel.rowCount }, (_, i) => ({
-          domain: (tel.columns.domain as string[])[i],
-          name: (tel.columns.name as string[])[i],
-          unit: (tel.columns.unit as string[])[i],
-          source: (tel.columns.source as string[])[i],
-          kind: (tel.columns.kind as string[])[i],
-          n: Number((tel.columns.n as BigInt64Array)[i]),
-          first: (tel.columns.first as Float64Array)[i],
-          last: (tel.columns.last as Float64Array)[i],
-          min: (tel.columns.min as Float64Array)[i],
-          max: (tel.columns.max as Float64Array)[i],
-          mean: (tel.columns.mean as Float64Array)[i],
-          mean_rate: Number.isNaN((tel.columns.mean_rate as Float64Array)[i])
-            ? null
-            : (tel.columns.mean_rate as Float64Array)[i],
-        }))
-      : [];
-    assertSchema('session', m);
-    writeJson(
-      {
-        kind: 'session',
-        id: m.id,
-        status,
-        samples_on_disk: samplesOnDisk,
-        verified: args.verify,
-        manifest: m,
-        telemetry_summary: telemetry,
-      },
-      'sessions',
-      args.output,
-    );
-    return;
-  }
   const out: string[] = [];
   out.push(`session   ${m.id}`);
   out.push(`dir       ${dir}`);

@@ -1,5 +1,6 @@
 /** Sessions on disk: layout, manifest, listing, reading, checksums, merging, repair and compaction (docs/SESSIONS.md). */
 export * from './compact.js';
+export * from './detail.js';
 export * from './files.js';
 export * from './layout.js';
 export * from './manifest.js';
