@@ -9,7 +9,13 @@ import { planCacheStats, realDft } from '../src/analyze/stats/fft.js';
 import { incompleteBeta } from '../src/analyze/stats/incomplete-beta.js';
 import { mean, populationSd, populationVariance, sampleSd, sampleVariance } from '../src/analyze/stats/mean-sd.js';
 import { discreteUniformMoments, moments } from '../src/analyze/stats/moments.js';
-import { digamma, spectralFlatness, spectralPeaks, welchPowerSpectrum } from '../src/analyze/stats/power-spectrum.js';
+import {
+  binnedSpectrum,
+  digamma,
+  spectralFlatness,
+  spectralPeaks,
+  welchPowerSpectrum,
+} from '../src/analyze/stats/power-spectrum.js';
 import { runs } from '../src/analyze/stats/runs.js';
 import { shannonEntropy } from '../src/analyze/stats/shannon-entropy.js';
 import { byteStatistics } from '../src/analyze/stats/source-statistics.js';
@@ -143,6 +149,26 @@ describe('per-source statistics', () => {
     for (let k = 1; k < white.psd.length - 1; k++) mean += white.psd[k];
     mean /= white.psd.length - 2;
     expect(mean).toBeCloseTo(2, 0.7);
+  });
+
+  it('binned spectrum: group means of the inner ordinates, the sine still in its group', () => {
+    // psd of a 16-point segment: ordinates 0..8; the inner ones (1..7) are kept, DC and Nyquist left out.
+    const psd = Float64Array.from([100, 1, 3, 5, 7, 9, 11, 13, 100]);
+    const spec = { segmentLength: 16, segments: 3, psd, edf: 4 };
+    expect(Array.from(binnedSpectrum(spec, 4).power)).toEqual([2, 6, 10, 13]);
+    expect(binnedSpectrum(spec, 4).binsPerPoint).toBe(2);
+    const full = binnedSpectrum(spec, 512);
+    expect(full.binsPerPoint).toBe(1);
+    expect(Array.from(full.power)).toEqual([1, 3, 5, 7, 9, 11, 13]);
+    const n = 1 << 16;
+    const x = Float64Array.from(shaNormal(n, 'bin'), (v, i) => v + 0.3 * Math.sin(2 * Math.PI * 0.125 * i));
+    const w = welchPowerSpectrum(x);
+    if (!w) throw new Error('no spectrum');
+    const b = binnedSpectrum(w, 512);
+    expect(b.power.length).toBeLessThanOrEqual(512);
+    const top = b.power.indexOf(Math.max(...b.power));
+    const f = (1 + top * b.binsPerPoint + (b.binsPerPoint - 1) / 2) / w.segmentLength;
+    expect(Math.abs(f - 0.125)).toBeLessThanOrEqual(b.binsPerPoint / w.segmentLength);
   });
 
   it('bit bias: exact binomial and n-aware threshold', () => {

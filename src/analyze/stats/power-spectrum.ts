@@ -72,6 +72,38 @@ export function defaultSegmentLength(n: number): number {
   return seg;
 }
 
+/** A Welch spectrum at a coarser resolution, small enough to store and plot. */
+export interface BinnedSpectrum {
+  /** Consecutive ordinates averaged into each point (1: the full resolution). */
+  binsPerPoint: number;
+  /**
+   * Mean PSD of ordinates 1 + j·g … (j+1)·g of bins 1..N/2−1 (DC and Nyquist left out, as in the flatness),
+   * g = binsPerPoint; point j is centred on frequency (1 + j·g + (g − 1)/2) / segmentLength cycles per sample.
+   */
+  power: Float64Array;
+}
+
+/**
+ * The Welch PSD averaged over groups of g adjacent ordinates, g the smallest power of two that leaves at
+ * most `maxPoints` points: averaging neighbouring ordinates is frequency smoothing (Percival & Walden
+ * 1993, §6.7), so each point is still a spectral estimate, at resolution g/segmentLength. A trailing group
+ * shorter than g is averaged over what it has.
+ */
+export function binnedSpectrum(spec: WelchSpectrum, maxPoints = 512): BinnedSpectrum {
+  const inner = Math.max(0, spec.psd.length - 2);
+  let g = 1;
+  while (Math.ceil(inner / g) > maxPoints) g *= 2;
+  const power = new Float64Array(Math.ceil(inner / g));
+  for (let j = 0; j < power.length; j++) {
+    const lo = 1 + j * g;
+    const hi = Math.min(lo + g, 1 + inner);
+    let sum = 0;
+    for (let k = lo; k < hi; k++) sum += spec.psd[k];
+    power[j] = sum / (hi - lo);
+  }
+  return { binsPerPoint: g, power };
+}
+
 export interface SpectralFlatnessResult {
   /** Geometric mean / arithmetic mean of the PSD over bins 1..N/2−1 (DC and Nyquist excluded). */
   flatness: number;

@@ -3,6 +3,8 @@ import { type BitBiasResult, bitBias } from './bit-bias.js';
 import { type ChiSquareUniformResult, chiSquareUniform } from './chi-square-uniform.js';
 import { discreteUniformMoments, type MomentsResult, moments } from './moments.js';
 import {
+  type BinnedSpectrum,
+  binnedSpectrum,
   type SpectralFlatnessResult,
   type SpectralPeaksResult,
   spectralFlatness,
@@ -30,6 +32,8 @@ export interface SpectrumSummary {
   edf: number;
   flatness: SpectralFlatnessResult;
   peaks: SpectralPeaksResult;
+  /** The PSD itself at ≤ 512 points (for plots). */
+  psd: BinnedSpectrum;
 }
 
 /** Statistics of a series of numbers (the raw measurements, or the bytes as numbers). */
@@ -66,6 +70,7 @@ export function seriesStatistics(x: ArrayLike<number>, options: StatsOptions = {
           edf: spec.edf,
           flatness: spectralFlatness(spec),
           peaks: spectralPeaks(spec, 10, alpha),
+          psd: binnedSpectrum(spec),
         }
       : null,
     stationarity: stationarity(x, options.windows ?? 10, options.windowStarts),
