@@ -25,7 +25,7 @@ describe('the command table', () => {
     }
   });
 
-  it('has every command of the seed, plus assess and compare', () => {
+  it('has every command of the seed, plus assess, compare and ui', () => {
     expect(COMMANDS.map((c) => commandName(c.command)).sort()).toEqual(
       [
         'analyze',
@@ -41,6 +41,7 @@ describe('the command table', () => {
         'sessions',
         'stream',
         'telemetry',
+        'ui',
       ].sort(),
     );
   });

@@ -22,6 +22,7 @@ type Layer =
   | 'serve'
   | 'report'
   | 'jobs'
+  | 'ui'
   | 'cli'
   | 'index';
 
@@ -35,7 +36,19 @@ interface Rule {
 }
 
 const BASE: Layer[] = ['util', 'errors', 'version'];
-const ALL: Layer[] = [...BASE, 'contracts', 'db', 'analyze', 'collect', 'serve', 'report', 'jobs', 'cli', 'index'];
+const ALL: Layer[] = [
+  ...BASE,
+  'contracts',
+  'db',
+  'analyze',
+  'collect',
+  'serve',
+  'report',
+  'jobs',
+  'ui',
+  'cli',
+  'index',
+];
 
 /** Keep in step with docs/ARCHITECTURE.md ("Layers and import rules"). */
 const RULES: Record<Layer, Rule> = {
@@ -53,8 +66,10 @@ const RULES: Record<Layer, Rule> = {
   serve: { imports: [...BASE, 'collect'] },
   report: { imports: [...BASE, 'contracts', 'analyze'], types: ['collect', 'jobs'] },
   jobs: { imports: [...BASE, 'contracts', 'db', 'analyze', 'collect', 'report'] },
+  // `oe ui`: its server calls jobs and reads sessions; its browser code (ui/web) is checked on its own below.
+  ui: { imports: [...BASE, 'contracts', 'db', 'analyze', 'collect', 'serve', 'report', 'jobs'] },
   cli: { imports: ALL.filter((l) => l !== 'index') },
-  index: { imports: ALL.filter((l) => l !== 'cli') },
+  index: { imports: ALL.filter((l) => l !== 'cli' && l !== 'ui') },
 };
 
 interface Import {
@@ -159,6 +174,23 @@ describe('layers: the import rules between stages', () => {
     expect(violations(graph)).toEqual([]);
   });
 
+  it('the browser code of oe ui (src/ui/web) imports only itself, @observablehq/plot and the API types', () => {
+    const web = join(SRC, 'ui', 'web');
+    const apiTypes = join(SRC, 'ui', 'api-types.js');
+    const bad: string[] = [];
+    for (const file of sourceFiles(web))
+      for (const { spec, typeOnly } of parseImports(readFileSync(file, 'utf8'))) {
+        const target = resolve(dirname(file), spec);
+        const inside = spec.startsWith('.') && !relative(web, target).startsWith('..');
+        const types = typeOnly && target === apiTypes;
+        if (!inside && !types && spec !== '@observablehq/plot') bad.push(`${relative(SRC, file)} imports ${spec}`);
+      }
+    expect(bad).toEqual([]);
+    const outside = graph.filter((im) => im.to.startsWith('ui/') && !im.from.startsWith('ui/'));
+    // Nothing but the `oe ui` command reaches into src/ui.
+    expect(outside.map((im) => im.from)).toEqual(['cli/commands/ui.ts']);
+  });
+
   it('the checker catches what the rules forbid', () => {
     expect(
       violations([
@@ -172,14 +204,18 @@ describe('layers: the import rules between stages', () => {
         { from: 'report/x.ts', to: 'collect/sampler-pool.ts', typeOnly: false },
         { from: 'jobs/x.ts', to: 'cli/y.ts', typeOnly: false },
         { from: 'newstage/x.ts', to: 'util/y.ts', typeOnly: false },
+        { from: 'jobs/x.ts', to: 'ui/server/y.ts', typeOnly: false },
+        { from: 'index.ts', to: 'ui/server/y.ts', typeOnly: false },
       ]),
-    ).toHaveLength(10);
+    ).toHaveLength(12);
     expect(
       violations([
         { from: 'report/x.ts', to: 'jobs/y.ts', typeOnly: true },
         { from: 'jobs/x.ts', to: 'collect/y.ts', typeOnly: false },
         { from: 'analyze/x.ts', to: 'contracts/schema.ts', typeOnly: false },
         { from: 'cli/x.ts', to: 'jobs/y.ts', typeOnly: false },
+        { from: 'ui/server/x.ts', to: 'jobs/y.ts', typeOnly: false },
+        { from: 'cli/commands/ui.ts', to: 'ui/server/server.ts', typeOnly: false },
       ]),
     ).toEqual([]);
   });

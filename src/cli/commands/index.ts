@@ -85,6 +85,12 @@ export const COMMANDS: readonly { command: string; describe: string; load: () =>
     load: async () => (await import('./report.js')).reportCommand,
   },
   {
+    command: 'ui',
+    describe:
+      'Web workbench (loopback by default): sessions, analyses with plots, comparisons, live sources (docs/UI.md)',
+    load: async () => (await import('./ui.js')).uiCommand,
+  },
+  {
     command: 'assess [file]',
     describe:
       'SP 800-90B entropy assessment (as NIST ea_non_iid / ea_iid 1.1.7) of a file with one sample per byte, or of a recorded source',
