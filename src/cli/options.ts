@@ -85,6 +85,18 @@ export function sessionsDirOption(flag: 'dir' | 'output' = 'dir', describe = 'Ro
   } as const satisfies Options;
 }
 
+/** `--dir`, repeatable: several roots of sessions (default `sessions`), each non-empty. */
+export function sessionsDirsOption(describe = 'Root directory of sessions (repeatable)') {
+  return {
+    type: 'string',
+    array: true,
+    requiresArg: true,
+    default: [DEFAULT_SESSIONS_DIR],
+    describe,
+    coerce: (v: string | string[]) => (Array.isArray(v) ? v : [v]).map((d) => stringValue('dir', String(d)) as string),
+  } as const satisfies Options;
+}
+
 /** `--json`: print JSON (valid against schemas/<schema>.schema.json) instead of text. */
 export function jsonOption(schema: string, what = 'Print JSON') {
   return {

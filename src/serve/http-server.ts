@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Conditioning, parseConditioning } from '../collect/conditioning/index.js';
 import type { EntropyPool, PoolHealthReport, PoolSourceReport } from '../collect/entropy-pool.js';
-import { errorMessage, isOeError, OeError, optionError } from '../errors.js';
+import { errorMessage, isOeError, optionError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { listenOn } from './listen.js';
 

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
-import { DEFAULT_SESSIONS_DIR } from '../../collect/session/layout.js';
 import { closeDb } from '../../db/index.js';
-import { OeError } from '../../errors.js';
 import { wideHostWarning } from '../../serve/listen.js';
 import { startUiServer } from '../../ui/server/server.js';
+import { integerOption, sessionsDirsOption, textOption } from '../options.js';
 
 interface UiArgs {
   host: string;
@@ -19,29 +18,16 @@ export const uiCommand: CommandModule<object, UiArgs> = {
     'Web workbench (loopback by default): sessions, analyses with plots, comparisons, live sources (docs/UI.md)',
   builder: (y) =>
     y
-      .option('host', {
-        type: 'string',
-        default: '127.0.0.1',
-        requiresArg: true,
-        describe: 'Address to bind (loopback by default)',
-      })
-      .option('port', { type: 'number', default: 8043, requiresArg: true, describe: 'TCP port (0 = any free port)' })
-      .option('dir', {
-        type: 'string',
-        array: true,
-        default: [DEFAULT_SESSIONS_DIR],
-        requiresArg: true,
-        describe: 'Sessions folder (repeatable; recordings started from the page go to the first)',
-      })
+      .option('host', textOption('host', 'Address to bind (loopback by default)', { default: '127.0.0.1' }))
+      .option('port', integerOption('port', 'TCP port (0 = any free port)', { min: 0, max: 65535, default: 8043 }))
+      .option(
+        'dir',
+        sessionsDirsOption('Sessions folder (repeatable; recordings started from the page go to the first)'),
+      )
       .example('$0 ui', 'serve ./sessions on http://127.0.0.1:8043')
       .example('$0 ui --dir sessions --dir /data/other-machine --port 0', 'two folders, any free port'),
   handler: async (args) => {
-    if (Array.isArray(args.host)) throw new OeError('USAGE', '--host was given more than once; give it once');
-    if (Array.isArray(args.port)) throw new OeError('USAGE', '--port was given more than once; give it once');
-    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)
-      throw new OeError('USAGE', `--port must be an integer from 0 to 65535, got ${args.port}`);
-    const dirs = args.dir.map((d) => String(d));
-    if (dirs.some((d) => d.trim() === '')) throw new OeError('USAGE', '--dir is empty; give a folder');
+    const dirs = args.dir;
     const ui = await startUiServer({ dirs, host: args.host, port: args.port });
     if (ui.frontEnd) process.stderr.write(`oe: warning: ${ui.frontEnd}; only the API (docs/UI.md) is served\n`);
     const warning = wideHostWarning(args.host);

@@ -173,8 +173,6 @@ function oeStatus(e: OeError): number {
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8043;
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new OeError('USAGE', `--port must be an integer from 0 to 65535, got ${port}`);
   const { server, ctx, frontEnd } = createUiServer({ ...options, host, port });
   const bound = await listenOn(server, host, port);
   return {
