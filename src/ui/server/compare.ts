@@ -6,7 +6,7 @@
 import { compareInputs } from '../../analyze/compare/compare.js';
 import { assertSchema } from '../../contracts/schema.js';
 import { loadCompareInput } from '../../jobs/compare-inputs.js';
-import { compareDocument } from '../../report/compare-markdown.js';
+import { compareDocument } from '../../report/compare-text.js';
 import type { SessionFolders } from './folders.js';
 import { HttpError, onlyKeys } from './http.js';
 import type { Report } from './jobs.js';
