@@ -1,120 +1,171 @@
 /**
- * SP 800-90B benchmark: the whole non-IID suite and the IID track on 1,000,000 8-bit samples
- * (a_uniform8 of shared/reference/sp800-90b/gen_inputs.py, regenerated), next to NIST's
- * SP800-90B_EntropyAssessment 1.1.7 figures measured on this kind of 2-vCPU VM (README of the
- * reference folder): ea_non_iid 40.3 s wall / 33.2 s user CPU, ea_iid 162 s user CPU (143 s wall quiet).
- * The reference tool cannot be built here (no network for its sources), so its published figures are
- * the baseline; each phase runs in its own child process so its peak RSS is its own.
+ * SP 800-90B benchmark: oe's non-IID suite and IID track beside NIST's own tools (ea_non_iid and
+ * ea_iid of SP800-90B_EntropyAssessment) on the same file, in the same run: 1,000,000 8-bit samples
+ * (a_uniform8 of shared/reference/sp800-90b/gen_inputs.py, regenerated and written to a temporary file).
  *
- *   npm run bench -- sp800-90b            (OE_BENCH_SKIP_IID=1 skips the IID track)
+ *   OE_NIST_BIN=/path/to/tools npm run bench -- sp800-90b
+ *
+ * OE_NIST_BIN is the folder holding ea_non_iid and ea_iid; without it only oe's side runs and the
+ * ratios are not printed. OE_BENCH_REPEAT (default 2) runs each IID pair that many times, alternating
+ * which tool goes first, because NIST's permutation rounds are seeded from /dev/urandom and the number
+ * of rounds (and so the time) varies from run to run; oe uses seeds 1, 2, … OE_BENCH_SKIP_IID=1 or
+ * OE_BENCH_SKIP_NON_IID=1 skip a track. Every command runs in its own process, timed by bash's `time`
+ * (wall, user + system CPU of all its threads).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const NIST = {
-  nonIidWall: 40.3,
-  nonIidCpu: 33.2,
-  iidCpu: 162,
-  iidWallQuiet: 143,
-};
 const self = fileURLToPath(import.meta.url);
 
-async function phase(name: string): Promise<void> {
-  const { uniform8 } = await import('../test/sp800-90b-reference.js');
-  const data = uniform8();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let h: number;
-  let extra = '';
-  if (name === 'non-iid') {
-    const { assessNonIid } = await import('../src/analyze/sp800-90b/non-iid.js');
-    const r = await assessNonIid(data, 8);
-    h = r.hAssessed;
-  } else {
-    const { assessIid } = await import('../src/analyze/sp800-90b/iid.js');
-    const r = await assessIid(data, 8, { seed: 1 });
-    h = r.hAssessed;
-    extra = ` rounds=${r.roundsRun} iid=${r.iid}`;
-  }
-  const wall = (performance.now() - t0) / 1000;
-  const c = process.cpuUsage(cpu0);
-  const cpu = (c.user + c.system) / 1e6;
-  const rssMiB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(
-    `RESULT ${name} wall=${wall.toFixed(2)} cpu=${cpu.toFixed(2)} rss=${rssMiB.toFixed(0)} h=${h}${extra}\n`,
-  );
+interface Timed {
+  wall: number;
+  cpu: number;
+  out: string;
 }
 
-function run(name: string): Record<string, string> | null {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--phase', name], {
+/** Runs a command under bash's `time`; its stdout is returned, the times parsed from stderr. */
+function timed(cmd: string[], cwd?: string): Timed | null {
+  const r = spawnSync('bash', ['-c', 'TIMEFORMAT="OE_TIME %R %U %S"; time "$@"', '_', ...cmd], {
+    cwd,
     encoding: 'utf8',
-    maxBuffer: 1 << 24,
+    maxBuffer: 1 << 26,
   });
-  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT'));
-  if (r.status !== 0 || !line) {
-    process.stderr.write(`phase ${name} failed: ${r.stderr.trim().split('\n').at(-1)}\n`);
+  const m = /OE_TIME (\S+) (\S+) (\S+)/.exec(r.stderr ?? '');
+  if (r.status !== 0 || !m) {
+    process.stderr.write(`${cmd.join(' ')} failed: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' ')}\n`);
     return null;
   }
-  return Object.fromEntries(
+  return { wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), out: r.stdout };
+}
+
+/** Child phase: one oe track on the file, printing a RESULT line. */
+async function phase(track: string, file: string, seed: number): Promise<void> {
+  const data = new Uint8Array(readFileSync(file));
+  if (track === 'non-iid') {
+    const { assessNonIid } = await import('../src/analyze/sp800-90b/non-iid.js');
+    const r = await assessNonIid(data, 8);
+    process.stdout.write(`RESULT h=${r.hAssessed}\n`);
+  } else {
+    const { assessIid } = await import('../src/analyze/sp800-90b/iid.js');
+    const r = await assessIid(data, 8, { seed });
+    const comp = r.permutationTests.find((t) => t.name === 'compression');
+    const bz = comp ? comp.C0 + comp.C1 + comp.C2 : 0;
+    process.stdout.write(`RESULT h=${r.hAssessed} rounds=${r.roundsRun} bzip2=${bz} iid=${r.iid}\n`);
+  }
+  const rss = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`RSS ${rss.toFixed(0)}\n`);
+}
+
+function oe(track: string, file: string, seed: number): (Timed & Record<string, string>) | null {
+  const t = timed([process.execPath, '--import', 'tsx', self, '--phase', track, file, String(seed)]);
+  if (!t) return null;
+  const line = t.out.split('\n').find((l) => l.startsWith('RESULT')) ?? '';
+  const kv = Object.fromEntries(
     line
       .split(' ')
-      .slice(2)
-      .map((kv) => kv.split('=') as [string, string]),
+      .slice(1)
+      .map((x) => x.split('=') as [string, string]),
   );
+  return { ...t, ...kv, rss: /RSS (\d+)/.exec(t.out)?.[1] ?? '?' };
 }
+
+/** Rounds NIST's run took: the largest C0+C1+C2 of its table, and the compression statistic's. */
+function nistRounds(out: string): { rounds: number; bzip2: number } {
+  let rounds = 0;
+  let bzip2 = 0;
+  for (const m of out.matchAll(/^\s+(\S+?)\*?\s+(\d+)\s+(\d+)\s+(\d+)$/gm)) {
+    const sum = Number(m[2]) + Number(m[3]) + Number(m[4]);
+    rounds = Math.max(rounds, sum);
+    if (m[1] === 'compression') bzip2 = sum;
+  }
+  return { rounds, bzip2 };
+}
+
+const fmt = (x: number, d = 1) => x.toFixed(d);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--phase');
-  if (i >= 0) return phase(process.argv[i + 1]);
-  process.stdout.write(
-    'SP 800-90B on 1,000,000 8-bit samples (a_uniform8), NIST 1.1.7 reference figures as baseline\n',
-  );
-  let failed = false;
-  const n = run('non-iid');
-  if (n) {
-    const wall = Number(n.wall);
-    const cpu = Number(n.cpu);
+  if (i >= 0) return phase(process.argv[i + 1], process.argv[i + 2], Number(process.argv[i + 3]));
+  const nistDir = process.env.OE_NIST_BIN;
+  const tool = (name: string) => (nistDir && existsSync(join(nistDir, name)) ? join(nistDir, name) : null);
+  const eaNonIid = tool('ea_non_iid');
+  const eaIid = tool('ea_iid');
+  if (!eaNonIid || !eaIid)
     process.stdout.write(
-      `non-IID suite: ${wall.toFixed(1)} s wall, ${cpu.toFixed(1)} s CPU, peak RSS ${n.rss} MiB, H = ${Number(n.h).toFixed(6)} (NIST 7.247806)\n` +
-        `  ratio to ea_non_iid: wall ${(wall / NIST.nonIidWall).toFixed(2)} (target ≤ 0.5), CPU ${(cpu / NIST.nonIidCpu).toFixed(2)}\n`,
+      `NIST's tools not found (${nistDir ? `no ea_non_iid / ea_iid in ${nistDir}` : 'OE_NIST_BIN is not set'}): ` +
+        'the ratios need them. Build usnistgov/SP800-90B_EntropyAssessment cpp/ and NIST STS 2.1.2 with -O2, ' +
+        'then set OE_NIST_BIN to the folder holding ea_non_iid and ea_iid. Only oe is measured below.\n',
     );
-    if (Number(n.rss) > 1024) process.stdout.write('  peak RSS above 1 GiB\n');
-  } else failed = true;
-  if (process.env.OE_BENCH_SKIP_IID !== '1') {
-    const d = run('iid');
-    if (d) {
-      const wall = Number(d.wall);
-      const cpu = Number(d.cpu);
-      // NIST's run stopped after as many rounds as its slowest-decided statistic needed (C0+C1+C2 of
-      // its table); ours depends on our seed, so also compare the cost per round.
-      const { readFileSync } = await import('node:fs');
-      const out = readFileSync(
-        fileURLToPath(new URL('../test/fixtures/sp800-90b/a_uniform8_iid.out', import.meta.url)),
-        'utf8',
-      );
-      const nistRounds = Math.max(
-        ...[...out.matchAll(/^\s+\S+\*?\s+(\d+)\s+(\d+)\s+(\d+)$/gm)].map(
-          (m) => Number(m[1]) + Number(m[2]) + Number(m[3]),
-        ),
-      );
-      const ours = cpu / Number(d.rounds);
-      const theirs = NIST.iidCpu / nistRounds;
-      process.stdout.write(
-        `  per permutation round: ${(ours * 1000).toFixed(1)} ms CPU vs NIST ${(theirs * 1000).toFixed(1)} ms (${nistRounds} rounds in its run): ratio ${(ours / theirs).toFixed(2)}\n`,
-      );
-      process.stdout.write(
-        `IID track: ${wall.toFixed(1)} s wall, ${cpu.toFixed(1)} s CPU, peak RSS ${d.rss} MiB,${' '}${d.rounds} permutation rounds, IID ${d.iid}\n` +
-          `  ratio to ea_iid: wall/NIST CPU ${(wall / NIST.iidCpu).toFixed(2)} (target ≤ 0.5), CPU ${(cpu / NIST.iidCpu).toFixed(2)}, wall/NIST quiet wall ${(wall / NIST.iidWallQuiet).toFixed(2)}\n`,
-      );
-      if (Number(d.rss) > 1024) process.stdout.write('  peak RSS above 1 GiB\n');
-    } else failed = true;
+  const dir = mkdtempSync(join(tmpdir(), 'oe-bench-90b-'));
+  let failed = false;
+  try {
+    const { uniform8 } = await import('../test/sp800-90b-reference.js');
+    const file = join(dir, 'a_uniform8.bin');
+    writeFileSync(file, uniform8());
+    process.stdout.write(`SP 800-90B on ${file} (1,000,000 8-bit samples), oe and NIST in the same run\n`);
+    if (process.env.OE_BENCH_SKIP_NON_IID !== '1') {
+      const o = oe('non-iid', file, 1);
+      const n = eaNonIid ? timed([eaNonIid, '-i', '-a', '-v', 'a_uniform8.bin', '8'], dir) : null;
+      if (!o) failed = true;
+      else {
+        process.stdout.write(
+          `non-IID  oe: ${fmt(o.wall)} s wall, ${fmt(o.cpu)} s CPU, peak RSS ${o.rss} MiB, H = ${Number(o.h).toFixed(6)}\n`,
+        );
+        if (n) {
+          const h = /min\(H_original, 8 X H_bitstring\): (\S+)/.exec(n.out)?.[1];
+          process.stdout.write(
+            `non-IID  NIST ea_non_iid: ${fmt(n.wall)} s wall, ${fmt(n.cpu)} s CPU, H = ${h}\n` +
+              `  ratio oe/NIST: wall ${fmt(o.wall / n.wall, 2)} (target ≤ 0.5), CPU ${fmt(o.cpu / n.cpu, 2)}\n`,
+          );
+        }
+      }
+    }
+    if (process.env.OE_BENCH_SKIP_IID !== '1') {
+      const repeat = Math.max(1, Number(process.env.OE_BENCH_REPEAT ?? 2));
+      const ratios: number[] = [];
+      for (let r = 0; r < repeat; r++) {
+        const runNist = () => (eaIid ? timed([eaIid, '-i', '-a', '-v', 'a_uniform8.bin', '8'], dir) : null);
+        let n: Timed | null = null;
+        if (r % 2 === 0) n = runNist();
+        const o = oe('iid', file, r + 1);
+        if (r % 2 === 1) n = runNist();
+        if (!o) {
+          failed = true;
+          continue;
+        }
+        process.stdout.write(
+          `IID #${r + 1}  oe (seed ${r + 1}): ${fmt(o.wall)} s wall, ${fmt(o.cpu)} s CPU, ${o.rounds} rounds ` +
+            `(${o.bzip2} with the compression statistic), peak RSS ${o.rss} MiB, IID ${o.iid}, H = ${Number(o.h).toFixed(6)}\n`,
+        );
+        if (n) {
+          const nr = nistRounds(n.out);
+          const h = /min\(H_original, 8 X H_bitstring\): (\S+)/.exec(n.out)?.[1];
+          const ratio = o.wall / n.wall;
+          ratios.push(ratio);
+          process.stdout.write(
+            `IID #${r + 1}  NIST ea_iid: ${fmt(n.wall)} s wall, ${fmt(n.cpu)} s CPU, ${nr.rounds} rounds ` +
+              `(${nr.bzip2} with the compression statistic), H = ${h}\n` +
+              `  ratio oe/NIST: wall ${fmt(ratio, 2)} (target ≤ 0.5), CPU ${fmt(o.cpu / n.cpu, 2)}\n`,
+          );
+        }
+      }
+      if (ratios.length > 1)
+        process.stdout.write(
+          `IID wall ratio oe/NIST over ${ratios.length} pairs: median ${fmt(median(ratios), 2)}, ` +
+            `range ${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}\n`,
+        );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(
-    `load average while measuring: ${(await import('node:os'))
-      .loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' ')}\n`,
-  );
+  process.stdout.write(`load average at the end: ${loadavg().map((x) => fmt(x)).join(' ')}\n`);
   if (failed) process.exit(1);
 }
 

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { OeError } from '../../errors.js';
 import { createWorkerPool } from '../../util/workers.js';
-import { bzip2Size, loadBzip2 } from './bzip2.js';
+import { bzip2TextSize } from './bzip2-size.js';
 import { type ChiSquareResult, chiSquareGoodnessOfFit, chiSquareIndependence } from './chi-square.js';
 import { type LrsTestResult, lrsTest } from './lrs-test.js';
 import { mostCommonValue } from './most-common-value.js';
@@ -116,8 +116,7 @@ export async function assessIid(data: Uint8Array, bits?: number, options: IidOpt
     const half = Math.floor(n / 2);
     median = n % 2 === 1 ? nth(half) : (nth(half) + nth(half - 1)) / 2;
   }
-  await loadBzip2();
-  const ctx = { alphabetSize: k, rawMean: mean, median, compressedSize: bzip2Size };
+  const ctx = { alphabetSize: k, rawMean: mean, median, compressedSize: bzip2TextSize };
   const t = permutationStatistics(p.symbols, p.raw, ctx);
   const C = Array.from({ length: NUM_TESTS }, () => [0, 0, 0]);
   const active = new Array<boolean>(NUM_TESTS).fill(true);

@@ -1,6 +1,7 @@
-import { bzip2Size, loadBzip2 } from './bzip2.js';
+import { bzip2TextSize } from './bzip2-size.js';
 import { NUM_TESTS, permutationStatistics } from './permutation-statistics.js';
-import { RoundRng, shuffle, shuffleTogether } from './shuffle.js';
+import { PermutationKernel } from './permutation-kernel.js';
+import { RoundRng } from './shuffle.js';
 
 export interface PermutationTask {
   symbols: SharedArrayBuffer;
@@ -23,32 +24,29 @@ export default function run(task: PermutationTask): Promise<Float64Array> {
   return permutationRounds(task);
 }
 
+/** This thread's kernel, kept across tasks of the same shape. */
+let kernel: PermutationKernel | undefined;
+
 /** Runs the rounds of a task (on whichever thread calls it). */
 export async function permutationRounds(task: PermutationTask): Promise<Float64Array> {
   const symbols = new Uint8Array(task.symbols);
   const raw = new Uint8Array(task.raw);
   const out = new Float64Array((task.to - task.from) * NUM_TESTS);
-  const data = new Uint8Array(symbols.length);
-  const values = task.rawIsSymbols ? data : new Uint8Array(raw.length);
+  const separate = !task.rawIsSymbols;
+  if (!kernel || kernel.data.length !== symbols.length || (kernel.values !== kernel.data) !== separate)
+    kernel = new PermutationKernel(symbols.length, separate);
+  const k = kernel;
   const ctx = {
     alphabetSize: task.alphabetSize,
     rawMean: task.rawMean,
     median: task.median,
-    compressedSize: bzip2Size,
+    compressedSize: bzip2TextSize,
+    kernel: k,
   };
   for (let r = task.from; r < task.to; r++) {
-    if (task.active[18]) await loadBzip2();
-    data.set(symbols);
-    const rng = new RoundRng(task.seed, r);
-    if (task.rawIsSymbols) shuffle(data, rng);
-    else {
-      values.set(raw);
-      shuffleTogether(data, values, rng);
-    }
-    out.set(
-      permutationStatistics(data, task.rawIsSymbols ? data : values, ctx, task.active),
-      (r - task.from) * NUM_TESTS,
-    );
+    k.load(symbols, raw);
+    k.shuffle(new RoundRng(task.seed, r));
+    out.set(permutationStatistics(k.data, k.values, ctx, task.active), (r - task.from) * NUM_TESTS);
   }
   return out;
 }

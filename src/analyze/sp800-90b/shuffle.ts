@@ -2,6 +2,8 @@
  * Seeded shuffles for the permutation tests (SP 800-90B §5.1). Every permutation round r gets its
  * own generator, xoshiro128** seeded through SplitMix32 from (seed, r), so a round's shuffle does not
  * depend on which thread runs it: the same seed gives the same counts whatever the thread count.
+ * The round's permutation is Fisher–Yates with j = upTo(i) for i = n−1 … 1; the loop itself runs in
+ * WebAssembly (permutation-kernel.wat), with these same draws.
  */
 
 function splitmix32(state: Uint32Array): number {
@@ -56,56 +58,4 @@ export class RoundRng {
     }
     return hi;
   }
-}
-
-/** Fisher–Yates shuffle of two arrays with the same permutation, in place. */
-export function shuffleTogether(a: Uint8Array, b: Uint8Array, rng: RoundRng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.upTo(i);
-    const x = a[i];
-    a[i] = a[j];
-    a[j] = x;
-    const y = b[i];
-    b[i] = b[j];
-    b[j] = y;
-  }
-}
-
-/**
- * Fisher–Yates shuffle in place (the same permutation shuffleTogether applies for the same generator
- * state), with the generator and Lemire's bounded draw inlined: this loop is most of a round's cost
- * once the cheap statistics are decided.
- */
-export function shuffle(a: Uint8Array, rng: RoundRng): void {
-  const st = rng.state;
-  let s0 = st[0];
-  let s1 = st[1];
-  let s2 = st[2];
-  let s3 = st[3];
-  for (let i = a.length - 1; i > 0; i--) {
-    const bound = i + 1;
-    let j: number;
-    for (;;) {
-      const x5 = Math.imul(s1, 5);
-      const out = Math.imul((x5 << 7) | (x5 >>> 25), 9) >>> 0;
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      const m = out * bound;
-      j = Math.floor(m / 4294967296);
-      const lo = m - j * 4294967296;
-      if (lo >= bound || lo >= (4294967296 - bound) % bound) break;
-    }
-    const x = a[i];
-    a[i] = a[j];
-    a[j] = x;
-  }
-  st[0] = s0;
-  st[1] = s1;
-  st[2] = s2;
-  st[3] = s3;
 }

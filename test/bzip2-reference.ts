@@ -1,11 +1,10 @@
 import { createRequire } from 'node:module';
-import { OeError } from '../../errors.js';
+import { OeError } from '../src/errors.js';
 
 /**
- * bzip2 compressed sizes for the §5.1.11 compression test. NIST's tool calls libbzip2's
- * BZ2_bzBuffToBuffCompress(level 5, workFactor 0); the `libbzip2-wasm` package is libbzip2 itself
- * compiled to WebAssembly, so the sizes are byte-for-byte those of the C library (checked against
- * the `bzip2 -5` command and the tool's unpermuted statistic in the tests).
+ * The reference for src/analyze/sp800-90b/bzip2-size.ts: libbzip2 itself (the `libbzip2-wasm`
+ * package, libbzip2 compiled to WebAssembly) compressing the §5.1.11 text at level 5 as NIST's tool
+ * does with BZ2_bzBuffToBuffCompress(level 5, workFactor 0).
  */
 interface Bz2Module {
   /** Embind's std::string parameter takes a string or a Uint8Array (copied into the WASM heap). */
