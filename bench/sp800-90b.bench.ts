@@ -59,7 +59,12 @@ async function phase(track: string, file: string, seed: number): Promise<void> {
   process.stdout.write(`RSS ${rss.toFixed(0)}\n`);
 }
 
-function oe(track: string, file: string, seed: number): (Timed & Record<string, string>) | null {
+interface OeRun extends Timed {
+  /** The RESULT line's fields (h, rounds, bzip2, iid) and the peak RSS in MiB. */
+  info: Record<string, string>;
+}
+
+function oe(track: string, file: string, seed: number): OeRun | null {
   const t = timed([process.execPath, '--import', 'tsx', self, '--phase', track, file, String(seed)]);
   if (!t) return null;
   const line = t.out.split('\n').find((l) => l.startsWith('RESULT')) ?? '';
@@ -69,7 +74,7 @@ function oe(track: string, file: string, seed: number): (Timed & Record<string, 
       .slice(1)
       .map((x) => x.split('=') as [string, string]),
   );
-  return { ...t, ...kv, rss: /RSS (\d+)/.exec(t.out)?.[1] ?? '?' };
+  return { ...t, info: { ...kv, rss: /RSS (\d+)/.exec(t.out)?.[1] ?? '?' } };
 }
 
 /** Rounds NIST's run took: the largest C0+C1+C2 of its table, and the compression statistic's. */
@@ -116,7 +121,7 @@ async function main(): Promise<void> {
       if (!o) failed = true;
       else {
         process.stdout.write(
-          `non-IID  oe: ${fmt(o.wall)} s wall, ${fmt(o.cpu)} s CPU, peak RSS ${o.rss} MiB, H = ${Number(o.h).toFixed(6)}\n`,
+          `non-IID  oe: ${fmt(o.wall)} s wall, ${fmt(o.cpu)} s CPU, peak RSS ${o.info.rss} MiB, H = ${Number(o.info.h).toFixed(6)}\n`,
         );
         if (n) {
           const h = /min\(H_original, 8 X H_bitstring\): (\S+)/.exec(n.out)?.[1];
@@ -141,8 +146,9 @@ async function main(): Promise<void> {
           continue;
         }
         process.stdout.write(
-          `IID #${r + 1}  oe (seed ${r + 1}): ${fmt(o.wall)} s wall, ${fmt(o.cpu)} s CPU, ${o.rounds} rounds ` +
-            `(${o.bzip2} with the compression statistic), peak RSS ${o.rss} MiB, IID ${o.iid}, H = ${Number(o.h).toFixed(6)}\n`,
+          `IID #${r + 1}  oe (seed ${r + 1}): ${fmt(o.wall)} s wall, ${fmt(o.cpu)} s CPU, ${o.info.rounds} rounds ` +
+            `(${o.info.bzip2} with the compression statistic), peak RSS ${o.info.rss} MiB, IID ${o.info.iid}, ` +
+            `H = ${Number(o.info.h).toFixed(6)}\n`,
         );
         if (n) {
           const nr = nistRounds(n.out);
@@ -165,7 +171,11 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`load average at the end: ${loadavg().map((x) => fmt(x)).join(' ')}\n`);
+  process.stdout.write(
+    `load average at the end: ${loadavg()
+      .map((x) => fmt(x))
+      .join(' ')}\n`,
+  );
   if (failed) process.exit(1);
 }
 

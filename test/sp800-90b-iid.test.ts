@@ -6,7 +6,9 @@ import { chiSquareGoodnessOfFit, chiSquareIndependence } from '../src/analyze/sp
 import { assessIid } from '../src/analyze/sp800-90b/iid.js';
 import { lrsTest } from '../src/analyze/sp800-90b/lrs-test.js';
 import { PERMUTATION_TESTS, permutationStatistics } from '../src/analyze/sp800-90b/permutation-statistics.js';
+import { derivedSeed } from '../src/analyze/sp800-90b/shuffle.js';
 import { prepareSymbols } from '../src/analyze/sp800-90b/symbols.js';
+import { clopperPearson } from '../src/analyze/stats/clopper-pearson.js';
 import { geom4, uniform8 } from './sp800-90b-reference.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'sp800-90b');
@@ -122,6 +124,47 @@ describe('SP 800-90B IID tests against NIST ea_iid 1.1.7', () => {
       if (decided) expect(Math.min(t.C0 + t.C1, t.C1 + t.C2)).toBe(6);
       else expect(t.C0 + t.C1 + t.C2).toBe(400);
     }
+  });
+
+  it('--repeat: K permutation tests with derived seeds, failures per statistic with Clopper–Pearson intervals', {
+    timeout: 180_000,
+  }, async () => {
+    const data = new Uint8Array(readFileSync(join(FIX, 'rand4_short.bin'))).subarray(0, 1000);
+    const one = await assessIid(data, 4, { seed: 99, threads: 2, rounds: 200 });
+    const r = await assessIid(data, 4, { seed: 99, threads: 2, rounds: 200, repeat: 4 });
+    // the verdict and counts are the first run's, which is the plain run with the same seed
+    expect(r.permutationTests).toEqual(one.permutationTests);
+    const rep = r.repeats;
+    if (!rep) throw new Error('no repeats');
+    expect(rep.runs).toBe(4);
+    expect(rep.seeds[0]).toBe(99);
+    expect(new Set(rep.seeds).size).toBe(4);
+    expect(rep.seeds.slice(1)).toEqual([1, 2, 3].map((k) => derivedSeed(99, k)));
+    // each run is the plain run with its seed: same rounds, and the failures counted from them
+    const plain = [];
+    for (const seed of rep.seeds) plain.push(await assessIid(data, 4, { seed, threads: 1, rounds: 200 }));
+    expect(rep.roundsRun).toEqual(plain.map((x) => x.roundsRun));
+    rep.statistics.forEach((s, j) => {
+      expect(s.name).toBe(PERMUTATION_TESTS[j]);
+      expect(s.failures).toBe(plain.filter((x) => !x.permutationTests[j].passed).length);
+      expect(s.rate).toBe(s.failures / 4);
+      expect(s.ci).toEqual(clopperPearson(s.failures, 4));
+    });
+    expect(rep.anyFailed.failures).toBe(plain.filter((x) => !x.passedPermutationTests).length);
+    // a random walk fails in every run: rate 1, interval [0.025^(1/K), 1]
+    const walk = new Uint8Array(1000);
+    let x = 128;
+    let st = 7;
+    for (let i = 0; i < walk.length; i++) {
+      st = (Math.imul(st, 1103515245) + 12345) >>> 0;
+      x = Math.min(255, Math.max(0, x + ((st >>> 16) & 1 ? 1 : -1)));
+      walk[i] = x;
+    }
+    const w = await assessIid(walk, 8, { seed: 3, threads: 2, rounds: 300, repeat: 3 });
+    expect(w.repeats?.anyFailed.failures).toBe(3);
+    expect(w.repeats?.anyFailed.ci[0]).toBeCloseTo(0.025 ** (1 / 3), 9);
+    expect(w.repeats?.anyFailed.ci[1]).toBe(1);
+    await expect(assessIid(data, 4, { repeat: 0 })).rejects.toThrow(/repeat must be a positive integer/);
   });
 
   it.runIf(process.env.OE_FULL === '1')(

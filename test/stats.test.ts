@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { autocorrelation } from '../src/analyze/stats/autocorrelation.js';
 import { bitBias } from '../src/analyze/stats/bit-bias.js';
 import { chiSquareUniform } from '../src/analyze/stats/chi-square-uniform.js';
+import { clopperPearson } from '../src/analyze/stats/clopper-pearson.js';
 import { complexDft } from '../src/analyze/stats/dft.js';
 import { binomialTwoSided, fSurvival, normalQuantile, studentTTwoSided } from '../src/analyze/stats/distributions.js';
 import { planCacheStats, realDft } from '../src/analyze/stats/fft.js';
@@ -304,5 +305,39 @@ describe('per-source statistics', () => {
     const constant = verdict({ stats: byteStatistics(new Uint8Array(1000).fill(9)) });
     expect(constant.verdict).toBe('CRITICAL');
     expect(constant.reasons[0].message).toContain('9');
+  });
+});
+
+describe('clopperPearson', () => {
+  /** P(X ≤ k) for X ~ Binomial(n, p), summed directly. */
+  function binomCdf(k: number, n: number, p: number): number {
+    let s = 0;
+    let c = 1;
+    for (let j = 0; j <= k; j++) {
+      s += c * p ** j * (1 - p) ** (n - j);
+      c = (c * (n - j)) / (j + 1);
+    }
+    return s;
+  }
+
+  it('has the closed-form ends for k = 0, 1, n and the binomial tails α/2 at its bounds', () => {
+    expect(clopperPearson(0, 10)).toEqual([0, expect.closeTo(1 - 0.025 ** 0.1, 10)]);
+    expect(clopperPearson(10, 10)).toEqual([expect.closeTo(0.025 ** 0.1, 10), 1]);
+    expect(clopperPearson(1, 20)[0]).toBeCloseTo(1 - 0.975 ** (1 / 20), 10);
+    for (const [k, n] of [
+      [1, 20],
+      [5, 10],
+      [3, 100],
+      [47, 50],
+    ]) {
+      const [lo, hi] = clopperPearson(k, n);
+      // the upper bound is the p at which seeing ≤ k is as unlikely as α/2, the lower one ≥ k
+      expect(binomCdf(k, n, hi)).toBeCloseTo(0.025, 9);
+      expect(1 - binomCdf(k - 1, n, lo)).toBeCloseTo(0.025, 9);
+    }
+    const [lo90, hi90] = clopperPearson(5, 10, 0.9);
+    expect(binomCdf(5, 10, hi90)).toBeCloseTo(0.05, 9);
+    expect(lo90).toBeGreaterThan(clopperPearson(5, 10)[0]);
+    expect(() => clopperPearson(3, 2)).toThrow(RangeError);
   });
 });

@@ -191,7 +191,8 @@ function refine(lo: number, hi: number, depth: number): boolean {
     const va = seq[sa[lo] + depth];
     const vb = seq[sa[(lo + hi) >> 1] + depth];
     const vc = seq[sa[hi - 1] + depth];
-    const pivot = va < vb ? (vb < vc ? vb : va < vc ? vc : va) : va < vc ? va : vb < vc ? vc : vb;
+    // median of the three: the largest of the pairwise minima
+    const pivot = Math.max(Math.min(va, vb), Math.min(Math.max(va, vb), vc));
     let lt = lo;
     let gt = hi - 1;
     let i = lo;
@@ -436,8 +437,7 @@ export function sendMtfBits(nMTF: number, alphaSize: number): number {
     }
   }
   // the data: every symbol coded with its group's table
-  for (let t = 0; t < nGroups; t++)
-    for (let v = 0; v < alphaSize; v++) bits += rfreq[t * A + v] * tLen[t * A + v];
+  for (let t = 0; t < nGroups; t++) for (let v = 0; v < alphaSize; v++) bits += rfreq[t * A + v] * tLen[t * A + v];
   return bits;
 }
 
@@ -560,7 +560,7 @@ export function bzip2TextSize(raw: Uint8Array): number {
         cur.tok++;
       }
       let o = target - cur.pos;
-      let t = cur.tok;
+      const t = cur.tok;
       while (o > 0 && o < TOK_LEN[raw[t]] && charAt(raw, t, o) === charAt(raw, t, o - 1)) o++;
       if (cur.pos + o > L - 2) last = true;
       eTok = t;
@@ -671,7 +671,9 @@ function blockFromTokens(raw: Uint8Array, aTok: number, aOff: number, eTok: numb
 
 /** The one text with no space (a single value): its ≤ 3 rotations sorted directly. */
 function smallTextSize(raw: Uint8Array, L: number): number {
-  const chars = String(raw[0]).split('').map((c) => c.charCodeAt(0));
+  const chars = String(raw[0])
+    .split('')
+    .map((c) => c.charCodeAt(0));
   const rot = chars.map((_, i) => i);
   const str = (i: number) => String.fromCharCode(...chars.slice(i), ...chars.slice(0, i));
   rot.sort((a, b) => (str(a) < str(b) ? -1 : str(a) > str(b) ? 1 : 0));

@@ -30,7 +30,6 @@ export const PERMUTATION_TESTS = [
 export const NUM_TESTS = PERMUTATION_TESTS.length;
 const LAGS = [1, 2, 8, 16, 32];
 
-
 export interface PermutationContext {
   /** Number of distinct symbols (2: binary rules). */
   alphabetSize: number;
