@@ -73,6 +73,22 @@ describe('oe assess', () => {
     expect(doc.restart.hRestart).toBe(Math.min(doc.restart.hR, doc.restart.hC, doc.hAssessed));
   });
 
+  it('--iid --repeat K: failure rate per statistic in the JSON (schema) and the text', { timeout: 180_000 }, () => {
+    const file = join(FIX, 'rand4_short.bin');
+    const r = oe(file, '--iid', '--repeat', '3', '--seed', '5', '--json', '--threads', '2');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const validate = schemaValidator('assess');
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.iid.repeats.runs).toBe(3);
+    expect(doc.iid.repeats.seeds[0]).toBe(5);
+    expect(doc.iid.repeats.statistics).toHaveLength(19);
+    const t = oe(file, '--iid', '--repeat', '2', '--seed', '5', '--threads', '2');
+    expect(t.status, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/repeated 2 times \(seeds 5, \d+; rounds \d+, \d+\)/);
+    expect(t.stdout).toMatch(/any statistic\s+failed \d of 2 \(95 % CI/);
+  });
+
   it('bad input: one-line errors with the documented exit codes', { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'oe-assess-'));
     const empty = join(dir, 'empty.bin');
@@ -84,6 +100,7 @@ describe('oe assess', () => {
       [[empty], 4, /empty/],
       [[wide, '--bits', '4'], 4, /does not fit/],
       [[wide, '--bits', '9'], 2, /--bits must be an integer in \[1, 8\]/],
+      [[wide, '--repeat', '3'], 2, /--repeat needs --iid/],
     ] as Array<[string[], number, RegExp]>) {
       const r = oe(...args);
       expect(r.status, args.join(' ')).toBe(code);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bzip2TextSize } from '../src/analyze/sp800-90b/bzip2-size.js';
 import { chiSquareGoodnessOfFit, chiSquareIndependence } from '../src/analyze/sp800-90b/chi-square.js';
-import { assessIid } from '../src/analyze/sp800-90b/iid.js';
+import { assessIid, type IidResult } from '../src/analyze/sp800-90b/iid.js';
 import { lrsTest } from '../src/analyze/sp800-90b/lrs-test.js';
 import { PERMUTATION_TESTS, permutationStatistics } from '../src/analyze/sp800-90b/permutation-statistics.js';
 import { derivedSeed } from '../src/analyze/sp800-90b/shuffle.js';
@@ -141,7 +141,7 @@ describe('SP 800-90B IID tests against NIST ea_iid 1.1.7', () => {
     expect(new Set(rep.seeds).size).toBe(4);
     expect(rep.seeds.slice(1)).toEqual([1, 2, 3].map((k) => derivedSeed(99, k)));
     // each run is the plain run with its seed: same rounds, and the failures counted from them
-    const plain = [];
+    const plain: IidResult[] = [];
     for (const seed of rep.seeds) plain.push(await assessIid(data, 4, { seed, threads: 1, rounds: 200 }));
     expect(rep.roundsRun).toEqual(plain.map((x) => x.roundsRun));
     rep.statistics.forEach((s, j) => {

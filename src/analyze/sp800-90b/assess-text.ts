@@ -41,6 +41,15 @@ export function formatAssessText(r: AssessReport): string {
       out.push(
         `    ${t.name.padEnd(22)} ${num(t.unpermuted).padStart(16)}  C0=${t.C0} C1=${t.C1} C2=${t.C2}  ${t.passed ? 'pass' : 'FAIL'}`,
       );
+    if (i.repeats) {
+      const rp = i.repeats;
+      const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+      const rate = (f: { failures: number; ci: [number, number] }) =>
+        `${f.failures} of ${rp.runs} (${Math.round(rp.level * 100)} % CI ${pct(f.ci[0])}–${pct(f.ci[1])})`;
+      out.push(`  repeated ${rp.runs} times (seeds ${rp.seeds.join(', ')}; rounds ${rp.roundsRun.join(', ')}):`);
+      for (const s of rp.statistics) out.push(`    ${s.name.padEnd(22)} failed ${rate(s)}`);
+      out.push(`    ${'any statistic'.padEnd(22)} failed ${rate(rp.anyFailed)}`);
+    }
     const ci = i.chiSquareIndependence;
     const cg = i.chiSquareGoodnessOfFit;
     out.push(`  chi-square independence: T=${num(ci.T)} df=${ci.df} p=${num(ci.pValue)}`);

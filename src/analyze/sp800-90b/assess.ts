@@ -25,6 +25,8 @@ export interface Sp80090bAssessOptions {
   bits?: number;
   iid?: boolean;
   seed?: number;
+  /** IID track: repeat the permutation tests this many times (failure rates per statistic). */
+  repeat?: number;
   threads?: number;
   restart?: { data: Uint8Array; file?: string };
   input?: { file?: string; session?: string; source?: string };
@@ -49,6 +51,7 @@ export async function assessSamples(data: Uint8Array, options: Sp80090bAssessOpt
   if (options.iid) {
     report.iid = await assessIid(data, options.bits, {
       seed: options.seed,
+      repeat: options.repeat,
       threads: options.threads,
       onProgress: options.onProgress,
     });

@@ -26,6 +26,7 @@ interface AssessArgs {
   json: boolean;
   'nist-json'?: string;
   seed?: string;
+  repeat?: number;
   output?: string;
   session?: string;
   source?: string;
@@ -77,6 +78,17 @@ export const assessCommand: CommandModule<object, AssessArgs> = {
         'seed',
         textOption('seed', 'Seed of the IID permutation shuffles (an integer below 2^53; default random, reported)'),
       )
+      .option(
+        'repeat',
+        integerOption(
+          'repeat',
+          'With --iid: run the permutation tests K times (seeds derived from --seed) and report failure rates',
+          {
+            min: 1,
+            max: 10000,
+          },
+        ),
+      )
       .option('output', outputOption('Write the JSON report to this file'))
       .option('session', textOption('session', 'Assess a recorded session (id or unique prefix) …'))
       .option('source', sourceOption('… and this source of it (its raw byte stream)'))
@@ -89,6 +101,7 @@ export const assessCommand: CommandModule<object, AssessArgs> = {
       if (!/^\d+$/.test(args.seed) || !Number.isSafeInteger(seed))
         throw new OeError('USAGE', `--seed must be a non-negative integer below 2^53, got ${args.seed}`);
     }
+    if (args.repeat !== undefined && !args.iid) throw new OeError('USAGE', '--repeat needs --iid');
     let data: Uint8Array;
     let input: { file?: string; session?: string; source?: string };
     if (args.session !== undefined || args.source !== undefined) {
@@ -112,11 +125,14 @@ export const assessCommand: CommandModule<object, AssessArgs> = {
       bits: args.bits,
       iid: args.iid,
       seed,
+      repeat: args.repeat,
       threads: args.threads,
       restart,
       input,
-      onProgress: (rounds, decided) =>
-        progress.update([`assess: permutation round ${rounds} of 10000, ${decided} of 19 statistics decided`]),
+      onProgress: (rounds, decided, run) =>
+        progress.update([
+          `assess: ${args.repeat && args.repeat > 1 ? `test ${run + 1} of ${args.repeat}, ` : ''}permutation round ${rounds} of 10000, ${decided} of 19 statistics decided`,
+        ]),
     });
     progress.done();
     if (args['nist-json']) {
