@@ -25,7 +25,7 @@ describe('the command table', () => {
     }
   });
 
-  it('has every command of the seed, plus assess, compare and ui', () => {
+  it('has every command of the seed, plus assess, compare, ui and validate', () => {
     expect(COMMANDS.map((c) => commandName(c.command)).sort()).toEqual(
       [
         'analyze',
@@ -42,6 +42,7 @@ describe('the command table', () => {
         'stream',
         'telemetry',
         'ui',
+        'validate',
       ].sort(),
     );
   });
@@ -67,7 +68,7 @@ describe('the CLI edge', () => {
       expect(r.status, c.command).toBe(0);
       expect(r.stdout).toContain('--help');
     }
-  }, 120_000);
+  }, 300_000);
 
   it('an unknown command or flag is one line on stderr and exit 2, no stack trace', () => {
     for (const args of [['bogus'], ['scan', '--no-such-flag'], []]) {

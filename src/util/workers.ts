@@ -13,6 +13,18 @@ export function tsxLoader(): string {
 }
 
 /**
+ * How to start `<base>.ts` (source tree, through tsx's loader) or `<base>.js` (compiled) beside `fromUrl`
+ * as a separate Node process: the script path and the arguments that go before it.
+ */
+export function childScript(fromUrl: string, base: string): { script: string; execArgv: string[] } {
+  const fromSource = fromUrl.endsWith('.ts');
+  return {
+    script: fileURLToPath(new URL(`./${base}${fromSource ? '.ts' : '.js'}`, fromUrl)),
+    execArgv: fromSource ? ['--import', tsxLoader()] : [],
+  };
+}
+
+/**
  * Creates a piscina pool for a worker module that sits next to `fromUrl`, named `<base>.ts` in the
  * source tree and `<base>.js` once compiled. Under tsx or vitest (source tree) workers get tsx's
  * loader so they can run the TypeScript directly; compiled, they run plain JS. piscina itself is loaded

@@ -1,6 +1,7 @@
 import type { EstimatorId, EstimatorOutcome } from './estimators.js';
 import type { IidResult } from './iid.js';
 import type { NonIidResult } from './non-iid.js';
+import type { RestartResult } from './restart.js';
 
 /** The header fields of NIST's result JSON (`ea_non_iid -o` / `ea_iid -o`, tool version 1.1.7). */
 export interface NistRunInfo {
@@ -100,11 +101,7 @@ const PERM_KEYS: Record<string, string> = {
 
 /** NIST's `ea_iid -o` JSON for an IID result. */
 export function iidToNistJson(r: IidResult, info: NistRunInfo): Record<string, unknown> {
-  const iterations = [0, 1, 2].map((it) => {
-    const o: Record<string, unknown> = { iteration: it };
-    for (const t of r.permutationTests) o[PERM_KEYS[t.name] ?? t.name] = it === 0 ? t.C0 : it === 1 ? t.C1 : t.C2;
-    return sortKeys(o);
-  });
+  const iterations = permutationIterations(r);
   const tc = sortKeys({
     hAssessed: r.hAssessed,
     hBitstring: r.hBitstring ?? 1,
@@ -118,6 +115,92 @@ export function iidToNistJson(r: IidResult, info: NistRunInfo): Record<string, u
     testCaseDesc: '',
   });
   return envelope(true, info, [tc]);
+}
+
+/** The IID tests ea_restart -i also runs on the row and the column dataset (informational in the tool). */
+export interface RestartIidChecks {
+  rows: IidResult;
+  columns: IidResult;
+}
+
+function permutationIterations(r: IidResult): Record<string, unknown>[] {
+  return [0, 1, 2].map((it) => {
+    const o: Record<string, unknown> = { iteration: it };
+    for (const t of r.permutationTests) o[PERM_KEYS[t.name] ?? t.name] = it === 0 ? t.C0 : it === 1 ? t.C1 : t.C2;
+    return sortKeys(o);
+  });
+}
+
+/**
+ * NIST's `ea_restart -o` JSON (type "Restart"): with the non-IID literal estimators one test case per
+ * estimator with its row and column estimates (h_r, h_c), then "Overall" with h_r, h_c and h_i; in IID
+ * mode only "Overall", with the IID tests' verdicts over the row and column datasets and their
+ * permutation counts (rows, then columns). A failed sanity check or validation is errorLevel −1 with the
+ * tool's message (the sanity failure before any estimate, as the tool stops there).
+ */
+export function restartToNistJson(
+  r: RestartResult,
+  info: NistRunInfo,
+  iidChecks?: RestartIidChecks,
+): Record<string, unknown> {
+  const testCases: Record<string, unknown>[] = [];
+  let errorMessage: string | undefined;
+  if (!r.sanityPassed) errorMessage = 'Restart Sanity Check Failed.';
+  else {
+    if (r.mode === 'non-iid')
+      for (const c of CASES) {
+        const row = find(r.rowEstimators, c.ids[0], 'literal');
+        const col = find(r.columnEstimators, c.ids[0], 'literal');
+        if (!row && !col) continue;
+        const binaryOnly = c.desc.includes('bit strings only');
+        testCases.push(
+          sortKeys({
+            dataWordSize: binaryOnly ? 1 : r.bitsPerSymbol,
+            ...(row ? { h_r: row.hMin } : {}),
+            ...(col ? { h_c: col.hMin } : {}),
+            testCaseDesc: c.desc,
+          }),
+        );
+      }
+    if (!r.validationPassed) errorMessage = 'min(H_r, H_c) < H_I/2, Validation Testing Failed.';
+    else if (r.mode === 'non-iid')
+      testCases.push(sortKeys({ h_c: r.hC, h_i: r.hI, h_r: r.hR, testCaseDesc: 'Overall' }));
+    else
+      testCases.push(
+        sortKeys({
+          h_c: r.hC,
+          h_i: r.hI,
+          h_r: r.hR,
+          mean: 0,
+          median: 0,
+          passedChiSquareTests: iidChecks
+            ? iidChecks.rows.passedChiSquareTests && iidChecks.columns.passedChiSquareTests
+            : false,
+          passedIidPermutationTests: iidChecks
+            ? iidChecks.rows.passedPermutationTests && iidChecks.columns.passedPermutationTests
+            : false,
+          passedLongestRepeatedSubstringTest: iidChecks
+            ? iidChecks.rows.passedLongestRepeatedSubstringTest && iidChecks.columns.passedLongestRepeatedSubstringTest
+            : false,
+          permutationTestResults: iidChecks
+            ? [...permutationIterations(iidChecks.rows), ...permutationIterations(iidChecks.columns)]
+            : [],
+          testCaseDesc: 'Overall',
+        }),
+      );
+  }
+  return {
+    IID: r.mode === 'iid',
+    commandline: info.commandline,
+    dateTimeStamp: info.dateTimeStamp ?? stamp(),
+    errorLevel: errorMessage ? -1 : 0,
+    ...(errorMessage ? { errorMessage } : {}),
+    filename: info.filename,
+    sha256: info.sha256,
+    testCases,
+    toolVersion: '1.1.7',
+    type: 'Restart',
+  };
 }
 
 function sortKeys(o: Record<string, unknown>): Record<string, unknown> {

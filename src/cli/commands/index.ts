@@ -96,6 +96,12 @@ export const COMMANDS: readonly { command: string; describe: string; load: () =>
       'SP 800-90B entropy assessment (as NIST ea_non_iid / ea_iid 1.1.7) of a file with one sample per byte, or of a recorded source',
     load: async () => (await import('./assess.js')).assessCommand,
   },
+  {
+    command: 'validate',
+    describe:
+      'Build an entropy-source validation package: raw and restart data, SP 800-90B assessment, health-test evidence',
+    load: async () => (await import('./validate.js')).validateCommand,
+  },
 ];
 
 /** The name a usage string declares (`device <path>` → `device`). */
