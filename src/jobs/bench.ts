@@ -24,6 +24,7 @@ import type { PriorCalibration } from '../analyze/quantum/prior.js';
 import { type QuantumReport, type QuantumSourceInput, quantumProxyV3Parallel } from '../analyze/quantum/proxy.js';
 import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
 import { assessNonIid, type NonIidResult } from '../analyze/sp800-90b/non-iid.js';
+import { mean } from '../analyze/stats/mean-sd.js';
 import { shannonEntropy } from '../analyze/stats/shannon-entropy.js';
 import { probeSource } from '../collect/availability.js';
 import { getSource, selectSources } from '../collect/catalog.js';
@@ -587,8 +588,4 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   } finally {
     if (options.sampler === undefined) await ctx.sampler.close?.();
   }
-}
-
-function mean(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
