@@ -84,65 +84,7 @@ function sp80022Section(
     '</details>',
     '',
   );
-  if (a.sequences === 1) {
-    out.push(
-      '| Test | p-values | passed (p ≥ α) | min p | decided by | Holm p | verdict |',
-      '|---|---:|---:|---:|---|---:|---|',
-    );
-    for (const name of NIST_TEST_NAMES) {
-      const r = a.perSequence[0].find((x) => x.name === name)!;
-      if (!r.applicable) {
-        out.push(`| ${name} | — | — | — | — | — | ${esc(r.reason ?? 'not applicable')} |`);
-        continue;
-      }
-      const v = testVerdict(a, name);
-      const ps = r.pValues.length <= 2 ? r.pValues.map(fmtP).join(', ') : `${r.pValues.length} values (below)`;
-      out.push(
-        `| ${name} | ${ps} | ${r.pValues.filter((p) => p >= a.alpha).length}/${r.pValues.length} | ${fmtP(Math.min(...r.pValues))} | ${decidedByCell(v.decision)} | ${fmtP(v.decision.adjustedPValue ?? 1)} | ${v.verdict} |`,
-      );
-    }
-    out.push('');
-    const multi = a.perSequence[0].filter((r) => r.applicable && r.pValues.length > 2);
-    for (const r of multi) out.push(...multiValueTable(r, a.alpha));
-  } else {
-    out.push(
-      "| Test | series | sequences | min proportion passing | NIST's range | min uniformity p | decided by | Holm p | verdict |",
-      '|---|---:|---:|---:|---|---:|---|---:|---|',
-    );
-    for (const name of NIST_TEST_NAMES) {
-      const rows = a.secondLevel.rows.filter((r) => r.name === name);
-      if (rows.length === 0) {
-        const reason = a.perSequence[0].find((x) => x.name === name)?.reason ?? 'not applicable';
-        out.push(`| ${name} | — | 0 | — | — | — | — | — | ${esc(reason)} |`);
-        continue;
-      }
-      const v = testVerdict(a, name);
-      const worst = rows.reduce((m, r) => (r.proportion < m.proportion ? r : m));
-      const minU = Math.min(...rows.map((r) => r.uniformityPValue ?? 1));
-      out.push(
-        `| ${name} | ${rows.length} | ${worst.sequences} | ${worst.passed}/${worst.sequences} = ${worst.proportion.toFixed(4)} | ${worst.proportionInterval[0].toFixed(4)} – ${worst.proportionInterval[1].toFixed(4)} | ${fmtP(minU)} | ${decidedByCell(v.decision)} | ${fmtP(v.decision.adjustedPValue ?? 1)} | ${v.verdict} |`,
-      );
-    }
-    out.push('');
-    if (!a.secondLevel.uniformityReliable) {
-      out.push(
-        '> Fewer than 55 sequences: the uniformity p-values are not reliable (SP 800-22 §4.2.2) and do not enter the verdicts.',
-        '',
-      );
-    }
-    out.push(
-      '<details><summary>Every p-value series (STS finalAnalysisReport layout)</summary>',
-      '',
-      '| Test | sub-test | C1 | C2 | C3 | C4 | C5 | C6 | C7 | C8 | C9 | C10 | uniformity p | proportion |',
-      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    );
-    for (const r of a.secondLevel.rows) {
-      out.push(
-        `| ${r.name} | ${r.label ?? ''} | ${r.histogram.join(' | ')} | ${r.uniformityPValue === undefined ? '—' : fmtP(r.uniformityPValue)}${r.uniformityOk === false ? ' *' : ''} | ${r.passed}/${r.sequences}${r.proportionOk ? '' : ' *'} |`,
-      );
-    }
-    out.push('', "`*` outside NIST's range / uniformity p < 0.0001.", '', '</details>', '');
-  }
+  out.push(...(a.sequences === 1 ? oneSequenceTables(a) : secondLevelTables(a)));
   out.push(
     '<details><summary>How each verdict was reached</summary>',
     '',
@@ -161,6 +103,75 @@ function sp80022Section(
     out.push(`![SP 800-22 p-value histogram of ${src.name}](${encodeURI(file)})`, '');
   }
   return out.join('\n');
+}
+
+/** One sequence: a row per test with its p-values and verdict, then the tests with many p-values in full. */
+function oneSequenceTables(a: Sp80022Assessment): string[] {
+  const out = [
+    '| Test | p-values | passed (p ≥ α) | min p | decided by | Holm p | verdict |',
+    '|---|---:|---:|---:|---|---:|---|',
+  ];
+  for (const name of NIST_TEST_NAMES) {
+    const r = a.perSequence[0].find((x) => x.name === name)!;
+    if (!r.applicable) {
+      out.push(`| ${name} | — | — | — | — | — | ${esc(r.reason ?? 'not applicable')} |`);
+      continue;
+    }
+    const v = testVerdict(a, name);
+    const ps = r.pValues.length <= 2 ? r.pValues.map(fmtP).join(', ') : `${r.pValues.length} values (below)`;
+    out.push(
+      `| ${name} | ${ps} | ${r.pValues.filter((p) => p >= a.alpha).length}/${r.pValues.length} | ${fmtP(Math.min(...r.pValues))} | ${decidedByCell(v.decision)} | ${fmtP(v.decision.adjustedPValue ?? 1)} | ${v.verdict} |`,
+    );
+  }
+  out.push('');
+  const multi = a.perSequence[0].filter((r) => r.applicable && r.pValues.length > 2);
+  for (const r of multi) out.push(...multiValueTable(r, a.alpha));
+  return out;
+}
+
+/**
+ * K sequences: a row per test from its worst p-value series (proportion passing, uniformity), then every
+ * series in STS's finalAnalysisReport layout.
+ */
+function secondLevelTables(a: Sp80022Assessment): string[] {
+  const out = [
+    "| Test | series | sequences | min proportion passing | NIST's range | min uniformity p | decided by | Holm p | verdict |",
+    '|---|---:|---:|---:|---|---:|---|---:|---|',
+  ];
+  for (const name of NIST_TEST_NAMES) {
+    const rows = a.secondLevel.rows.filter((r) => r.name === name);
+    if (rows.length === 0) {
+      const reason = a.perSequence[0].find((x) => x.name === name)?.reason ?? 'not applicable';
+      out.push(`| ${name} | — | 0 | — | — | — | — | — | ${esc(reason)} |`);
+      continue;
+    }
+    const v = testVerdict(a, name);
+    const worst = rows.reduce((m, r) => (r.proportion < m.proportion ? r : m));
+    const minU = Math.min(...rows.map((r) => r.uniformityPValue ?? 1));
+    out.push(
+      `| ${name} | ${rows.length} | ${worst.sequences} | ${worst.passed}/${worst.sequences} = ${worst.proportion.toFixed(4)} | ${worst.proportionInterval[0].toFixed(4)} – ${worst.proportionInterval[1].toFixed(4)} | ${fmtP(minU)} | ${decidedByCell(v.decision)} | ${fmtP(v.decision.adjustedPValue ?? 1)} | ${v.verdict} |`,
+    );
+  }
+  out.push('');
+  if (!a.secondLevel.uniformityReliable) {
+    out.push(
+      '> Fewer than 55 sequences: the uniformity p-values are not reliable (SP 800-22 §4.2.2) and do not enter the verdicts.',
+      '',
+    );
+  }
+  out.push(
+    '<details><summary>Every p-value series (STS finalAnalysisReport layout)</summary>',
+    '',
+    '| Test | sub-test | C1 | C2 | C3 | C4 | C5 | C6 | C7 | C8 | C9 | C10 | uniformity p | proportion |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const r of a.secondLevel.rows) {
+    out.push(
+      `| ${r.name} | ${r.label ?? ''} | ${r.histogram.join(' | ')} | ${r.uniformityPValue === undefined ? '—' : fmtP(r.uniformityPValue)}${r.uniformityOk === false ? ' *' : ''} | ${r.passed}/${r.sequences}${r.proportionOk ? '' : ' *'} |`,
+    );
+  }
+  out.push('', "`*` outside NIST's range / uniformity p < 0.0001.", '', '</details>', '');
+  return out;
 }
 
 function multiValueTable(r: Sp80022Result, alpha: number): string[] {
@@ -203,23 +214,15 @@ function extendedSection(ext: ExtendedResult[]): string {
   return out.join('\n');
 }
 
-/**
- * Renders the report. `plotDir` is the directory for plots relative to the report file
- * (e.g. "report-plots").
- */
-export function renderMarkdownReport(doc: ReportDocument, plotDir: string): RenderedReport {
-  const plots: RenderedReport['plots'] = [];
-  const md: string[] = [`# ${doc.title}`, '', `Generated ${doc.generatedAt} by oe.`, ''];
-  for (const [k, v] of doc.context) md.push(`- **${k}:** ${v}`);
-  if (doc.context.length) md.push('');
-
-  // Summary table
+/** The summary table: per source, SP 800-22 tests passed / failed / not applicable and extended p < 0.01. */
+function summarySection(doc: ReportDocument): string[] {
   const first = doc.sources.find((s) => s.sp80022)?.sp80022;
-  md.push('## Summary', '');
-  md.push(
+  const md = [
+    '## Summary',
+    '',
     '| Source | bytes | SP 800-22 tests passed | failed | not applicable | extended p < 0.01 |',
     '|---|---:|---:|---:|---:|---:|',
-  );
+  ];
   for (const s of doc.sources) {
     let passed = 0;
     let failed = 0;
@@ -241,77 +244,101 @@ export function renderMarkdownReport(doc: ReportDocument, plotDir: string): Rend
     );
   }
   md.push('', verdictRuleText(first?.alpha ?? 0.01, first?.decisions.familyAlpha ?? FAMILY_ALPHA), '');
+  return md;
+}
 
+/** A source's plots (byte histogram, autocorrelation, Welch spectrum): adds the files, returns the Markdown. */
+function plotsSection(s: ReportSource, plotDir: string, plots: RenderedReport['plots']): string[] {
+  const md = ['### Plots', ''];
+  const base = `${plotDir}/${slug(s.name)}`;
+  if (s.bytes.length > 0) {
+    plots.push({
+      path: `${base}-bytes.svg`,
+      svg: byteHistogramSvg(byteCounts(s.bytes), `Byte histogram — ${s.name}`),
+    });
+    md.push(`![Byte histogram of ${s.name}](${encodeURI(`${base}-bytes.svg`)})`, '');
+  }
+  if (s.bytes.length < 64) {
+    md.push('Autocorrelation and spectrum: not plotted (fewer than 64 bytes).', '');
+    return md;
+  }
+  const acInput = s.bytes.subarray(0, AUTOCORRELATION_MAX_BYTES);
+  const ac = autocorrelation(acInput, 200);
+  if (!ac.constant && ac.maxLag > 0) {
+    const z = ac.threshold * Math.sqrt(ac.n - 1);
+    plots.push({
+      path: `${base}-autocorrelation.svg`,
+      svg: autocorrelationSvg(
+        ac.r,
+        ac.n,
+        z,
+        `Autocorrelation of byte values — ${s.name}${s.bytes.length > acInput.length ? ` (first ${acInput.length.toLocaleString('en-US')} bytes)` : ''}`,
+      ),
+    });
+    md.push(`![Autocorrelation of ${s.name}](${encodeURI(`${base}-autocorrelation.svg`)})`, '');
+  } else md.push('Autocorrelation: not plotted (constant stream).', '');
+  const w = welchPowerSpectrum(s.bytes);
+  if (w) {
+    plots.push({
+      path: `${base}-spectrum.svg`,
+      svg: powerSpectrumSvg(w.psd, w.segmentLength, `Power spectrum of byte values — ${s.name}`),
+    });
+    md.push(`![Power spectrum of ${s.name}](${encodeURI(`${base}-spectrum.svg`)})`, '');
+  }
+  return md;
+}
+
+/** Dependence between sources: the cross-correlation heatmap and a row per pair (or why it was skipped). */
+function dependenceSection(d: DependenceResult | undefined, plotDir: string, plots: RenderedReport['plots']): string[] {
+  const md = ['## Dependence between sources', ''];
+  if (!d || d.sources.length < 2) {
+    md.push('Not computed.', '');
+    return md;
+  }
+  const file = `${plotDir}/cross-correlation.svg`;
+  plots.push({
+    path: file,
+    svg: correlationHeatmapSvg(d.sources, d.matrix.correlation, 'Cross-correlation between sources'),
+  });
+  md.push(`![Cross-correlation heatmap](${encodeURI(file)})`, '');
+  md.push(
+    '| pair | n | r (lag 0) | max abs r (lag) | q (corr.) | MI (bits) | q (MI) | flagged |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  );
+  for (const p of d.pairs) {
+    md.push(
+      `| ${esc(p.a)} – ${esc(p.b)} | ${p.n} | ${p.correlation.lag0.toFixed(4)} | ${p.correlation.maxAbs.toFixed(4)} (${p.correlation.maxLag}) | ${fmtP(p.correlation.qValue)} | ${p.mutualInformation.bits.toExponential(2)} | ${fmtP(p.mutualInformation.qValue)} | ${p.flagged ? 'yes' : ''} |`,
+    );
+  }
+  for (const s of d.skipped) md.push(`| ${esc(s.a)} – ${esc(s.b)} | — | — | — | — | — | — | ${esc(s.reason)} |`);
+  md.push(
+    '',
+    `Lagged Pearson correlation (lags ±${d.maxLag}) and mutual information with circular-shift nulls and Benjamini–Hochberg q-values (α = ${d.alpha}).`,
+    '',
+  );
+  return md;
+}
+
+/**
+ * Renders the report: header, summary, per source its SP 800-22 tables, extended tests and plots,
+ * the dependence between sources, extra sections and notes. `plotDir` is the directory for plots
+ * relative to the report file (e.g. "report-plots").
+ */
+export function renderMarkdownReport(doc: ReportDocument, plotDir: string): RenderedReport {
+  const plots: RenderedReport['plots'] = [];
+  const md: string[] = [`# ${doc.title}`, '', `Generated ${doc.generatedAt} by oe.`, ''];
+  for (const [k, v] of doc.context) md.push(`- **${k}:** ${v}`);
+  if (doc.context.length) md.push('');
+  md.push(...summarySection(doc));
   for (const s of doc.sources) {
     md.push(`## ${s.name}`, '', s.origin, '');
     md.push('### SP 800-22', '');
     if (s.sp80022) md.push(sp80022Section(s, s.sp80022, plotDir, plots));
     else md.push(s.sp80022Unavailable ?? 'SP 800-22 was not run.', '');
     md.push('### Extended tests', '', extendedSection(s.extended));
-    md.push('### Plots', '');
-    const base = `${plotDir}/${slug(s.name)}`;
-    if (s.bytes.length > 0) {
-      plots.push({
-        path: `${base}-bytes.svg`,
-        svg: byteHistogramSvg(byteCounts(s.bytes), `Byte histogram — ${s.name}`),
-      });
-      md.push(`![Byte histogram of ${s.name}](${encodeURI(`${base}-bytes.svg`)})`, '');
-    }
-    if (s.bytes.length >= 64) {
-      const acInput = s.bytes.subarray(0, AUTOCORRELATION_MAX_BYTES);
-      const ac = autocorrelation(acInput, 200);
-      if (!ac.constant && ac.maxLag > 0) {
-        const z = ac.threshold * Math.sqrt(ac.n - 1);
-        plots.push({
-          path: `${base}-autocorrelation.svg`,
-          svg: autocorrelationSvg(
-            ac.r,
-            ac.n,
-            z,
-            `Autocorrelation of byte values — ${s.name}${s.bytes.length > acInput.length ? ` (first ${acInput.length.toLocaleString('en-US')} bytes)` : ''}`,
-          ),
-        });
-        md.push(`![Autocorrelation of ${s.name}](${encodeURI(`${base}-autocorrelation.svg`)})`, '');
-      } else md.push('Autocorrelation: not plotted (constant stream).', '');
-      const w = welchPowerSpectrum(s.bytes);
-      if (w) {
-        plots.push({
-          path: `${base}-spectrum.svg`,
-          svg: powerSpectrumSvg(w.psd, w.segmentLength, `Power spectrum of byte values — ${s.name}`),
-        });
-        md.push(`![Power spectrum of ${s.name}](${encodeURI(`${base}-spectrum.svg`)})`, '');
-      }
-    } else md.push('Autocorrelation and spectrum: not plotted (fewer than 64 bytes).', '');
+    md.push(...plotsSection(s, plotDir, plots));
   }
-
-  if (doc.sources.length > 1) {
-    md.push('## Dependence between sources', '');
-    const d = doc.dependence;
-    if (d && d.sources.length > 1) {
-      const file = `${plotDir}/cross-correlation.svg`;
-      plots.push({
-        path: file,
-        svg: correlationHeatmapSvg(d.sources, d.matrix.correlation, 'Cross-correlation between sources'),
-      });
-      md.push(`![Cross-correlation heatmap](${encodeURI(file)})`, '');
-      md.push(
-        '| pair | n | r (lag 0) | max abs r (lag) | q (corr.) | MI (bits) | q (MI) | flagged |',
-        '|---|---:|---:|---:|---:|---:|---:|---|',
-      );
-      for (const p of d.pairs) {
-        md.push(
-          `| ${esc(p.a)} – ${esc(p.b)} | ${p.n} | ${p.correlation.lag0.toFixed(4)} | ${p.correlation.maxAbs.toFixed(4)} (${p.correlation.maxLag}) | ${fmtP(p.correlation.qValue)} | ${p.mutualInformation.bits.toExponential(2)} | ${fmtP(p.mutualInformation.qValue)} | ${p.flagged ? 'yes' : ''} |`,
-        );
-      }
-      for (const s of d.skipped) md.push(`| ${esc(s.a)} – ${esc(s.b)} | — | — | — | — | — | — | ${esc(s.reason)} |`);
-      md.push(
-        '',
-        `Lagged Pearson correlation (lags ±${d.maxLag}) and mutual information with circular-shift nulls and Benjamini–Hochberg q-values (α = ${d.alpha}).`,
-        '',
-      );
-    } else md.push('Not computed.', '');
-  }
-
+  if (doc.sources.length > 1) md.push(...dependenceSection(doc.dependence, plotDir, plots));
   for (const sec of doc.sections ?? []) md.push(`## ${sec.title}`, '', sec.markdown, '');
   if (doc.notes?.length) {
     md.push('## Notes', '');
