@@ -190,7 +190,7 @@ function multiValueTable(r: Sp80022Result, alpha: number): string[] {
 
 function extendedSection(ext: ExtendedResult[]): string {
   const out = [
-    'Extended tests (not part of SP 800-22; the sound tests of the seed battery, on the byte stream):',
+    "Extended tests (not part of SP 800-22; the sound tests of openentropy's battery, on the byte stream):",
     '',
     '| Test | result | p-value | what it measures |',
     '|---|---:|---:|---|',
