@@ -11,7 +11,7 @@ mkdirSync(cache, { recursive: true });
 const dir = mkdtempSync(join(cache, 'validators-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('validators precompiled at build time (scripts/build-validators.mjs)', () => {
+describe('validators precompiled at build time (scripts/build-dist.mjs)', () => {
   const files = precompileValidators(dir);
 
   it('writes one module per schema, carrying the digest of the schema texts it was built from', () => {

@@ -4,11 +4,11 @@
  * is shown with the command's flag for it, see `libraryFlags`); anything else is an internal error
  * (stack only with OE_DEBUG=1).
  */
-import yargs, { type MiddlewareFunction } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { MiddlewareFunction } from 'yargs';
 import { EXIT_CODES, errorMessage, isOeError, OeError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { commandsFor, type LibraryFlags, type WithLibraryFlags } from './commands/index.js';
+import { loadYargs } from './yargs.js';
 
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
 
@@ -83,7 +83,9 @@ function exitOnEpipe(err: NodeJS.ErrnoException): void {
   if (err.code === 'EPIPE') process.exit(0);
 }
 
-export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+export async function main(args?: string[]): Promise<void> {
+  const { yargs, hideBin } = await loadYargs();
+  const argv = args ?? hideBin(process.argv);
   // Installed once, however often main() runs in one process (tests call it repeatedly).
   if (!process.stdout.listeners('error').includes(exitOnEpipe)) process.stdout.on('error', exitOnEpipe);
   let parser = yargs(argv)

@@ -1,5 +1,5 @@
 /**
- * Ahead-of-time compilation of the JSON Schemas (run by the build: `node scripts/build-validators.mjs`
+ * Ahead-of-time compilation of the JSON Schemas (run by the build: `node scripts/build-dist.mjs`
  * after tsc): one CommonJS module per schema with ajv's standalone code and the digest of the schema
  * texts it came from (schema.ts uses it only while they match).
  */

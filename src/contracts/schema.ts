@@ -2,7 +2,7 @@
  * JSON-Schema validation of the JSON oe writes (schemas/<name>.schema.json, JSON Schema 2020-12).
  *
  * A build (`npm run build:ts`) compiles every schema ahead of time into dist/contracts/validators/
- * <name>.cjs (scripts/build-validators.mjs, ajv's standalone code), so a command loads one small
+ * <name>.cjs (scripts/build-dist.mjs, ajv's standalone code), so a command loads one small
  * module instead of ajv and its compiler (about 140 ms of CPU for the SP 800-22 schema here). Each
  * precompiled validator carries the digest of the schema texts it was built from and is used only
  * while they are unchanged; otherwise (and when running from src/) ajv compiles the schema here.
