@@ -1,8 +1,15 @@
-/** oe's library API. Everything the CLI does is reachable from here. */
+/**
+ * oe's library API (`import { … } from 'oe'`): sampling, the health tests and the entropy pool,
+ * recording and reading sessions, the SP 800-90B and SP 800-22 estimators and tests, the statistics,
+ * the analyses, benchmarks, comparisons and reports, and the outputs (stream, FIFO, HTTP). docs/API.md
+ * lists every export, grouped by what it is for; test/api.test.ts keeps the two equal. Helpers that
+ * only serve these (SQL quoting, Parquet relations, the benchmark's unguarded sampler call, special
+ * functions, flag parsers) stay internal.
+ */
 
+export { type CompareInput, type CompareResult, compareInputs } from './analyze/compare/compare.js';
 export { benjaminiHochberg } from './analyze/dependence/benjamini-hochberg.js';
 export { type DependenceOptions, type DependenceResult, dependence } from './analyze/dependence/dependence.js';
-export { chiSquarePValue, erfc, igam, igamc, logGamma, normalCdf } from './analyze/math/special.js';
 export {
   type Analysis,
   type AnalysisDocument,
@@ -28,8 +35,8 @@ export { type AutocorrelationResult, autocorrelation } from './analyze/stats/aut
 export { shannonEntropy } from './analyze/stats/shannon-entropy.js';
 export { byteStatistics, seriesStatistics } from './analyze/stats/source-statistics.js';
 export { type Verdict, type VerdictResult, verdict } from './analyze/stats/verdict.js';
-export { detectAvailable, probeSource, type SourceAvailability, sourceUnit } from './collect/availability.js';
-export { CATALOG, getSource, selectSources } from './collect/catalog.js';
+export { detectAvailable, probeSource, type SourceAvailability } from './collect/availability.js';
+export { CATALOG, closeSourceNames, getSource, selectSources } from './collect/catalog.js';
 export {
   type Conditioning,
   FULL_ENTROPY_INPUT_BITS,
@@ -48,16 +55,9 @@ export {
   type PoolSourceInfo,
   type PoolSourceReport,
 } from './collect/entropy-pool.js';
-export { type Fingerprint, fingerprint, machineFingerprint, softwareVersions } from './collect/fingerprint.js';
+export { type Fingerprint, fingerprint } from './collect/fingerprint.js';
 export { AdaptiveProportionTest } from './collect/health/adaptive-proportion-test.js';
-export {
-  APT_WINDOW,
-  APT_WINDOW_BINARY,
-  aptCutoff,
-  critBinom,
-  DEFAULT_ALPHA,
-  rctCutoff,
-} from './collect/health/cutoffs.js';
+export { APT_WINDOW, APT_WINDOW_BINARY, aptCutoff, DEFAULT_ALPHA, rctCutoff } from './collect/health/cutoffs.js';
 export { RepetitionCountTest } from './collect/health/repetition-count-test.js';
 export {
   type HealthFailure,
@@ -67,7 +67,6 @@ export {
   type SourceHealthReport,
   STARTUP_SAMPLES,
 } from './collect/health/source-health.js';
-export { parseDuration, parseSize, parseTags } from './collect/recorder/duration.js';
 export {
   DEFAULT_MAX_RATE,
   type RecorderEvents,
@@ -84,7 +83,6 @@ export {
   type SamplerPoolOptions,
   type SourceSample,
   type SourceState,
-  sampleDirect,
   sampleSource,
   sharedSamplerPool,
 } from './collect/sampler-pool.js';
@@ -98,10 +96,7 @@ export {
   resolveSession,
   type SessionManifest,
   type SessionSummary,
-  samplesRelation,
-  tableRelation,
   telemetrySummary,
-  verifyFiles,
 } from './collect/session/index.js';
 export { openSession, readSourceSamples, readTelemetry, streamSourceSamples } from './collect/session/reader.js';
 export {
@@ -112,24 +107,19 @@ export {
   telemetrySnapshot,
   telemetryWindow,
 } from './collect/telemetry/index.js';
-export type { MeasurementUnit, SampleBatch, SourceCategory, SourceKind, SourceSpec } from './collect/types.js';
-export {
-  type ColumnChunk,
-  type ColumnInput,
-  closeDb,
-  queryColumns,
-  sqlString,
-  streamColumns,
-  writeParquet,
-} from './db/index.js';
-export { type ErrorCode, EXIT_CODES, OeError } from './errors.js';
+export type { MeasurementUnit, SourceCategory, SourceKind, SourceSpec } from './collect/types.js';
+export { type ColumnChunk, closeDb, queryColumns, streamColumns } from './db/index.js';
+export { type ErrorCode, EXIT_CODES, isOeError, OeError } from './errors.js';
+export { type BenchOptions, type BenchReport, runBench } from './jobs/bench.js';
+export { loadCompareInput } from './jobs/compare-inputs.js';
 export { analyzeLive } from './jobs/live-analysis.js';
 export { LiveMonitor, type MonitorFrame } from './jobs/monitor.js';
 export { buildLiveReport, buildSessionReport } from './jobs/report-data.js';
-export { analyzeSession, entropyOverTimeStreaming } from './jobs/session-analysis.js';
+export { analyzeSession } from './jobs/session-analysis.js';
 export { type ReportDocument, renderMarkdownReport } from './report/markdown-report.js';
 export { type ReportJson, reportJson, type StructuredReport } from './report/report-json.js';
-export { type FifoEvent, type FifoOptions, prepareFifo, runFifoDevice } from './serve/fifo-device.js';
+
+export { type FifoEvent, type FifoOptions, runFifoDevice } from './serve/fifo-device.js';
 export { createEntropyServer, MAX_HTTP_LENGTH, RANDOM_TYPES, startEntropyServer } from './serve/http-server.js';
 export { type StreamOptions, type StreamResult, streamEntropy } from './serve/stream.js';
-export { StreamEncoder, type StreamFormat } from './serve/stream-encoder.js';
+export type { StreamFormat } from './serve/stream-encoder.js';
