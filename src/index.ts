@@ -116,6 +116,13 @@ export { analyzeLive } from './jobs/live-analysis.js';
 export { LiveMonitor, type MonitorFrame } from './jobs/monitor.js';
 export { buildLiveReport, buildSessionReport } from './jobs/report-data.js';
 export { analyzeSession } from './jobs/session-analysis.js';
+export {
+  type ValidateOptions,
+  type ValidationDocument,
+  type VerifyResult,
+  validateSource,
+  verifyPackage,
+} from './jobs/validate/index.js';
 export { type ReportDocument, renderMarkdownReport } from './report/markdown-report.js';
 export { type ReportJson, reportJson, type StructuredReport } from './report/report-json.js';
 
