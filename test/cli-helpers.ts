@@ -1,10 +1,14 @@
 import { main } from '../src/cli/main.js';
+import type { Yargs } from '../src/cli/yargs.js';
 
 /**
  * Runs the CLI in this process through its edge (src/cli/main.ts, as bin/oe does), capturing stdout, stderr and
- * the exit code; the process's own exit code is restored afterwards.
+ * the exit code; the process's own exit code is restored afterwards. `cli`: another yargs than the one main() loads.
  */
-export async function runOeInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runOeInProcess(
+  args: string[],
+  cli?: Yargs,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = process.stdout.write;
@@ -20,7 +24,7 @@ export async function runOeInProcess(args: string[]): Promise<{ code: number; st
     return true;
   }) as typeof process.stderr.write;
   try {
-    await main(args);
+    await main(args, cli);
   } finally {
     process.stdout.write = out;
     process.stderr.write = err;

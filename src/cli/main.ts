@@ -8,7 +8,7 @@ import type { MiddlewareFunction } from 'yargs';
 import { EXIT_CODES, errorMessage, isOeError, OeError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { commandsFor, type LibraryFlags, type WithLibraryFlags } from './commands/index.js';
-import { loadYargs } from './yargs.js';
+import { loadYargs, type Yargs } from './yargs.js';
 
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
 
@@ -83,8 +83,9 @@ function exitOnEpipe(err: NodeJS.ErrnoException): void {
   if (err.code === 'EPIPE') process.exit(0);
 }
 
-export async function main(args?: string[]): Promise<void> {
-  const { yargs, hideBin } = await loadYargs();
+/** Runs `oe` on `args` (default: the process's arguments) with `cli` (default: loadYargs()). */
+export async function main(args?: string[], cli?: Yargs): Promise<void> {
+  const { yargs, hideBin } = cli ?? (await loadYargs());
   const argv = args ?? hideBin(process.argv);
   // Installed once, however often main() runs in one process (tests call it repeatedly).
   if (!process.stdout.listeners('error').includes(exitOnEpipe)) process.stdout.on('error', exitOnEpipe);

@@ -1,7 +1,7 @@
 /**
- * yargs for the command line: the copy the build bundled into one module (dist/vendor/yargs.js, see
- * scripts/build-dist.mjs), which loads about 35 ms of CPU faster than the package's forty-odd modules,
- * or the package itself when running from src/ (tsx, vitest) or from a build without the bundle.
+ * yargs for the command line: the copy the build bundled into one module (scripts/vendor-yargs.mjs,
+ * run by scripts/build-dist.mjs), which loads about 35 ms of CPU faster than the package's forty-odd
+ * modules, or the package itself when running from src/ (tsx, vitest) or from a build without the bundle.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +13,9 @@ export interface Yargs {
   hideBin: typeof hideBinFn;
 }
 
-/** The bundled module beside this file's folder in dist/ (absent under src/). */
-export const VENDORED_YARGS = new URL('../vendor/yargs.js', import.meta.url);
+/** The bundle, relative to this file in dist/cli/ (absent under src/): dist/vendor/yargs/<BUNDLE_PATH>. */
+export const VENDORED_YARGS_PATH = '../vendor/yargs/lib/platform-shims/yargs.js';
+export const VENDORED_YARGS = new URL(VENDORED_YARGS_PATH, import.meta.url);
 
 export async function loadYargs(vendored: URL = VENDORED_YARGS): Promise<Yargs> {
   if (existsSync(fileURLToPath(vendored))) {
