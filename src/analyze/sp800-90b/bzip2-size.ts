@@ -100,7 +100,6 @@ function countBelow(sorted: readonly number[], x: number): number {
 /** Reused per-thread buffers (a block has at most BLOCK_MAX + 3 characters). */
 const CAP = BLOCK_MAX + 8;
 const bwt = new Uint8Array(CAP);
-const mtfv = new Uint8Array(CAP + 1);
 const seq = new Uint16Array(2 * CAP);
 const sa = new Int32Array(CAP);
 const tmpA = new Int32Array(CAP);
@@ -342,9 +341,13 @@ const N_ITERS = 4;
 const tLen = new Uint8Array(N_GROUPS * 16);
 const rfreq = new Int32Array(N_GROUPS * 16);
 const mtfFreq = new Int32Array(16);
-let groupHist = new Uint8Array(0);
+/** Per group of 50 MTF symbols, the count of each of its ≤ 16 symbols: all that sendMTFValues needs of them. */
+const groupHist = new Uint8Array((Math.ceil((CAP + 1) / G_SIZE) + 1) * 16);
 
-/** Bits that sendMTFValues writes for mtfv[0..nMTF) over alphaSize ≤ 16 symbols (mapping table excluded). */
+/**
+ * Bits that sendMTFValues writes for nMTF MTF symbols over alphaSize ≤ 16 symbols (mapping table excluded),
+ * from their counts (mtfFreq) and per-group histograms (groupHist) as generateMtf leaves them.
+ */
 export function sendMtfBits(nMTF: number, alphaSize: number): number {
   const A = 16;
   tLen.fill(15);
@@ -371,16 +374,9 @@ export function sendMtfBits(nMTF: number, alphaSize: number): number {
       remF -= aFreq;
     }
   }
-  // each group of 50 MTF values enters the passes only through its symbol histogram
+  // each group of 50 MTF values enters the passes only through its symbol histogram (generateMtf)
   const nSel = Math.ceil(nMTF / G_SIZE);
-  if (groupHist.length < nSel * A) groupHist = new Uint8Array(nSel * A * 2);
   const hist = groupHist;
-  hist.fill(0, 0, nSel * A);
-  for (let g = 0, i = 0; g < nSel; g++) {
-    const o = g * A;
-    const end = Math.min(nMTF, i + G_SIZE);
-    for (; i < end; i++) hist[o + mtfv[i]]++;
-  }
   const sel = new Uint8Array(nSel);
   // costs of tables 0–2 and 3–5 packed 10 bits each (a group costs at most 50·17 = 850 < 1024)
   const packLo = new Int32Array(A);
@@ -442,7 +438,8 @@ export function sendMtfBits(nMTF: number, alphaSize: number): number {
 }
 
 /**
- * generateMTFValues over bwt[0..n) holding symbol indices < nInUse: fills mtfv and mtfFreq, returns nMTF.
+ * generateMTFValues over bwt[0..n) holding symbol indices < nInUse: counts its output symbols in mtfFreq and
+ * per group of 50 in groupHist (stride 16), returns nMTF.
  */
 function generateMtf(n: number, nInUse: number): number {
   // The MTF list (≤ 11 symbols) as 4-bit fields: positions 0–7 in w0, 8–15 in w1; unused fields hold
@@ -454,58 +451,64 @@ function generateMtf(n: number, nInUse: number): number {
     else w0 = (w0 << 4) | i;
   }
   mtfFreq.fill(0);
+  const hist = groupHist;
+  hist.fill(0, 0, (Math.ceil((n + 1) / G_SIZE) + 1) * 16);
+  // each output symbol is only counted: in total and in its group of 50 (hist row g, cnt symbols so far)
   let wr = 0;
+  let g = 0;
+  let cnt = 0;
   let zPend = 0;
-  for (let i = 0; i < n; i++) {
-    const ll = bwt[i];
-    const spread = Math.imul(ll, 0x11111111);
-    const x = w0 ^ spread;
-    const z = (x - 0x11111111) & ~x & 0x88888888;
+  for (let i = 0; i <= n; i++) {
     let j: number;
-    if (z !== 0) {
-      j = (31 - Math.clz32(z & -z)) >> 2;
-      if (j === 0) {
-        zPend++;
-        continue;
+    if (i < n) {
+      const ll = bwt[i];
+      const spread = Math.imul(ll, 0x11111111);
+      const x = w0 ^ spread;
+      const z = (x - 0x11111111) & ~x & 0x88888888;
+      if (z !== 0) {
+        j = (31 - Math.clz32(z & -z)) >> 2;
+        if (j === 0) {
+          zPend++;
+          continue;
+        }
+        const below = (1 << (4 * j)) - 1;
+        w0 = (w0 & ~((below << 4) | 15)) | ((w0 & below) << 4) | ll;
+      } else {
+        const x1 = w1 ^ spread;
+        const z1 = (x1 - 0x11111111) & ~x1 & 0x88888888;
+        const j1 = (31 - Math.clz32(z1 & -z1)) >> 2;
+        const below = (1 << (4 * j1)) - 1;
+        w1 = (w1 & ~((below << 4) | 15)) | ((w1 & below) << 4) | (w0 >>> 28);
+        w0 = (w0 << 4) | ll;
+        j = 8 + j1;
       }
-      const below = (1 << (4 * j)) - 1;
-      w0 = (w0 & ~((below << 4) | 15)) | ((w0 & below) << 4) | ll;
-    } else {
-      const x1 = w1 ^ spread;
-      const z1 = (x1 - 0x11111111) & ~x1 & 0x88888888;
-      const j1 = (31 - Math.clz32(z1 & -z1)) >> 2;
-      const below = (1 << (4 * j1)) - 1;
-      w1 = (w1 & ~((below << 4) | 15)) | ((w1 & below) << 4) | (w0 >>> 28);
-      w0 = (w0 << 4) | ll;
-      j = 8 + j1;
-    }
+    } else j = nInUse; // past the end: EOB (= nInUse + 1) after the last run
     if (zPend > 0) {
-      // the run of zPend zeros in bijective base 2: RUNA = 1, RUNB = 2 (least significant first)
+      // the run of zPend zeros in bijective base 2, least significant digit first: RUNA (symbol 0) is
+      // the digit 1, RUNB (symbol 1) the digit 2
       zPend--;
       for (;;) {
         const s = zPend & 1;
-        mtfv[wr++] = s;
         mtfFreq[s]++;
+        hist[g + s]++;
+        wr++;
+        if (++cnt === G_SIZE) {
+          cnt = 0;
+          g += 16;
+        }
         if (zPend < 2) break;
         zPend = (zPend - 2) >> 1;
       }
       zPend = 0;
     }
-    mtfv[wr++] = j + 1;
     mtfFreq[j + 1]++;
-  }
-  if (zPend > 0) {
-    zPend--;
-    for (;;) {
-      const s = zPend & 1;
-      mtfv[wr++] = s;
-      mtfFreq[s]++;
-      if (zPend < 2) break;
-      zPend = (zPend - 2) >> 1;
+    hist[g + j + 1]++;
+    wr++;
+    if (++cnt === G_SIZE) {
+      cnt = 0;
+      g += 16;
     }
   }
-  mtfv[wr++] = nInUse + 1;
-  mtfFreq[nInUse + 1]++;
   return wr;
 }
 
