@@ -18,7 +18,7 @@ import { bitPositions, chooseVariableBits, lowBits } from '../src/analyze/sp800-
 import { rctCutoff } from '../src/collect/health/cutoffs.js';
 import { closeSharedSamplerPool } from '../src/collect/sampler-pool.js';
 import { schemaValidator } from '../src/contracts/schema.js';
-import { countFalseAlarms, healthEvidence } from '../src/jobs/validate/health-evidence.js';
+import { countFalseAlarms, healthEvidence, mcvJumpBound } from '../src/jobs/validate/health-evidence.js';
 import { PACKAGE_FILES, validateSource, verifyPackage } from '../src/jobs/validate/index.js';
 import { MANIFEST, writeManifest } from '../src/jobs/validate/package-files.js';
 import { conditioningComponent } from '../src/jobs/validate/registration.js';
@@ -110,6 +110,11 @@ describe('health-test evidence through the pool’s own tests', () => {
     expect(stuckFault?.beyondLimit).toBe(0);
     const jump = e.induced.find((f) => f.fault === 'mcv-jump');
     expect(jump?.detected).toBe(20);
+    // p = 0.5, every window the value starts fires: 30 windows (0.5^30 < 1e-9) after the one at the onset
+    expect(jump?.limit?.samples).toBe(31 * e.apt.window);
+    expect(mcvJumpBound(0.5, e.apt.cutoff, e.apt.window)).toBe(31 * e.apt.window);
+    expect(jump?.samplesToDetect?.max).toBeLessThanOrEqual(jump?.limit?.samples ?? 0);
+    expect(jump?.beyondLimit).toBe(0);
     const stop = e.induced.find((f) => f.fault === 'stop');
     expect(stop?.detected).toBe(1);
     expect(stop?.stop?.error).toMatch(/no healthy entropy source|deadline/);

@@ -9,7 +9,7 @@
 
 import { EntropyPool } from '../../collect/entropy-pool.js';
 import { AdaptiveProportionTest } from '../../collect/health/adaptive-proportion-test.js';
-import { aptCutoff, DEFAULT_ALPHA, rctCutoff } from '../../collect/health/cutoffs.js';
+import { aptCutoff, binomialSurvival, DEFAULT_ALPHA, rctCutoff } from '../../collect/health/cutoffs.js';
 import { RepetitionCountTest } from '../../collect/health/repetition-count-test.js';
 import type { Sampler } from '../../collect/sampler.js';
 import type { SourceSpec } from '../../collect/types.js';
@@ -36,11 +36,11 @@ export interface InducedFailure {
   samplesToDetect: { min: number; median: number; max: number } | null;
   /**
    * What detection must not exceed: for a stuck source the RCT cutoff (the run of C equal samples ends
-   * at the latest C − 1 samples after the onset); null for mcv-jump, where the APT fires in the first
-   * window whose reference is the jumped value (about one window in 1/p) and the trials show how long that takes.
+   * at the latest C − 1 samples after the onset); for mcv-jump the APT bound of `mcvJumpBound` (detection
+   * by then with probability ≥ 1 − 10⁻⁹ per trial); null for stop (counted in time, not samples).
    */
   limit: { name: string; samples: number } | null;
-  /** Detected trials that took longer than `limit`; trials not detected within `maxSamples`. */
+  /** Trials not detected within `limit` samples (detected later, or not within `maxSamples` ≥ limit). */
   beyondLimit: number;
   maxSamples: number;
   /** For `stop`: milliseconds from the request until the pool reported the failure, and its message. */
@@ -72,6 +72,27 @@ export interface HealthEvidenceOptions {
   sampler?: Sampler;
   stopDeadlineMs?: number;
 }
+
+/** Per-trial probability that the mcv-jump fault is still undetected at its limit. */
+export const MCV_JUMP_MISS = 1e-9;
+
+/**
+ * Samples within which the APT catches a source whose most common value is emitted with probability
+ * at least p (SP 800-90B §4.4.2), with probability ≥ 1 − MCV_JUMP_MISS: a window whose reference is
+ * that value (probability ≥ p) fires when its other W − 1 samples hold it C − 1 more times (probability
+ * f = P(Bin(W − 1, p) ≥ C − 1)), independently per window; so after the window running at the onset and
+ * k more with (1 − p·f)^k ≤ MCV_JUMP_MISS, detection has happened. Infinity when p·f is 0.
+ */
+export function mcvJumpBound(p: number, cutoff: number, window: number): number {
+  const fire = p * binomialSurvival(window - 1, p, cutoff - 2);
+  if (!(fire > 0)) return Number.POSITIVE_INFINITY;
+  if (fire >= 1) return 2 * window;
+  const k = Math.ceil(Math.log(MCV_JUMP_MISS) / Math.log1p(-fire));
+  return (k + 1) * window;
+}
+
+/** Longest faulty stream fed to the tests in one mcv-jump trial. */
+const MCV_JUMP_MAX_SAMPLES = 10_000_000;
 
 /** Feeds `data` through fresh RCT and APT instances, counting failures (each test restarts after one). */
 export function countFalseAlarms(data: Uint8Array, h: number, alpha: number, binary: boolean): FalseAlarms[] {
@@ -180,7 +201,7 @@ function summarize(
     },
     samplesToDetect: s.length ? { min: s[0], median: s[s.length >> 1], max: s[s.length - 1] } : null,
     limit,
-    beyondLimit: limit ? s.filter((x) => x > limit.samples).length : 0,
+    beyondLimit: limit ? results.length - s.filter((x) => x <= limit.samples).length : 0,
     maxSamples,
   };
 }
@@ -275,7 +296,10 @@ export async function healthEvidence(
   );
   const mode = modeOf(data);
   const p = options.faultProbability ?? 2 ** (-hTest / 2);
-  const maxSamples = 100 * window;
+  const bound = mcvJumpBound(p, apt, window);
+  const jumpLimit =
+    bound <= MCV_JUMP_MAX_SAMPLES ? { name: 'APT bound (missed with probability ≤ 10⁻⁹)', samples: bound } : null;
+  const maxSamples = Math.min(MCV_JUMP_MAX_SAMPLES, Math.max(100 * window, bound));
   const jump = induce(
     data,
     hTest,
@@ -308,7 +332,7 @@ export async function healthEvidence(
         'mcv-jump',
         `the most common value (${mode}) is emitted with probability ${p.toPrecision(3)}, the other samples are the recorded ones`,
         jump,
-        null,
+        jumpLimit,
         maxSamples,
       ),
       await stopFault(options.sampler, options.stopDeadlineMs ?? 500),

@@ -11,6 +11,7 @@
  * The Markdown report is rendered by src/report/validation-report.ts. Layout: docs/VALIDATION.md.
  */
 import { availableParallelism } from 'node:os';
+import { formatNistJson } from '../../analyze/sp800-90b/nist-json.js';
 import { fingerprint } from '../../collect/fingerprint.js';
 import { assertSchema } from '../../contracts/schema.js';
 import { renderValidationReport } from '../../report/validation-report.js';
@@ -118,7 +119,7 @@ export async function validateSource(
   json(PACKAGE_FILES.health, 'validation-health', health);
   json(PACKAGE_FILES.registration, 'validation-registration', reg);
   for (const [name, doc] of Object.entries(assessment.nist))
-    writePackageFile(plan.dir, `${PACKAGE_FILES.nist}/${name}`, `${JSON.stringify(doc, null, 3)}\n`);
+    writePackageFile(plan.dir, `${PACKAGE_FILES.nist}/${name}`, formatNistJson(doc));
   const { values: _v, samples: _s, ...rawInfo } = raw;
   const { matrix: _m, ...restartInfo } = restart;
   const doc: ValidationDocument = {
