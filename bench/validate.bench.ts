@@ -9,8 +9,8 @@
  * The package is built by the compiled CLI (bin/oe.js → dist/), as users run it: each restart is then a
  * plain Node process (from the source tree every restart would also load tsx). OE_BENCH_SOURCE picks
  * the source (default clock_jitter), OE_BENCH_RESTARTS the restart count (default 1000), OE_BENCH_IID=0
- * leaves out --iid (and ea_iid). Without OE_NIST_BIN (the folder with ea_non_iid, ea_iid and ea_restart)
- * only oe's side runs.
+ * leaves out --iid (and ea_iid), OE_BENCH_KEEP=1 keeps the package and NIST's JSON. Without OE_NIST_BIN
+ * (the folder with ea_non_iid, ea_iid and ea_restart) only oe's side runs.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -189,7 +189,9 @@ async function main(): Promise<void> {
       for (const line of compareNistJson(nist, mine)) process.stdout.write(`  ${line}\n`);
     }
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (process.env.OE_BENCH_KEEP === '1')
+      process.stdout.write(`kept: ${work} (package in pkg/, NIST's JSON beside it)\n`);
+    else rmSync(work, { recursive: true, force: true });
     process.stdout.write(
       `load average at the end: ${loadavg()
         .map((x) => x.toFixed(1))
