@@ -482,6 +482,9 @@ describe.skipIf(!hasChromium && !process.env.CI)(browserTitle, () => {
     for (const s of ['clock_jitter', 'memory_timing'])
       expect(await page.locator('#compare-min_entropy').getByText(s, { exact: true }).count()).toBe(1);
     expect(await page.locator('#plot-compare svg.oe-plot').count()).toBe(1);
+    const verdicts = page.locator('#compare-verdicts-table tbody tr');
+    expect(await verdicts.count()).toBe(2);
+    expect(await verdicts.first().locator('.badge').textContent()).toMatch(/^(same|different|not compared)$/);
     await shot('compare');
   }, 120_000);
 
@@ -518,6 +521,11 @@ describe.skipIf(!hasChromium && !process.env.CI)(browserTitle, () => {
     const titles = await page.locator('#plot-dependence svg title').allTextContents();
     expect(titles.some((t) => /FLAGGED/.test(t) && /q = /.test(t) && t.includes('u_lag'))).toBe(true);
     expect(await page.locator('#quantum-table tbody tr').count()).toBe(3);
+    expect(await page.locator('#plot-quantum svg.oe-plot').count()).toBe(1);
+    // The command the page names prints this analysis (the API test compares the two documents).
+    expect(await page.locator('#cli-equivalent').textContent()).toBe(
+      `oe sessions ${basename(A)} --analyze --telemetry --quantum-ratio --dir ${sessions} --json`,
+    );
     await page.selectOption('#plot-source', 'wave');
     expect(await page.locator('#plot-autocorrelation .plot-title').textContent()).toMatch(/beyond the Bonferroni/);
     const [svg] = await Promise.all([
@@ -559,7 +567,7 @@ describe.skipIf(!hasChromium && !process.env.CI)(browserTitle, () => {
     expect(await page.locator('#live-table tbody tr').count()).toBe(2);
     expect(await page.locator('#live-histogram svg.oe-plot').count()).toBe(1);
     await shot('live');
-    await page.locator('#live-sources input[value="clock_jitter"]').waitFor();
+    await page.locator('#live-sources input[value="clock_jitter"]').waitFor({ state: 'attached' });
     await page.fill('#record-duration', '1');
     await page.fill('#record-tags', 'from:page');
     await page.click('#record-start');

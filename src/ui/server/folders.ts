@@ -27,9 +27,18 @@ export interface SessionFilter {
 }
 
 interface Cached {
-  mtimeMs: number;
-  size: number;
+  /** The manifest's and the stored analysis's mtime and size: the row's size on disk counts both. */
+  stamp: string;
   row: Omit<SessionRow, 'analysis'>;
+}
+
+function fileStamp(path: string): string | null {
+  try {
+    const st = statSync(path);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return null;
+  }
 }
 
 /** Stored analysis file of a session (the place `oe record --analyze` writes too). */
@@ -66,14 +75,10 @@ export class SessionFolders {
   }
 
   private async row(folder: number, dir: string): Promise<Omit<SessionRow, 'analysis'>> {
-    let st: { mtimeMs: number; size: number } | null = null;
-    try {
-      st = statSync(manifestPath(dir));
-    } catch {
-      st = null;
-    }
+    const manifest = fileStamp(manifestPath(dir));
+    const stamp = manifest === null ? null : `${manifest} ${fileStamp(join(dir, ANALYSIS_FILE))}`;
     const hit = this.cache.get(dir);
-    if (st && hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.row;
+    if (stamp !== null && hit?.stamp === stamp) return hit.row;
     const s = await summarizeSession(dir);
     let machine = 'unknown machine';
     let machineId: string | null = null;
@@ -109,7 +114,7 @@ export class SessionFolders {
         s.status === 'incomplete' ? `oe sessions ${s.id} --repair --dir ${shellQuote(this.dirs[folder])}` : null,
     };
     // A recording changes under us; everything else only when its manifest is rewritten.
-    if (st && s.status !== 'recording') this.cache.set(dir, { ...st, row });
+    if (stamp !== null && s.status !== 'recording') this.cache.set(dir, { stamp, row });
     return row;
   }
 

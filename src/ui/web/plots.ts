@@ -11,6 +11,8 @@ import { dataButtons, type Row, saveFile, svgText } from './download.js';
 
 export const PLOT_CLASS = 'oe-plot';
 const base = { className: PLOT_CLASS, width: 680, height: 250, marginLeft: 56 };
+/** Width of a plot that spans both columns of the page's plot grid. */
+export const WIDE = 1300;
 
 /** Removes the inline <style> elements Plot adds (their rules are in app.css). */
 function strip<E extends Element>(el: E): E {
@@ -26,6 +28,8 @@ export interface FigureOptions {
   plot: () => Element;
   data: () => Row[];
   caption?: string;
+  /** Spans the whole row of a plot grid. */
+  wide?: boolean;
 }
 
 /** A titled plot with its downloads (SVG of the plot; CSV and JSON of the plotted data). */
@@ -34,7 +38,7 @@ export function figure(o: FigureOptions): HTMLElement {
   const svg = (el instanceof SVGSVGElement ? el : el.querySelector(`svg.${PLOT_CLASS}`)) as SVGSVGElement | null;
   return h(
     'figure',
-    { id: o.id, class: 'plot' },
+    { id: o.id, class: o.wide ? 'plot wide' : 'plot' },
     h(
       'div',
       { class: 'toolbar' },
@@ -284,9 +288,12 @@ export interface MatrixCell {
   p_mi: number | null;
   q_mi: number | null;
   flagged: boolean;
+  /** Why the pair was not tested (too few common samples), or null. */
+  skipped: string | null;
 }
 
 function cellTitle(d: MatrixCell, maxLag: number): string {
+  if (d.skipped !== null) return `${d.a} × ${d.b}\nnot tested: ${d.skipped}`;
   const f = (x: number | null, k = 4) =>
     x === null ? '—' : Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(2) : x.toFixed(k);
   return [
@@ -301,14 +308,18 @@ function cellTitle(d: MatrixCell, maxLag: number): string {
 
 /**
  * Every pair's strongest lagged correlation max_k |r(k)| (the statistic its correlation test uses, so a
- * dependence at a lag shows even when r at lag 0 is near 0); flagged pairs (q ≤ α) outlined; r, MI, p
- * and q of both tests in each cell's hover text.
+ * dependence at a lag shows even when r at lag 0 is near 0); flagged pairs (q ≤ α) outlined; pairs not
+ * tested (too few common samples) grey with a ×; r, MI, p and q of both tests (or why a pair was not
+ * tested) in each cell's hover text. Cells are 14..44 px, so 34 sources still fit about 900 px.
  */
 export function dependencePlot(cells: MatrixCell[], names: string[], maxLag: number): Element {
   const m = matrixScale(cells.filter((c) => c.a !== c.b && c.max_abs_r !== null).map((c) => c.max_abs_r as number));
   const longest = Math.max(...names.map((n) => n.length));
-  const side = Math.max(14, Math.min(44, Math.floor(560 / Math.max(1, names.length))));
+  const side = Math.max(14, Math.min(44, Math.floor(900 / Math.max(1, names.length))));
   const margin = Math.min(220, 12 + longest * 6.5);
+  const off = cells.filter((c) => c.a !== c.b);
+  const skipped = off.filter((c) => c.skipped !== null);
+  const title = (d: MatrixCell) => cellTitle(d, maxLag);
   return Plot.plot({
     className: PLOT_CLASS,
     width: margin + side * names.length + 20,
@@ -322,24 +333,18 @@ export function dependencePlot(cells: MatrixCell[], names: string[], maxLag: num
     color: { type: 'linear', scheme: 'YlOrRd', domain: [0, m], legend: false },
     marks: [
       Plot.cell(
-        cells.filter((c) => c.a !== c.b),
-        { x: 'a', y: 'b', fill: 'max_abs_r', title: (d: MatrixCell) => cellTitle(d, maxLag), inset: 0.5 },
+        off.filter((c) => c.skipped === null),
+        { x: 'a', y: 'b', fill: 'max_abs_r', title, inset: 0.5 },
       ),
+      Plot.cell(skipped, { x: 'a', y: 'b', fill: '#f1f3f5', stroke: '#dee2e6', inset: 0.5, title }),
+      Plot.text(skipped, { x: 'a', y: 'b', text: () => '×', fill: '#adb5bd', title }),
       Plot.cell(
         cells.filter((c) => c.a === c.b),
-        { x: 'a', y: 'b', fill: '#dee2e6', inset: 0.5 },
+        { x: 'a', y: 'b', fill: '#ced4da', inset: 0.5 },
       ),
       Plot.cell(
         cells.filter((c) => c.flagged),
-        {
-          x: 'a',
-          y: 'b',
-          stroke: '#000',
-          strokeWidth: 2.5,
-          fill: 'none',
-          inset: 1.5,
-          title: (d: MatrixCell) => cellTitle(d, maxLag),
-        },
+        { x: 'a', y: 'b', stroke: '#000', strokeWidth: 2.5, fill: 'none', inset: 1.5, title },
       ),
     ],
   });
@@ -388,12 +393,14 @@ export function comparePlot(
   const longest = Math.max(8, ...sources.map((s) => s.length));
   return Plot.plot({
     className: PLOT_CLASS,
-    width: 900,
-    height: 60 + sources.length * (20 + labels.length * 16),
+    width: WIDE,
+    height: 80 + sources.length * (8 + labels.length * 9),
     marginLeft: Math.min(220, 14 + longest * 6.5),
     marginRight: 20,
-    x: { label: 'H∞ per replicate (bits/byte), mean and 95% interval', grid: true, domain: [0, 8] },
-    fy: { domain: sources, label: null },
+    marginTop: 40,
+    // The axis on both sides: with dozens of sources the bottom one is far from the top rows.
+    x: { label: 'H∞ per replicate (bits/byte), mean and 95% interval', grid: true, domain: [0, 8], axis: 'both' },
+    fy: { domain: sources, label: null, padding: 0.15 },
     y: { domain: labels, label: null, axis: null },
     color: { domain: labels, legend: true },
     marks: [
@@ -408,6 +415,48 @@ export function comparePlot(
         fill: 'input',
         r: 3.5,
         title: (d: { input: string; mean: number }) => `${d.input}: ${d.mean.toFixed(3)}`,
+      }),
+    ],
+  });
+}
+
+export interface QuantumRow {
+  source: string;
+  q: number;
+  lo: number | null;
+  hi: number | null;
+}
+
+/** The EXPERIMENTAL proxy's q per source (from 0 to a little past the largest) with its interval, highest first. */
+export function quantumPlot(rows: readonly QuantumRow[]): Element {
+  const sorted = [...rows].sort((a, b) => b.q - a.q);
+  const longest = Math.max(8, ...sorted.map((r) => r.source.length));
+  return Plot.plot({
+    className: PLOT_CLASS,
+    width: WIDE,
+    height: 60 + sorted.length * 16,
+    marginLeft: Math.min(220, 14 + longest * 6.5),
+    marginRight: 20,
+    x: {
+      label: 'q (quantum_proxy_v3, experimental), with its interval',
+      grid: true,
+      zero: true,
+      nice: true,
+      axis: 'both',
+    },
+    y: { domain: sorted.map((r) => r.source), label: null },
+    marks: [
+      Plot.ruleY(
+        sorted.filter((r) => r.lo !== null && r.hi !== null),
+        { y: 'source', x1: 'lo', x2: 'hi', stroke: '#e67700' },
+      ),
+      Plot.dot(sorted, {
+        y: 'source',
+        x: 'q',
+        fill: '#e67700',
+        r: 3.5,
+        title: (d: QuantumRow) =>
+          `${d.source}: q = ${d.q.toFixed(3)} [${d.lo?.toFixed(3) ?? '—'}, ${d.hi?.toFixed(3) ?? '—'}]`,
       }),
     ],
   });

@@ -189,7 +189,7 @@ export interface AnalysisDoc {
   generated_at: string;
   options: Record<string, unknown>;
   analyses: {
-    input: { id: string | null; status: string | null };
+    input: { id: string | null; status: string | null; dir: string | null };
     standard: {
       sources: SourceAnalysis[];
       summary: { good: number; warning: number; critical: number; unavailable: number; recommendation: string };

@@ -18,6 +18,8 @@ import {
   type MatrixCell,
   matrixLegend,
   matrixScale,
+  type QuantumRow,
+  quantumPlot,
   spectrumPlot,
   spectrumRows,
   stripStyles,
@@ -25,12 +27,14 @@ import {
   telemetryPlot,
   timeAxis,
   toDate,
+  WIDE,
 } from '../plots.js';
 import { dataTable } from '../table.js';
 import type {
   AnalysisDoc,
   Dependence,
   EntropyOverTime,
+  Reason,
   SessionDetail,
   SourceAnalysis,
   TelemetryPlotSeries,
@@ -42,6 +46,42 @@ type Rerun = (opts: { quantum?: boolean; entropy?: 'mcv' | 'full' }) => Promise<
 function h90b(s: SourceAnalysis): number | null {
   const b = s.minEntropy?.sp800_90b?.bytes;
   return b && !('error' in b) ? b.hAssessed : null;
+}
+
+/** The verdict's first (most severe) reason, and the others behind a click, so a row stays one or two lines. */
+function reasonsCell(reasons: Reason[]): HTMLElement | string {
+  if (reasons.length === 0) return '';
+  const item = (x: Reason) => h('li', { class: `sev-${x.severity.toLowerCase()}` }, x.message);
+  if (reasons.length === 1) return h('ul', { class: 'reasons' }, item(reasons[0]));
+  return h(
+    'details',
+    { class: 'reasons' },
+    h(
+      'summary',
+      { class: `sev-${reasons[0].severity.toLowerCase()}` },
+      `${reasons[0].message} (+${reasons.length - 1} more)`,
+    ),
+    h('ul', { class: 'reasons' }, reasons.slice(1).map(item)),
+  );
+}
+
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./:-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The `oe sessions` command that prints this analysis as JSON (the same apart from generated_at). */
+export function cliEquivalent(doc: AnalysisDoc): string {
+  const a = doc.analyses[0];
+  const folder = a.input.dir ? a.input.dir.replace(/\/[^/]*$/, '') : null;
+  return [
+    `oe sessions ${a.input.id ?? '<id>'} --analyze --telemetry`,
+    doc.options.entropy === 'full' ? '--entropy' : null,
+    a.experimental.quantum_proxy_v3 ? '--quantum-ratio' : null,
+    folder ? `--dir ${shellWord(folder)}` : null,
+    '--json',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function sourcesTable(a: AnalysisDoc['analyses'][0], id: string, onPick: (name: string) => void): HTMLElement {
@@ -89,13 +129,7 @@ function sourcesTable(a: AnalysisDoc['analyses'][0], id: string, onPick: (name: 
         label: 'reasons',
         value: (r) => (r.unavailable ? r.unavailable : (r.verdict?.reasons ?? []).map((x) => x.message).join('; ')),
         cell: (r) =>
-          r.unavailable
-            ? h('span', { class: 'muted' }, r.unavailable)
-            : h(
-                'ul',
-                { class: 'reasons' },
-                (r.verdict?.reasons ?? []).map((x) => h('li', { class: `sev-${x.severity.toLowerCase()}` }, x.message)),
-              ),
+          r.unavailable ? h('span', { class: 'muted' }, r.unavailable) : reasonsCell(r.verdict?.reasons ?? []),
       },
     ],
   });
@@ -157,7 +191,9 @@ function sourcePlots(doc: AnalysisDoc, name: string, tel: TelemetryPlotSeries[],
         id: 'plot-spectrum',
         title: `Welch spectrum of the bytes (${sp.segments} segments of ${sp.segmentLength}; flatness ${fmtNumber(sp.flatness.relative)} of white; ${sp.peaks.significant} significant lines in red)`,
         name: `${tag}-spectrum`,
-        plot: () => spectrumPlot(rows, sp.peaks.peaks, sp.peaks.alpha),
+        // Wide: 512 points need the width, and the pair of plots above stays a pair.
+        wide: true,
+        plot: () => spectrumPlot(rows, sp.peaks.peaks, sp.peaks.alpha, WIDE),
         data: () => rows,
         caption:
           sp.psd.binsPerPoint > 1 ? `Each point averages ${sp.psd.binsPerPoint} adjacent Welch ordinates.` : undefined,
@@ -234,11 +270,12 @@ function entropyPanel(eot: EntropyOverTime, tel: TelemetryPlotSeries[], tag: str
   return panel;
 }
 
-export function matrixCells(d: Dependence): MatrixCell[] {
-  const cells: MatrixCell[] = d.sources.map((n) => ({
-    a: n,
-    b: n,
-    r: 1,
+/** A cell of the matrix without test results (the diagonal, a pair not tested). */
+function blankCell(a: string, b: string, skipped: string | null): MatrixCell {
+  return {
+    a,
+    b,
+    r: a === b ? 1 : null,
     mi_bits: null,
     max_abs_r: null,
     max_lag: null,
@@ -247,7 +284,13 @@ export function matrixCells(d: Dependence): MatrixCell[] {
     p_mi: null,
     q_mi: null,
     flagged: false,
-  }));
+    skipped,
+  };
+}
+
+/** Both halves of the matrix: the diagonal, every tested pair and every skipped pair (with its reason). */
+export function matrixCells(d: Dependence): MatrixCell[] {
+  const cells = d.sources.map((n) => blankCell(n, n, null));
   for (const p of d.pairs) {
     const c: MatrixCell = {
       a: p.a,
@@ -261,9 +304,11 @@ export function matrixCells(d: Dependence): MatrixCell[] {
       p_mi: p.mutualInformation.pValue,
       q_mi: p.mutualInformation.qValue,
       flagged: p.flagged,
+      skipped: null,
     };
     cells.push(c, { ...c, a: p.b, b: p.a });
   }
+  for (const x of d.skipped) cells.push(blankCell(x.a, x.b, x.reason), blankCell(x.b, x.a, x.reason));
   return cells;
 }
 
@@ -308,10 +353,19 @@ function dependenceSection(dep: AnalysisDoc['analyses'][0]['standard']['dependen
       id: 'plot-dependence',
       title: `Strongest correlation over lags ±${dep.maxLag} per pair; outlined: flagged (hover a cell for r, MI, p and q)`,
       name: `${id}-dependence`,
-      plot: () => dependencePlot(cells, dep.sources, dep.maxLag),
+      // The colour key under the matrix, inside the figure (the SVG download is the matrix alone).
+      plot: () =>
+        h(
+          'div',
+          {},
+          dependencePlot(cells, dep.sources, dep.maxLag),
+          h('div', { class: 'legend' }, stripStyles(matrixLegend(matrixScale(off), dep.maxLag))),
+        ),
       data: () => cells.map((c) => ({ ...c })),
+      caption: dep.skipped.length
+        ? `Grey ×: ${dep.skipped.length} pair${dep.skipped.length === 1 ? '' : 's'} not tested (hover for why).`
+        : undefined,
     }),
-    h('div', { class: 'legend' }, stripStyles(matrixLegend(matrixScale(off), dep.maxLag))),
     h('h3', {}, 'Flagged pairs'),
     dep.flagged.length === 0
       ? note('No pair is flagged.')
@@ -356,6 +410,15 @@ function quantumSection(doc: AnalysisDoc, id: string, rerun: Rerun): HTMLElement
   }
   const agg = q.report.aggregate;
   const num = (v: unknown) => (typeof v === 'number' ? fmtNumber(v) : String(v ?? '—'));
+  const numOrNull = (v: unknown) => (typeof v === 'number' ? v : null);
+  const qRows: QuantumRow[] = q.report.sources
+    .filter((r) => typeof r.quantum_score === 'number')
+    .map((r) => ({
+      source: String(r.name),
+      q: r.quantum_score as number,
+      lo: numOrNull(r.quantum_score_ci_low),
+      hi: numOrNull(r.quantum_score_ci_high),
+    }));
   return section(
     'quantum',
     title,
@@ -378,6 +441,14 @@ function quantumSection(doc: AnalysisDoc, id: string, rerun: Rerun): HTMLElement
       ['bytes per source', String(q.sample_bytes)],
       ['telemetry', q.telemetry],
     ]),
+    figure({
+      id: 'plot-quantum',
+      title: 'q per source (EXPERIMENTAL), highest first',
+      name: `${id}-quantum`,
+      wide: true,
+      plot: () => quantumPlot(qRows),
+      data: () => qRows.map((r) => ({ ...r })),
+    }),
     dataTable({
       id: 'quantum-table',
       name: `${id}-quantum`,
@@ -460,7 +531,8 @@ export function renderAnalysis(
       h(
         'p',
         { class: 'muted' },
-        `Generated ${fmtTime(doc.generated_at)}; min-entropy ${String(doc.options.entropy)}; ${fmtCount(a.standard.sources.length)} sources. Same JSON as oe sessions ${id} --analyze --telemetry --json.`,
+        `Generated ${fmtTime(doc.generated_at)}; min-entropy ${String(doc.options.entropy)}; ${fmtCount(a.standard.sources.length)} sources. Same JSON as `,
+        h('code', { id: 'cli-equivalent' }, cliEquivalent(doc)),
       ),
       h(
         'div',

@@ -129,9 +129,29 @@ function metricTable(doc: CompareDoc, metric: string, title: string, scale: numb
   );
 }
 
-/** DIFFERENT, NOT COMPARED or SAME, from `oe compare`'s verdict line. */
-function verdictBadge(v: string): HTMLElement {
-  return badge(v.includes(': DIFFERENT:') ? 'different' : v.includes(': NOT COMPARED:') ? 'not compared' : 'same');
+/** `oe compare`'s verdict line split into its kind (different, not compared, same) and the detail after it. */
+function verdictParts(name: string, line: string): { kind: string; detail: string } {
+  const rest = line.startsWith(`${name}: `) ? line.slice(name.length + 2) : line;
+  if (rest.startsWith('DIFFERENT: ')) return { kind: 'different', detail: rest.slice('DIFFERENT: '.length) };
+  if (rest.startsWith('NOT COMPARED: ')) return { kind: 'not compared', detail: rest.slice('NOT COMPARED: '.length) };
+  return { kind: 'same', detail: rest };
+}
+
+/** One row per source: the verdict as a badge, then its detail (the line `oe compare` prints, split). */
+function verdictsTable(doc: CompareDoc): HTMLElement {
+  const rows = doc.sources.map((s) => ({ source: s.name, ...verdictParts(s.name, s.verdict) }));
+  return dataTable({
+    id: 'compare-verdicts-table',
+    name: 'compare-verdicts',
+    rows,
+    pageSize: 50,
+    rowClass: (r) => (r.kind === 'different' ? 'flagged' : ''),
+    columns: [
+      { key: 'source', label: 'source' },
+      { key: 'kind', label: 'verdict', cell: (r) => badge(r.kind) },
+      { key: 'detail', label: 'detail' },
+    ],
+  });
 }
 
 function renderCompare(doc: CompareDoc): HTMLElement {
@@ -221,23 +241,7 @@ function renderCompare(doc: CompareDoc): HTMLElement {
           }),
         )
       : null,
-    section(
-      'compare-verdicts',
-      'Verdicts',
-      h(
-        'ul',
-        { class: 'verdicts' },
-        doc.sources.map((s) =>
-          h(
-            'li',
-            { class: s.verdict.includes(': DIFFERENT:') ? 'different' : '' },
-            verdictBadge(s.verdict),
-            ' ',
-            s.verdict,
-          ),
-        ),
-      ),
-    ),
+    section('compare-verdicts', 'Verdicts', verdictsTable(doc)),
   );
 }
 

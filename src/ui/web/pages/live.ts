@@ -35,10 +35,11 @@ function liveRow(s: LiveSource, active: string | null, onPick: (n: string) => vo
     h('td', {}, s.name),
     h('td', {}, badge(s.health), s.reason ? h('div', { class: 'muted small' }, s.reason) : null),
     h('td', { class: 'num' }, fmtCount(Math.round(s.rate))),
-    h('td', { class: 'num' }, fmtNumber(s.min_entropy)),
-    h('td', { class: 'num' }, fmtNumber(s.shannon)),
+    // The monitor's model says 0 before a source's first samples: no estimate yet, not 0 bits.
+    h('td', { class: 'num' }, s.total > 0 ? fmtNumber(s.min_entropy) : '—'),
+    h('td', { class: 'num' }, s.total > 0 ? fmtNumber(s.shannon) : '—'),
     h('td', { class: 'num' }, fmtCount(s.total)),
-    h('td', { class: 'spark' }, s.history.length > 1 ? sparkline(s.history) : ''),
+    h('td', { class: 'spark' }, s.total > 0 && s.history.length > 1 ? sparkline(s.history) : ''),
   );
   tr.addEventListener('click', () => onPick(s.name));
   return tr;
@@ -169,9 +170,19 @@ function liveView(onPick: (name: string) => void) {
   return { el, draw, status, frame: () => frame };
 }
 
-/** Checkboxes of the catalog's sources (unavailable ones disabled, with the reason on hover). */
+/**
+ * Checkboxes of the catalog's sources (unavailable ones disabled, with the reason on hover), folded
+ * under a line that says what is watched.
+ */
 function sourcePicker(chosen: Set<string>, onApply: () => void, isLeft: () => boolean): HTMLElement {
   const picker = h('div', { id: 'live-sources', class: 'source-picker' });
+  const summary = h('summary', {});
+  const say = () => {
+    summary.textContent = chosen.size
+      ? `Sources: ${[...chosen].join(', ')} (change)`
+      : 'Sources: the fast set, as oe monitor (choose others)';
+  };
+  say();
   getJson<{ sources: CatalogSource[] }>('/api/live/sources')
     .then((c) => {
       if (isLeft()) return;
@@ -195,11 +206,18 @@ function sourcePicker(chosen: Set<string>, onApply: () => void, isLeft: () => bo
         );
       });
       const apply = h('button', { type: 'button', id: 'live-apply' }, 'Watch these');
-      apply.addEventListener('click', onApply);
-      picker.append(h('div', { class: 'checks' }, boxes), apply);
+      apply.addEventListener('click', () => {
+        say();
+        onApply();
+      });
+      picker.append(
+        h('p', { class: 'muted' }, 'None checked: the fast set. Recordings take the sources watched.'),
+        h('div', { class: 'checks' }, boxes),
+        apply,
+      );
     })
     .catch((e) => picker.append(errorBox(e)));
-  return section('choose', 'Sources to watch and record (none checked: the fast set)', picker);
+  return h('details', { id: 'choose', class: 'choose' }, summary, picker);
 }
 
 /** The record form and the list of recordings started from the page (polled once a second). */
@@ -248,7 +266,7 @@ function recordPanel(sources: () => string[], isLeft: () => boolean): { el: HTML
     h('label', {}, 'note ', noteInput),
     start,
   );
-  const el = section('record-form', 'Record a session', form, recError, h('h3', {}, 'Recordings'), recBox);
+  const el = h('div', { id: 'record-form' }, form, recError, h('h3', {}, 'Recordings'), recBox);
   return { el, stop: () => clearInterval(timer) };
 }
 
@@ -282,7 +300,12 @@ export function livePage(root: HTMLElement, params: URLSearchParams): () => void
           ?.sources.filter((s) => s.health !== 'unavailable')
           .map((s) => s.name) ?? []);
   const record = recordPanel(recordSources, isLeft);
-  root.append(h('h1', {}, 'Live'), view.el, sourcePicker(chosen, connect, isLeft), record.el);
+  // What is watched and the recording controls first: the table below can be dozens of rows long.
+  root.append(
+    h('h1', {}, 'Live'),
+    section('controls', 'Watch and record', sourcePicker(chosen, connect, isLeft), record.el),
+    view.el,
+  );
   connect();
   return () => {
     left = true;

@@ -15,6 +15,26 @@ type AnalysisState =
   | { state: 'stored'; analysis: AnalysisDoc }
   | { state: 'none' | 'stale' | 'invalid' | 'running'; reason: string; job: Job | null };
 
+/** `oe record`'s settings, one per line (lists joined, objects as key:value), leaving out the unset ones. */
+function configList(config: Record<string, unknown>): HTMLElement {
+  const text = (v: unknown): string =>
+    Array.isArray(v)
+      ? v.join(', ')
+      : typeof v === 'object' && v !== null
+        ? Object.entries(v)
+            .map(([k, x]) => `${k}:${x}`)
+            .join(' ')
+        : String(v);
+  const shown = Object.entries(config).filter(
+    ([, v]) => v !== null && !(typeof v === 'object' && Object.keys(v as object).length === 0),
+  );
+  return h(
+    'ul',
+    { class: 'config' },
+    shown.map(([k, v]) => h('li', {}, h('span', { class: 'muted' }, `${k} `), text(v))),
+  );
+}
+
 function manifestCard(d: SessionDetail): HTMLElement {
   const m = d.manifest;
   const tags = Object.entries(m.tags)
@@ -33,16 +53,11 @@ function manifestCard(d: SessionDetail): HTMLElement {
       ['error', m.error],
       ['repaired', m.repaired_at ? fmtTime(m.repaired_at) : null],
       ['samples', fmtCount(d.samples_on_disk)],
-      ['size', `${fmtBytes(m.size_bytes)} in ${m.files.length} parts`],
+      // The recorded data only; the Sessions list's "on disk" is the whole folder (with analysis.json).
+      ['data', `${fmtBytes(m.size_bytes)} in ${m.files.length} Parquet file${m.files.length === 1 ? '' : 's'}`],
       ['tags', tags || null],
       ['note', m.note],
-      [
-        'config',
-        Object.entries(m.config)
-          .filter(([, v]) => v !== null && !(typeof v === 'object' && Object.keys(v as object).length === 0))
-          .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
-          .join('  '),
-      ],
+      ['config', configList(m.config)],
     ]),
   );
 }
@@ -152,13 +167,14 @@ export function sessionPage(root: HTMLElement, params: URLSearchParams, path: st
     else await run(detail, {}, s.state === 'none' ? null : s.reason);
   };
 
-  const follow = async (detail: SessionDetail, job: Job) => {
+  const follow = async (detail: SessionDetail, job: Job, why: string | null = null) => {
     const p = jobProgress('analysis-progress');
     clear(analysisBox);
     analysisBox.append(
       section(
         'analysis-running',
         'Analysis',
+        why ? h('p', { class: 'muted' }, `Stored analysis not used: ${why}`) : null,
         h(
           'p',
           {},
@@ -182,9 +198,14 @@ export function sessionPage(root: HTMLElement, params: URLSearchParams, path: st
     opts: { quantum?: boolean; entropy?: 'mcv' | 'full' },
     why: string | null = null,
   ) => {
-    if (why) analysisBox.prepend(h('p', { class: 'muted' }, `Stored analysis not used: ${why}`));
-    const r = await postJson<{ job: Job }>(`${base}/analysis${q}`, opts);
-    await follow(detail, r.job);
+    try {
+      const r = await postJson<{ job: Job }>(`${base}/analysis${q}`, opts);
+      await follow(detail, r.job, why);
+    } catch (e) {
+      if (left) return;
+      clear(analysisBox);
+      analysisBox.append(section('analysis-failed', 'Analysis', errorBox(e)));
+    }
   };
 
   getJson<SessionDetail>(`${base}${q}`)

@@ -52,6 +52,10 @@ function filterBar(list: SessionList, params: URLSearchParams): HTMLElement {
   return h('div', { class: 'filters' }, selects);
 }
 
+function tagList(tags: Record<string, string>): string[] {
+  return Object.entries(tags).map(([k, v]) => `${k}:${v}`);
+}
+
 function key(folder: number, name: string): string {
   return `${folder}/${name}`;
 }
@@ -62,8 +66,27 @@ type Check = (key: string, ref: string) => HTMLInputElement;
 function sessionColumns(check: Check): Column<SessionRow>[] {
   return [
     { key: 'select', label: '', value: () => null, cell: (r) => check(key(r.folder, r.id), `s:${r.id}`) },
-    { key: 'id', label: 'session', cell: (r) => sessionLink(r.id, r.folder) },
-    { key: 'machine', label: 'machine', cls: 'col-machine' },
+    {
+      key: 'id',
+      label: 'session',
+      // An incomplete session's repair command under its id: the widest column, so it wraps at its spaces.
+      cell: (r) =>
+        h(
+          'div',
+          {},
+          sessionLink(r.id, r.folder),
+          r.repair_command
+            ? h('div', { class: 'repair' }, 'repair: ', h('code', { class: 'repair' }, r.repair_command))
+            : null,
+        ),
+    },
+    {
+      key: 'machine',
+      label: 'machine',
+      cls: 'col-machine',
+      // CPU, cores and VM; the kernel and oe version on hover (the whole summary is in the downloads).
+      cell: (r) => h('span', { title: r.machine }, r.machine.split(', ').slice(0, 3).join(', ')),
+    },
     { key: 'started_at', label: 'start (UTC)', cell: (r) => fmtTime(r.started_at) },
     { key: 'duration_ms', label: 'duration', numeric: true, cell: (r) => fmtDuration(r.duration_ms) },
     {
@@ -73,33 +96,41 @@ function sessionColumns(check: Check): Column<SessionRow>[] {
         h(
           'span',
           { title: r.sources.join(', ') },
-          `${r.sources.length}: ${r.sources.slice(0, 3).join(', ')}${r.sources.length > 3 ? ', …' : ''}`,
+          `${r.sources.length}: ${r.sources.slice(0, 2).join(', ')}${r.sources.length > 2 ? ', …' : ''}`,
         ),
     },
     { key: 'samples', label: 'samples', numeric: true, cell: (r) => fmtCount(r.samples) },
-    { key: 'size_bytes', label: 'size', numeric: true, cell: (r) => fmtBytes(r.size_bytes) },
+    {
+      key: 'size_bytes',
+      label: 'on disk',
+      numeric: true,
+      title: 'the whole session folder: its Parquet files, manifest and stored analysis',
+      cell: (r) => fmtBytes(r.size_bytes),
+    },
     {
       key: 'status',
       label: 'status',
-      cls: 'col-status',
       cell: (r) =>
         h(
           'div',
           {},
           badge(r.repaired && r.status === 'complete' ? 'complete (repaired)' : r.status),
-          r.repair_command ? h('div', {}, h('code', { class: 'repair' }, r.repair_command)) : null,
           r.error && r.status !== 'incomplete' ? h('div', { class: 'muted' }, r.error) : null,
         ),
     },
+    { key: 'analysis', label: 'analysis' },
     {
       key: 'tags',
       label: 'tags',
-      value: (r) =>
-        Object.entries(r.tags)
-          .map(([k, v]) => `${k}:${v}`)
-          .join(' '),
+      value: (r) => tagList(r.tags).join(' '),
+      // One line per tag, broken (if the column is narrow) only after its colon.
+      cell: (r) =>
+        h(
+          'ul',
+          { class: 'tags' },
+          Object.entries(r.tags).map(([k, v]) => h('li', {}, `${k}:`, h('wbr'), v)),
+        ),
     },
-    { key: 'analysis', label: 'analysis' },
   ];
 }
 
