@@ -12,7 +12,7 @@
  * keep every command's start-up small.
  */
 import type { Options } from 'yargs';
-import { parseConditioning } from '../collect/conditioning/index.js';
+import { type Conditioning, parseConditioning } from '../collect/conditioning/index.js';
 import { parseDuration } from '../collect/recorder/duration.js';
 import { DEFAULT_SESSIONS_DIR } from '../collect/session/layout.js';
 import { OeError } from '../errors.js';
@@ -237,8 +237,6 @@ export function choiceOption<const C extends readonly string[], D extends C[numb
       (v === undefined ? v : single(flag, v)) as D extends string ? C[number] : C[number] | undefined,
   } as const satisfies Options;
 }
-
-type Conditioning = ReturnType<typeof parseConditioning>;
 
 /** `--conditioning`: sha256, vonneumann or raw (with the aliases parseConditioning accepts). */
 export function conditioningOption<D extends Conditioning | undefined = undefined>(describe: string, def?: D) {

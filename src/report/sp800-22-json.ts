@@ -67,7 +67,7 @@ export interface Sp80022Json {
   /** How the verdicts were decided (per test in tests[].decision). */
   decisions: { alpha: number; familyAlpha: number; uniformity: boolean; method: 'holm'; tests: number; rule: string };
   tests: Sp80022JsonTest[];
-  /** Tests outside SP 800-22 (from the seed's battery), reported separately. */
+  /** Tests outside SP 800-22 (from openentropy's battery), reported separately. */
   extended: ExtendedResult[];
   secondLevelNote?: string;
 }

@@ -4,14 +4,15 @@
  * and session documents are the CLI's and keep their own types and schemas.
  */
 
-export type SessionStatus = 'recording' | 'complete' | 'failed' | 'incomplete' | 'unreadable';
+/** A session's status as the list shows it (collect/session/store.ts `DisplayStatus`). */
+export type DisplayStatus = 'recording' | 'complete' | 'failed' | 'incomplete' | 'unreadable';
 
 /** One row of the sessions list (#/$defs/sessionRow). */
 export interface SessionRow {
   id: string;
   /** Index of the folder in the server's --dir list. */
   folder: number;
-  status: SessionStatus;
+  status: DisplayStatus;
   repaired: boolean;
   started_at: string | null;
   duration_ms: number | null;

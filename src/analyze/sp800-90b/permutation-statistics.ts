@@ -167,6 +167,9 @@ export function covariance(s: Uint8Array, p: number): number {
  * collision and compression ones), written to out[0..5] and out[8..17]. Comparisons are branch-free
  * (sign bits), since on random data a branch on them is mispredicted half the time. Equal to the
  * separate functions above: integer counts and sums, and the excursion's running sum in the same order.
+ * One numeric algorithm kept in one body so that its per-sample loop stays inline; the tail loop over
+ * the last 32 positions repeats the main loop's body with bounds checks (a deliberate hot-loop copy,
+ * which keeps the checks out of the main loop).
  */
 export function fusedStatistics(s: Uint8Array, raw: Uint8Array, mean: number, median: number, out: Float64Array): void {
   const n = s.length;

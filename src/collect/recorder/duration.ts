@@ -4,7 +4,7 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
 
 /**
  * Parses a duration flag: a number with an optional unit `ms`, `s`, `m` or `h` (fractions allowed);
- * a bare number is in `bareUnit` (seconds for --duration, as in the seed). Returns milliseconds.
+ * a bare number is in `bareUnit` (seconds for --duration, as in openentropy). Returns milliseconds.
  * Anything else, zero or negative is a usage error naming the flag.
  */
 export function parseDuration(text: string | number, flag: string, bareUnit: 'ms' | 's' = 's'): number {

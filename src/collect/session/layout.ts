@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 /**
- * The on-disk layout of a session (docs/SESSIONS.md, DESIGN.md "Sessions on disk"):
+ * The on-disk layout of a session (docs/SESSIONS.md):
  *
  *   <root>/<id>/session.json
  *   <root>/<id>/samples/source=<name>/part-00000.parquet
@@ -59,7 +59,7 @@ export function isSafeSourceName(name: string): boolean {
 }
 
 /**
- * A new session id: `<UTC yyyy-mm-ddThhmmssZ>-<label>-<8 hex>` like the seed, where the label is the
+ * A new session id: `<UTC yyyy-mm-ddThhmmssZ>-<label>-<8 hex>` (openentropy's form), where the label is the
  * first source (truncated) and `-plus<N-1>` for several. Short enough for any filesystem.
  */
 export function newSessionId(sources: readonly string[], now: Date, random8: string): string {

@@ -1,5 +1,5 @@
 /**
- * `oe validate`: an entropy-source validation package from one command (issue 15). The steps, each in
+ * `oe validate`: an entropy-source validation package from one command. The steps, each in
  * its own file:
  *   options.ts          checks and defaults (known, available source; new output folder)
  *   raw-data.ts         speed check, calibration, the raw data recorded as a session, the sample mapping

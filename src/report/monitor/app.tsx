@@ -43,7 +43,7 @@ const CATEGORY_CODE: Record<string, string> = {
   sensor: 'SNS',
 };
 
-/** Colour of a min-entropy value in bits per byte (the seed's bands). */
+/** Colour of a min-entropy value in bits per byte (openentropy's bands). */
 export function entropyColor(bits: number): 'green' | 'yellow' | 'red' {
   return bits >= 7.5 ? 'green' : bits >= 5 ? 'yellow' : 'red';
 }
