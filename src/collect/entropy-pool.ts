@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
 import { shannonEntropy } from '../analyze/stats/shannon-entropy.js';
 import { errorMessage, OeError } from '../errors.js';
+import { concatInto } from '../util/typed-arrays.js';
 import { probeSource } from './availability.js';
 import { getSource, selectSources } from './catalog.js';
 import {
@@ -612,7 +613,7 @@ export class EntropyPool {
     if (s.queue.length === 0) this.dropQueue(s);
     s.bytesConditioned += len;
     s.creditedBitsUsed += credit;
-    const bytes = parts.length === 1 ? parts[0] : concat(parts, len);
+    const bytes = parts.length === 1 ? parts[0] : concatInto(new Uint8Array(len), parts);
     return { source: s.spec.name, bytes, creditBits: credit };
   }
 
@@ -632,7 +633,7 @@ export class EntropyPool {
     s.queuedBytes -= len;
     if (s.queue.length === 0) this.dropQueue(s);
     s.bytesRawOut += len;
-    return parts.length === 1 ? parts[0] : concat(parts, len);
+    return parts.length === 1 ? parts[0] : concatInto(new Uint8Array(len), parts);
   }
 
   /** Harvests until a source among `among` is healthy with bytes queued; those sources (raw and von Neumann output). */
@@ -708,16 +709,6 @@ function checkLength(n: number): void {
   if (!Number.isSafeInteger(n) || n < 0 || n > MAX_REQUEST_BYTES) {
     throw new OeError('USAGE', `byte count must be an integer from 0 to ${MAX_REQUEST_BYTES}, got ${n}`);
   }
-}
-
-function concat(parts: Uint8Array[], len: number): Uint8Array {
-  const b = new Uint8Array(len);
-  let o = 0;
-  for (const p of parts) {
-    b.set(p, o);
-    o += p.length;
-  }
-  return b;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult, DuckDBTypeId, DuckDBValue } from '@duckdb/node-api';
 import { errorMessage, OeError } from '../errors.js';
+import { concatInto } from '../util/typed-arrays.js';
 import { duckDb, getDb } from './connection.js';
 import type { NumericArray } from './parquet.js';
 
@@ -98,14 +99,7 @@ function concat(parts: ResultColumn[], total: number): ResultColumn {
   if (parts.length === 1) return parts[0];
   const first = parts[0];
   if (Array.isArray(first)) return (parts as unknown[][]).flat();
-  const out = new (first.constructor as TypedCtor)(total);
-  let off = 0;
-  for (const p of parts as Exclude<ResultColumn, unknown[]>[]) {
-    // biome-ignore lint/suspicious/noExplicitAny: all parts share one typed-array type
-    (out as any).set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatInto(new (first.constructor as TypedCtor)(total), parts as NumericArray[]);
 }
 
 async function run(conn: DuckDBConnection, sql: string, params: QueryParams | undefined): Promise<DuckDBResult> {

@@ -1,4 +1,5 @@
 import { mostCommonValue } from '../../analyze/sp800-90b/most-common-value.js';
+import { concatInto } from '../../util/typed-arrays.js';
 import type { SourceKind } from '../types.js';
 import { AdaptiveProportionTest } from './adaptive-proportion-test.js';
 import { type AptCutoffForm, DEFAULT_ALPHA } from './cutoffs.js';
@@ -226,12 +227,7 @@ export class SourceHealth {
     this.startupBuf.push(bytes);
     this.startupLen += bytes.length;
     if (this.startupLen < this.startupSamples) return { ok: true, accepted: new Uint8Array(0), creditPerByte: 0 };
-    const all = new Uint8Array(this.startupLen);
-    let o = 0;
-    for (const b of this.startupBuf) {
-      all.set(b, o);
-      o += b.length;
-    }
+    const all = concatInto(new Uint8Array(this.startupLen), this.startupBuf);
     this.startupBuf = [];
     this.startupLen = 0;
     this.samplesTested += all.length;

@@ -2,6 +2,7 @@
  * The columns of the parts a flush writes (schemas/PARQUET.md), built from what the recorder buffered.
  */
 import type { ColumnInput } from '../../db/index.js';
+import { concatBytes } from '../../util/typed-arrays.js';
 import type { TelemetryColumns } from '../telemetry/index.js';
 import type { PendingBatch } from './scheduler.js';
 
@@ -16,18 +17,6 @@ export function fillRange(out: BigInt64Array, off: number, n: number, start: num
     w[2 * i] = v | 0;
     w[2 * i + 1] = Math.floor(v / 4294967296);
   }
-}
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 /** The columns of one sample part: the buffered batches of one source, in order. */

@@ -4,11 +4,11 @@
  * runs; the bytes wait here until the part writer takes them into `conditioned/`.
  */
 import { errorMessage } from '../../errors.js';
+import { concatBytes } from '../../util/typed-arrays.js';
 import type { Conditioning } from '../conditioning/index.js';
 import { EntropyPool } from '../entropy-pool.js';
 import type { Sampler } from '../sampler.js';
 import type { SourceSpec } from '../types.js';
-import { concatBytes } from './columns.js';
 import { CONDITIONED_REQUEST } from './options.js';
 
 /** What the part writer takes from: the bytes buffered since the last take, and their stream position. */
