@@ -9,7 +9,7 @@ import { assessSp80022Bytes, defaultLayout } from '../analyze/sp800-22/assess.js
 import { extendedTests } from '../analyze/sp800-22/extended.js';
 import { getSource, selectSources } from '../collect/catalog.js';
 import { parseConditioning } from '../collect/conditioning/index.js';
-import { openSession, readSourceSamples, resolveSession, telemetrySummary } from '../collect/session/index.js';
+import { openSession, readSourceSamples, resolveSession, telemetryMetrics } from '../collect/session/index.js';
 import type { SourceSpec } from '../collect/types.js';
 import { OeError, optionError } from '../errors.js';
 import type { ReportSource } from '../report/markdown-report.js';
@@ -215,30 +215,11 @@ export async function buildSessionReport(
       `${manifest.conditioned.bytes} bytes (${manifest.conditioned.mode}); not analysed here`,
     ]);
   const sections: { title: string; markdown: string }[] = [];
-  const tel = await telemetrySummary(dir);
-  let telemetry: SessionTelemetryMetric[] | null = null;
-  if (tel && tel.rowCount > 0) {
-    const c = tel.columns as Record<string, ArrayLike<unknown>>;
-    const val = (v: unknown) => (v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Number(v));
-    telemetry = [];
-    for (let i = 0; i < tel.rowCount; i++) {
-      telemetry.push({
-        domain: String(c.domain[i]),
-        name: String(c.name[i]),
-        unit: String(c.unit[i]),
-        source: String(c.source[i]),
-        kind: String(c.kind[i]),
-        n: Number(c.n[i]),
-        first: val(c.first[i]),
-        last: val(c.last[i]),
-        min: val(c.min[i]),
-        max: val(c.max[i]),
-        mean: val(c.mean[i]),
-        meanRatePerS: val(c.mean_rate[i]),
-      });
-    }
-    sections.push(sessionTelemetrySection(telemetry));
-  }
+  const metrics = await telemetryMetrics(dir);
+  const telemetry: SessionTelemetryMetric[] | null = metrics.length
+    ? metrics.map(({ meanRate, ...metric }) => ({ ...metric, meanRatePerS: meanRate }))
+    : null;
+  if (telemetry) sections.push(sessionTelemetrySection(telemetry));
   return {
     title: `oe report — session ${manifest.id}`,
     generatedAt: new Date().toISOString(),

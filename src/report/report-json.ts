@@ -9,6 +9,7 @@ import type { ExtendedResult } from '../analyze/sp800-22/extended.js';
 import type { EvidenceKind } from '../analyze/sp800-22/series-evidence.js';
 import type { TestVerdict } from '../analyze/sp800-22/test-decisions.js';
 import { NIST_TEST_NAMES, type NistTestName } from '../analyze/sp800-22/types.js';
+import type { TelemetryMetric } from '../collect/session/reader.js';
 import type { TelemetryWindow } from '../collect/telemetry/index.js';
 import type { ReportDocument } from './markdown-report.js';
 import { type Sp80022Json, sp80022Json } from './sp800-22-json.js';
@@ -17,23 +18,8 @@ import { testVerdict } from './sp800-22-verdicts.js';
 /** The dependence settings of the report (fewer shifts than `oe analyze`; the seed fixes the shifts). */
 export const REPORT_DEPENDENCE_OPTIONS = { correlationShifts: 999, miShifts: 19 } as const;
 
-/** One row of a session's recorded telemetry, summarised per metric (non-finite values are null). */
-export interface SessionTelemetryMetric {
-  domain: string;
-  name: string;
-  unit: string;
-  source: string;
-  kind: string;
-  /** Snapshots with this metric. */
-  n: number;
-  first: number | null;
-  last: number | null;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  /** Mean rate per second (counters); null for gauges. */
-  meanRatePerS: number | null;
-}
+/** One row of a session's recorded telemetry, summarised per metric, with the report JSON's name for the mean rate. */
+export type SessionTelemetryMetric = Omit<TelemetryMetric, 'meanRate'> & { meanRatePerS: number | null };
 
 /** What a source is, beside its bytes (same order as ReportDocument.sources). */
 export interface ReportSourceFacts {

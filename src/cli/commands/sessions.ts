@@ -8,7 +8,7 @@ import {
   resolveSession,
   type SessionSummary,
   sessionDetail,
-  telemetrySummary,
+  telemetryMetrics,
 } from '../../collect/session/index.js';
 import { countSamplesOnDisk, displayStatus } from '../../collect/session/store.js';
 import { OeError } from '../../errors.js';
@@ -141,7 +141,7 @@ async function show(dir: string, args: SessionsArgs): Promise<void> {
   const { manifest: m } = openSession(dir, { verify: args.verify });
   const status: DisplayStatus = displayStatus(m);
   const samplesOnDisk = m.status === 'recording' ? await countSamplesOnDisk(dir) : m.total_samples;
-  const tel = await telemetrySummary(dir);
+  const tel = await telemetryMetrics(dir);
   const out: string[] = [];
   out.push(`session   ${m.id}`);
   out.push(`dir       ${dir}`);
@@ -187,11 +187,9 @@ async function show(dir: string, args: SessionsArgs): Promise<void> {
         `${String(k?.timeouts ?? 0).padStart(8)} ${String(k?.errors ?? 0).padStart(6)}${k?.last_error ? `  last: ${k.last_error}` : ''}`,
     );
   }
-  if (tel && tel.rowCount > 0) {
+  if (tel.length > 0) {
     out.push('');
-    out.push(
-      `telemetry ${m.telemetry?.snapshots ?? '?'} snapshots, ${tel.rowCount} metrics (mean; counters as rate/s)`,
-    );
+    out.push(`telemetry ${m.telemetry?.snapshots ?? '?'} snapshots, ${tel.length} metrics (mean; counters as rate/s)`);
     const want = [
       'loadavg_1m',
       'cpu_time_busy_seconds',
@@ -202,15 +200,12 @@ async function show(dir: string, args: SessionsArgs): Promise<void> {
       'kernel_pool_available_bits',
       'cpu_hz_avg',
     ];
-    const names = tel.columns.name as string[];
     for (const w of want) {
-      const i = names.indexOf(w);
-      if (i < 0) continue;
-      const kind = (tel.columns.kind as string[])[i];
-      const unit = (tel.columns.unit as string[])[i];
-      const v = kind === 'counter' ? (tel.columns.mean_rate as Float64Array)[i] : (tel.columns.mean as Float64Array)[i];
+      const t = tel.find((r) => r.name === w);
+      if (!t) continue;
+      const v = t.kind === 'counter' ? t.meanRate : t.mean;
       out.push(
-        `  ${w.padEnd(28)} ${Number.isNaN(v) ? '—' : v.toPrecision(4)} ${kind === 'counter' ? `${unit}/s` : unit}`,
+        `  ${w.padEnd(28)} ${v === null ? '—' : v.toPrecision(4)} ${t.kind === 'counter' ? `${t.unit}/s` : t.unit}`,
       );
     }
   }

@@ -1,24 +1,13 @@
 import { OeError } from '../../errors.js';
 import type { SessionManifest } from './manifest.js';
-import { openSession, telemetrySummary } from './reader.js';
+import { openSession, type TelemetryMetric, telemetryMetrics } from './reader.js';
 import { countSamplesOnDisk, type DisplayStatus, displayStatus } from './store.js';
 
-/** One metric of a session's telemetry summary (schemas/sessions.schema.json#/$defs/telemetry_metric). */
-export interface TelemetryMetricSummary {
-  domain: string;
-  name: string;
-  unit: string;
-  source: string;
-  kind: string;
-  n: number;
-  first: number;
-  last: number;
-  min: number;
-  max: number;
-  mean: number;
-  /** Mean rate per second of a counter; null for gauges. */
-  mean_rate: number | null;
-}
+/**
+ * One metric of a session's telemetry summary (schemas/sessions.schema.json#/$defs/telemetry_metric):
+ * a TelemetryMetric with the JSON's name for the mean rate.
+ */
+export type TelemetryMetricSummary = Omit<TelemetryMetric, 'meanRate'> & { mean_rate: number | null };
 
 /** `oe sessions <id> --json` (schemas/sessions.schema.json#/$defs/session). */
 export interface SessionDetail {
@@ -40,25 +29,10 @@ export async function sessionDetail(dir: string, options: { verify?: boolean } =
   const status = displayStatus(m);
   if (status === 'unreadable') throw new OeError('BAD_INPUT', `${dir}: unreadable session`);
   const samplesOnDisk = m.status === 'recording' ? await countSamplesOnDisk(dir) : m.total_samples;
-  const tel = await telemetrySummary(dir);
-  const c = tel?.columns;
-  const telemetry: TelemetryMetricSummary[] =
-    tel && c
-      ? Array.from({ length: tel.rowCount }, (_, i) => ({
-          domain: (c.domain as string[])[i],
-          name: (c.name as string[])[i],
-          unit: (c.unit as string[])[i],
-          source: (c.source as string[])[i],
-          kind: (c.kind as string[])[i],
-          n: Number((c.n as BigInt64Array)[i]),
-          first: (c.first as Float64Array)[i],
-          last: (c.last as Float64Array)[i],
-          min: (c.min as Float64Array)[i],
-          max: (c.max as Float64Array)[i],
-          mean: (c.mean as Float64Array)[i],
-          mean_rate: Number.isNaN((c.mean_rate as Float64Array)[i]) ? null : (c.mean_rate as Float64Array)[i],
-        }))
-      : [];
+  const telemetry: TelemetryMetricSummary[] = (await telemetryMetrics(dir)).map(({ meanRate, ...metric }) => ({
+    ...metric,
+    mean_rate: meanRate,
+  }));
   return {
     kind: 'session',
     id: m.id,

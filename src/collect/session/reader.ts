@@ -200,3 +200,47 @@ export async function telemetrySummary(dir: string): Promise<ColumnChunk | null>
        FROM ${tableRelation(dir, 'telemetry')} GROUP BY ALL ORDER BY domain, name, source`,
   );
 }
+
+/** One row of telemetrySummary: a metric over the session (values that are not finite are null). */
+export interface TelemetryMetric {
+  domain: string;
+  name: string;
+  unit: string;
+  source: string;
+  kind: string;
+  /** Snapshots with this metric. */
+  n: number;
+  first: number | null;
+  last: number | null;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  /** Mean rate per second (counters); null for gauges. */
+  meanRate: number | null;
+}
+
+/** telemetrySummary as rows, ordered by domain, name, source; [] for a session without telemetry. */
+export async function telemetryMetrics(dir: string): Promise<TelemetryMetric[]> {
+  const tel = await telemetrySummary(dir);
+  if (!tel) return [];
+  const c = tel.columns;
+  const text = (col: string, i: number) => (c[col] as string[])[i];
+  const num = (col: string, i: number) => {
+    const v = (c[col] as Float64Array)[i];
+    return Number.isFinite(v) ? v : null;
+  };
+  return Array.from({ length: tel.rowCount }, (_, i) => ({
+    domain: text('domain', i),
+    name: text('name', i),
+    unit: text('unit', i),
+    source: text('source', i),
+    kind: text('kind', i),
+    n: Number((c.n as BigInt64Array)[i]),
+    first: num('first', i),
+    last: num('last', i),
+    min: num('min', i),
+    max: num('max', i),
+    mean: num('mean', i),
+    meanRate: num('mean_rate', i),
+  }));
+}
