@@ -9,7 +9,7 @@ import { assessSp80022Bytes, defaultLayout } from '../analyze/sp800-22/assess.js
 import { extendedTests } from '../analyze/sp800-22/extended.js';
 import { getSource, selectSources } from '../collect/catalog.js';
 import { parseConditioning } from '../collect/conditioning/index.js';
-import { openSession, readSourceSamples, resolveSession, telemetryMetrics } from '../collect/session/index.js';
+import { openSession, readSourceSamples, resolveSession, telemetrySummaryRows } from '../collect/session/index.js';
 import type { SourceSpec } from '../collect/types.js';
 import { OeError, optionError } from '../errors.js';
 import type { ReportSource } from '../report/markdown-report.js';
@@ -215,7 +215,7 @@ export async function buildSessionReport(
       `${manifest.conditioned.bytes} bytes (${manifest.conditioned.mode}); not analysed here`,
     ]);
   const sections: { title: string; markdown: string }[] = [];
-  const metrics = await telemetryMetrics(dir);
+  const metrics = await telemetrySummaryRows(dir);
   const telemetry: SessionTelemetryMetric[] | null = metrics.length
     ? metrics.map(({ meanRate, ...metric }) => ({ ...metric, meanRatePerS: meanRate }))
     : null;

@@ -9,7 +9,7 @@ import type { ExtendedResult } from '../analyze/sp800-22/extended.js';
 import type { EvidenceKind } from '../analyze/sp800-22/series-evidence.js';
 import type { TestVerdict } from '../analyze/sp800-22/test-decisions.js';
 import { NIST_TEST_NAMES, type NistTestName } from '../analyze/sp800-22/types.js';
-import type { TelemetryMetric } from '../collect/session/reader.js';
+import type { TelemetrySummaryRow } from '../collect/session/reader.js';
 import type { TelemetryWindow } from '../collect/telemetry/index.js';
 import type { ReportDocument } from './markdown-report.js';
 import { type Sp80022Json, sp80022Json } from './sp800-22-json.js';
@@ -19,7 +19,7 @@ import { testVerdict } from './sp800-22-verdicts.js';
 export const REPORT_DEPENDENCE_OPTIONS = { correlationShifts: 999, miShifts: 19 } as const;
 
 /** One row of a session's recorded telemetry, summarised per metric, with the report JSON's name for the mean rate. */
-export type SessionTelemetryMetric = Omit<TelemetryMetric, 'meanRate'> & { meanRatePerS: number | null };
+export type SessionTelemetryMetric = Omit<TelemetrySummaryRow, 'meanRate'> & { meanRatePerS: number | null };
 
 /** What a source is, beside its bytes (same order as ReportDocument.sources). */
 export interface ReportSourceFacts {

@@ -8,7 +8,7 @@ import {
   resolveSession,
   type SessionSummary,
   sessionDetail,
-  telemetryMetrics,
+  telemetrySummaryRows,
 } from '../../collect/session/index.js';
 import { countSamplesOnDisk, displayStatus } from '../../collect/session/store.js';
 import { OeError } from '../../errors.js';
@@ -141,7 +141,7 @@ async function show(dir: string, args: SessionsArgs): Promise<void> {
   const { manifest: m } = openSession(dir, { verify: args.verify });
   const status: DisplayStatus = displayStatus(m);
   const samplesOnDisk = m.status === 'recording' ? await countSamplesOnDisk(dir) : m.total_samples;
-  const tel = await telemetryMetrics(dir);
+  const tel = await telemetrySummaryRows(dir);
   const out: string[] = [];
   out.push(`session   ${m.id}`);
   out.push(`dir       ${dir}`);

@@ -1,13 +1,13 @@
 import { OeError } from '../../errors.js';
 import type { SessionManifest } from './manifest.js';
-import { openSession, type TelemetryMetric, telemetryMetrics } from './reader.js';
+import { openSession, type TelemetrySummaryRow, telemetrySummaryRows } from './reader.js';
 import { countSamplesOnDisk, type DisplayStatus, displayStatus } from './store.js';
 
 /**
  * One metric of a session's telemetry summary (schemas/sessions.schema.json#/$defs/telemetry_metric):
- * a TelemetryMetric with the JSON's name for the mean rate.
+ * a TelemetrySummaryRow with the JSON's name for the mean rate.
  */
-export type TelemetryMetricSummary = Omit<TelemetryMetric, 'meanRate'> & { mean_rate: number | null };
+export type TelemetryMetricSummary = Omit<TelemetrySummaryRow, 'meanRate'> & { mean_rate: number | null };
 
 /** `oe sessions <id> --json` (schemas/sessions.schema.json#/$defs/session). */
 export interface SessionDetail {
@@ -29,7 +29,7 @@ export async function sessionDetail(dir: string, options: { verify?: boolean } =
   const status = displayStatus(m);
   if (status === 'unreadable') throw new OeError('BAD_INPUT', `${dir}: unreadable session`);
   const samplesOnDisk = m.status === 'recording' ? await countSamplesOnDisk(dir) : m.total_samples;
-  const telemetry: TelemetryMetricSummary[] = (await telemetryMetrics(dir)).map(({ meanRate, ...metric }) => ({
+  const telemetry: TelemetryMetricSummary[] = (await telemetrySummaryRows(dir)).map(({ meanRate, ...metric }) => ({
     ...metric,
     mean_rate: meanRate,
   }));

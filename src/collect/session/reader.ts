@@ -202,7 +202,7 @@ export async function telemetrySummary(dir: string): Promise<ColumnChunk | null>
 }
 
 /** One row of telemetrySummary: a metric over the session (values that are not finite are null). */
-export interface TelemetryMetric {
+export interface TelemetrySummaryRow {
   domain: string;
   name: string;
   unit: string;
@@ -220,7 +220,7 @@ export interface TelemetryMetric {
 }
 
 /** telemetrySummary as rows, ordered by domain, name, source; [] for a session without telemetry. */
-export async function telemetryMetrics(dir: string): Promise<TelemetryMetric[]> {
+export async function telemetrySummaryRows(dir: string): Promise<TelemetrySummaryRow[]> {
   const tel = await telemetrySummary(dir);
   if (!tel) return [];
   const c = tel.columns;
