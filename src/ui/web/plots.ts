@@ -91,6 +91,9 @@ export function byteHistogramPlot(hist: readonly number[], width = base.width): 
         x2: (d: Row) => (d.value as number) + 1,
         y: 'count',
         fill: '#3b6ea8',
+        // Bins are ~2 px wide: with Plot's default half-pixel inset every bar has a gap beside it and an
+        // empty bin looks like one more gap; without it adjacent bars touch and empty bins show as gaps.
+        inset: 0,
       }),
       Plot.ruleY([e], { stroke: '#d9480f', strokeDasharray: '4,3' }),
       Plot.ruleY([0]),
@@ -265,7 +268,8 @@ export function telemetryPlot(
   return Plot.plot({
     ...base,
     width,
-    height: 150,
+    // The entropy plot's height: they sit side by side in the grid and share the time axis.
+    height: 220,
     marginLeft: 64,
     x: { label: timeLabel(ax), domain: ax.domain },
     y: { label, grid: true, tickFormat: tickFormat(v), domain: yDomain(v) },
@@ -431,10 +435,14 @@ export interface QuantumRow {
 export function quantumPlot(rows: readonly QuantumRow[]): Element {
   const sorted = [...rows].sort((a, b) => b.q - a.q);
   const longest = Math.max(8, ...sorted.map((r) => r.source.length));
+  // Rows 16 px apart for a long list (34 sources: 600 px), more for a few (3 sources were squeezed into
+  // 50 px between two axes); the axis on top too only when the list is taller than a screen's half.
+  const step = sorted.length >= 12 ? 16 : 26;
+  const both = sorted.length >= 20;
   return Plot.plot({
     className: PLOT_CLASS,
     width: WIDE,
-    height: 60 + sorted.length * 16,
+    height: (both ? 60 : 40) + sorted.length * step,
     marginLeft: Math.min(220, 14 + longest * 6.5),
     marginRight: 20,
     x: {
@@ -442,7 +450,7 @@ export function quantumPlot(rows: readonly QuantumRow[]): Element {
       grid: true,
       zero: true,
       nice: true,
-      axis: 'both',
+      axis: both ? 'both' : 'bottom',
     },
     y: { domain: sorted.map((r) => r.source), label: null },
     marks: [

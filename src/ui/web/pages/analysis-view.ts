@@ -176,7 +176,7 @@ function sourcePlots(doc: AnalysisDoc, name: string, tel: TelemetryPlotSeries[],
     }),
     figure({
       id: 'plot-autocorrelation',
-      title: `Autocorrelation of the bytes, lags 1..${b.autocorrelation.maxLag} (${b.autocorrelation.violations} beyond the Bonferroni threshold)`,
+      title: `Autocorrelation r_k, k ≤ ${b.autocorrelation.maxLag} (${b.autocorrelation.violations} beyond the Bonferroni threshold)`,
       name: `${tag}-autocorrelation`,
       plot: () => autocorrelationPlot(b.autocorrelation.r, b.autocorrelation.threshold),
       data: () => autocorrelationRows(b.autocorrelation.r),
@@ -189,7 +189,7 @@ function sourcePlots(doc: AnalysisDoc, name: string, tel: TelemetryPlotSeries[],
     out.append(
       figure({
         id: 'plot-spectrum',
-        title: `Welch spectrum of the bytes (${sp.segments} segments of ${sp.segmentLength}; flatness ${fmtNumber(sp.flatness.relative)} of white; ${sp.peaks.significant} significant lines in red)`,
+        title: `Welch spectrum of the bytes (${sp.segments} segments of ${sp.segmentLength}; flatness ${fmtNumber(sp.flatness.relative)} of white; ${spectralLines(sp.peaks)})`,
         name: `${tag}-spectrum`,
         // Wide: 512 points need the width, and the pair of plots above stays a pair.
         wide: true,
@@ -558,4 +558,15 @@ export function renderAnalysis(
   if (names.length > 0) pick(names[0]);
   else plots.append(note('No source has statistics to plot.'));
   return out;
+}
+
+/**
+ * The spectrum title's count of significant lines. The analysis keeps only the strongest few peaks (the
+ * red marks), so when more lines are significant the title says how many of them are marked.
+ */
+function spectralLines(p: { significant: number; alpha: number; peaks: readonly { pValue: number }[] }): string {
+  const marked = p.peaks.filter((x) => x.pValue < p.alpha).length;
+  if (p.significant === 0) return 'no significant line';
+  if (marked >= p.significant) return `${p.significant} significant line${p.significant === 1 ? '' : 's'} in red`;
+  return `${p.significant} significant lines, the ${marked} strongest in red`;
 }

@@ -168,6 +168,8 @@ function renderCompare(doc: CompareDoc): HTMLElement {
         hi: x.m?.ci_high ?? null,
       })),
   );
+  const plotted = new Set(plotRows.map((r) => r.source));
+  const unplotted = doc.sources.map((s) => s.name).filter((n) => !plotted.has(n));
   const flagged = doc.sources.flatMap((s) =>
     s.comparisons.filter((c) => c.significant).map((c) => ({ source: s.name, ...c })),
   );
@@ -238,6 +240,9 @@ function renderCompare(doc: CompareDoc): HTMLElement {
             name: 'compare-min-entropy',
             plot: () => comparePlot(plotRows, labels),
             data: () => plotRows,
+            caption: unplotted.length
+              ? `Not plotted (no min-entropy replicate in any input, e.g. fewer samples than one window): ${unplotted.join(', ')}.`
+              : undefined,
           }),
         )
       : null,

@@ -28,6 +28,17 @@ const COLUMNS: [keyof LiveSource | 'spark', string][] = [
   ['spark', 'H∞ history'],
 ];
 
+/**
+ * The sparkline of a source's min-entropy history without the ticks before its first samples (the model
+ * pushes 0 for those, which drew every line rising from the floor). Zeros are kept when nothing after
+ * them is above 0: a constant source's 0 bits is a measurement.
+ */
+function sparklineOf(history: readonly number[]): Element | string {
+  const first = history.findIndex((v) => v > 0);
+  const shown = first < 0 ? history : history.slice(first);
+  return shown.length > 1 ? sparkline(shown) : '';
+}
+
 function liveRow(s: LiveSource, active: string | null, onPick: (n: string) => void): HTMLTableRowElement {
   const tr = h(
     'tr',
@@ -39,7 +50,7 @@ function liveRow(s: LiveSource, active: string | null, onPick: (n: string) => vo
     h('td', { class: 'num' }, s.total > 0 ? fmtNumber(s.min_entropy) : '—'),
     h('td', { class: 'num' }, s.total > 0 ? fmtNumber(s.shannon) : '—'),
     h('td', { class: 'num' }, fmtCount(s.total)),
-    h('td', { class: 'spark' }, s.total > 0 && s.history.length > 1 ? sparkline(s.history) : ''),
+    h('td', { class: 'spark' }, s.total > 0 ? sparklineOf(s.history) : ''),
   );
   tr.addEventListener('click', () => onPick(s.name));
   return tr;
