@@ -1,5 +1,16 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,11 +81,48 @@ describe('prepareFifo', () => {
     expect(() => prepareFifo(join(dir, 'a-dir'))).toThrow(/is not a FIFO/);
   });
 
-  it('creates a missing FIFO with mode 0600 and reuses an existing one', () => {
+  it('creates a missing FIFO with mode 0600 and reuses an existing one of ours (mode set back to 0600)', () => {
     const path = join(dir, 'made');
-    expect(prepareFifo(path)).toEqual({ created: true });
-    expect(lstatSync(path).isFIFO()).toBe(true);
+    const made = prepareFifo(path);
+    expect(made.created).toBe(true);
+    const st = lstatSync(path);
+    expect(st.isFIFO()).toBe(true);
+    expect(st.mode & 0o777).toBe(0o600);
+    expect(made).toEqual({ created: true, dev: st.dev, ino: st.ino });
+    chmodSync(path, 0o644);
+    expect(prepareFifo(path)).toEqual({ created: false, dev: st.dev, ino: st.ino });
     expect(lstatSync(path).mode & 0o777).toBe(0o600);
-    expect(prepareFifo(path)).toEqual({ created: false });
+  });
+
+  it('refuses a symlink, even to a FIFO of ours', () => {
+    const target = join(dir, 'link-target');
+    prepareFifo(target);
+    const link = join(dir, 'a-link');
+    symlinkSync(target, link);
+    expect(() => prepareFifo(link)).toThrow(`${link} exists and is not a FIFO; refusing to use it`);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
+  const asRoot = process.getuid?.() === 0;
+  it.skipIf(!asRoot)('refuses a FIFO owned by another user and leaves its mode alone (needs root to chown)', () => {
+    const path = join(dir, 'theirs');
+    expect(spawnSync('mkfifo', ['-m', '622', path]).status).toBe(0);
+    chownSync(path, 65534, 65534);
+    expect(() => prepareFifo(path)).toThrow(
+      `${path} is a FIFO owned by uid 65534, not by this user (uid 0); refusing to use it (its owner could read the stream)`,
+    );
+    const st = lstatSync(path);
+    expect(st.mode & 0o777).toBe(0o622);
+    expect(st.uid).toBe(65534);
+    // Through the CLI: one line, exit 4 (bad input), the FIFO still there and unchanged.
+    const r = spawnSync(process.execPath, [...CLI, 'device', path, '--sources', 'clock_jitter'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(4);
+    expect(r.stderr).toBe(
+      `oe: ${path} is a FIFO owned by uid 65534, not by this user (uid 0); refusing to use it (its owner could read the stream)\n`,
+    );
+    expect(lstatSync(path).mode & 0o777).toBe(0o622);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, closeSync, constants, lstatSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Conditioning } from '../collect/conditioning/index.js';
 import type { EntropyPool } from '../collect/entropy-pool.js';
@@ -27,12 +27,21 @@ export type FifoEvent =
   | { type: 'waiting'; reason: string }
   | { type: 'removed'; path: string };
 
+/** The FIFO `prepareFifo` vetted: whether it was created here (and so is removed at the end), and its identity. */
+export interface PreparedFifo {
+  created: boolean;
+  dev: number;
+  ino: number;
+}
+
 /**
- * Prepares `path` as a FIFO with mode 0600. A missing path is created with `mkfifo -m 600` (the mode
- * is set atomically, not after a umask window); an existing FIFO is reused and set to 0600; anything
- * else is refused. Returns whether the FIFO was created here (and so is removed at the end).
+ * Prepares `path` as a FIFO with mode 0600 owned by this user. A missing path is created with
+ * `mkfifo -m 600` (the mode is set atomically, not after a umask window); an existing FIFO is reused
+ * only if this user owns it (its owner could otherwise set the mode back and read the stream); a
+ * symlink or anything else is refused. The check and the chmod go through one descriptor opened
+ * without following symlinks, so the path cannot be swapped between them.
  */
-export function prepareFifo(path: string): { created: boolean } {
+export function prepareFifo(path: string): PreparedFifo {
   let st: ReturnType<typeof lstatSync> | undefined;
   try {
     st = lstatSync(path);
@@ -40,32 +49,57 @@ export function prepareFifo(path: string): { created: boolean } {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
       throw new OeError('IO', `cannot inspect ${path}: ${errorMessage(e)}`);
   }
-  if (st) {
-    if (!st.isFIFO()) throw new OeError('BAD_INPUT', `${path} exists and is not a FIFO; refusing to use it`);
+  if (st && !st.isFIFO()) throw new OeError('BAD_INPUT', `${path} exists and is not a FIFO; refusing to use it`);
+  if (!st) {
     try {
-      chmodSync(path, 0o600);
+      execFileSync('mkfifo', ['-m', '600', '--', path], { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (e) {
-      throw new OeError('IO', `cannot set mode 0600 on ${path}: ${errorMessage(e)}`);
+      const stderr = (e as { stderr?: Buffer }).stderr?.toString().trim();
+      throw new OeError('IO', `cannot create FIFO ${path}: ${stderr || errorMessage(e)}`);
     }
-    return { created: false };
+  }
+  let fd: number;
+  try {
+    // Opening a FIFO for reading with O_NONBLOCK returns at once, reader or not.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new OeError('BAD_INPUT', `${path} is a symlink; refusing to use it`);
+    throw new OeError('IO', `cannot open FIFO ${path}: ${errorMessage(e)}`);
   }
   try {
-    execFileSync('mkfifo', ['-m', '600', '--', path], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const f = fstatSync(fd);
+    if (!f.isFIFO()) throw new OeError('BAD_INPUT', `${path} exists and is not a FIFO; refusing to use it`);
+    const me = process.getuid?.();
+    if (me !== undefined && f.uid !== me) {
+      throw new OeError(
+        'BAD_INPUT',
+        `${path} is a FIFO owned by uid ${f.uid}, not by this user (uid ${me}); refusing to use it (its owner could read the stream)`,
+      );
+    }
+    if ((f.mode & 0o777) !== 0o600) fchmodSync(fd, 0o600);
+    return { created: !st, dev: f.dev, ino: f.ino };
   } catch (e) {
-    const stderr = (e as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new OeError('IO', `cannot create FIFO ${path}: ${stderr || errorMessage(e)}`);
+    if (e instanceof OeError) throw e;
+    throw new OeError('IO', `cannot set mode 0600 on ${path}: ${errorMessage(e)}`);
+  } finally {
+    closeSync(fd);
   }
-  return { created: true };
 }
 
 /** Opens the FIFO for writing once a reader has it open; null when aborted first. */
-async function waitForReader(path: string, pollMs: number, signal?: AbortSignal): Promise<Socket | null> {
+async function waitForReader(
+  path: string,
+  fifo: PreparedFifo,
+  pollMs: number,
+  signal?: AbortSignal,
+): Promise<Socket | null> {
   for (;;) {
     if (signal?.aborted) return null;
     let fd: number;
     try {
       // Non-blocking: ENXIO while no reader has the FIFO open, so the event loop never blocks in open().
-      fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+      fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENXIO') {
@@ -74,8 +108,9 @@ async function waitForReader(path: string, pollMs: number, signal?: AbortSignal)
       }
       throw new OeError('IO', `cannot open FIFO ${path}: ${errorMessage(e)}`);
     }
-    const st = lstatSync(path, { throwIfNoEntry: false });
-    if (!st?.isFIFO()) {
+    // The very FIFO prepareFifo vetted, not one swapped in at the same path since.
+    const st = fstatSync(fd);
+    if (st.dev !== fifo.dev || st.ino !== fifo.ino) {
       closeSync(fd);
       throw new OeError('IO', `${path} was replaced while in use`);
     }
@@ -90,7 +125,8 @@ async function waitForReader(path: string, pollMs: number, signal?: AbortSignal)
  * end if it was created here.
  */
 export async function runFifoDevice(pool: EntropyPool, path: string, options: FifoOptions = {}): Promise<void> {
-  const { created } = prepareFifo(path);
+  const fifo = prepareFifo(path);
+  const { created } = fifo;
   const emit = options.onEvent ?? (() => {});
   emit({ type: created ? 'created' : 'reused', path });
   const mode = options.conditioning ?? 'sha256';
@@ -100,7 +136,7 @@ export async function runFifoDevice(pool: EntropyPool, path: string, options: Fi
   let readers = 0;
   try {
     while (!signal?.aborted) {
-      const sock = await waitForReader(path, options.pollMs ?? 50, signal);
+      const sock = await waitForReader(path, fifo, options.pollMs ?? 50, signal);
       if (!sock) break;
       sock.on('error', () => {}); // handled through writeWithBackpressure
       emit({ type: 'reader', readers: ++readers });
