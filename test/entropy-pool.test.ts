@@ -133,6 +133,14 @@ describe('EntropyPool with injected streams', () => {
     expect(r.sources[0].status).toBe('quarantined');
     expect(r.sources[0].failures.startup).toBe(1);
     expect(r.totals.outputBytes.total).toBe(0);
+    // Each refused request is counted with the bytes it asked for (the metrics read these).
+    expect(r.totals.refused).toEqual({
+      sha256: { requests: 1, bytes: 32 },
+      vonneumann: { requests: 1, bytes: 1 },
+      raw: { requests: 1, bytes: 1 },
+    });
+    // The start-up batch was taken and tested: its measurements are counted.
+    expect(r.sources[0].samples).toBe(4096);
     await p.close();
   });
 

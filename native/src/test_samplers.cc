@@ -30,6 +30,28 @@ size_t wedge(oe::Context& ctx) {
   for (size_t i = 0; i < ctx.n; i++) ctx.out[i] = int64_t(i);
   return ctx.n;
 }
+// A source that gets stuck: until the wall clock reaches params.at (ms since the Unix epoch) it fills the
+// low byte of CLOCK_MONOTONIC_RAW read after a short spin (varied values that pass the start-up and
+// continuous health tests), from then on the constant params.value (default 7), which the repetition count
+// test must catch. Not a measurement: it only lets tests force an RCT failure at a chosen time.
+size_t stuckAt(oe::Context& ctx) {
+  const double at = oe::param(ctx.params, "at", 0);
+  const int64_t v = int64_t(oe::param(ctx.params, "value", 7));
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  const bool stuck = double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6 >= at;
+  size_t i = 0;
+  for (; i < ctx.n; i++) {
+    if ((i & 255) == 0 && ctx.stop()) break;
+    if (stuck) {
+      ctx.out[i] = v;
+      continue;
+    }
+    for (int k = 0; k < 16; k++) oe::sink(oe::ticks());
+    ctx.out[i] = int64_t(oe::monoRawNs() & 0xff);
+  }
+  return i;
+}
 std::string unavailable(const oe::Params&) { return "test sampler that is never available"; }
 }  // namespace
 
@@ -38,6 +60,7 @@ OE_REGISTER(test_throw, oe::Unit::Value, throwStd, nullptr);
 OE_REGISTER(test_throw_other, oe::Unit::Value, throwOther, nullptr);
 OE_REGISTER(test_constant, oe::Unit::Value, constant, nullptr);
 OE_REGISTER(test_wedge, oe::Unit::Value, wedge, nullptr);
+OE_REGISTER(test_stuck_at, oe::Unit::Value, stuckAt, nullptr);
 OE_REGISTER(test_unavailable, oe::Unit::Value, constant, unavailable);
 
 // Crash-isolation samplers: each faults in a different way (oe_guard.cc must turn it into a failed batch).

@@ -251,3 +251,16 @@ export function conditioningOption<D extends Conditioning | undefined = undefine
         : Conditioning | undefined,
   } as const satisfies Options;
 }
+
+/** `--metrics-port`: Prometheus metrics (GET /metrics) on their own listener; absent: none. */
+export function metricsPortOption() {
+  return integerOption('metrics-port', 'Serve Prometheus metrics (GET /metrics) on this port (0 = any free port)', {
+    min: 0,
+    max: 65535,
+  });
+}
+
+/** `--metrics-host`: the address of the `--metrics-port` listener (loopback by default). */
+export function metricsHostOption() {
+  return textOption('metrics-host', 'Address for --metrics-port (loopback by default)', { default: '127.0.0.1' });
+}

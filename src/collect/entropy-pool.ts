@@ -59,6 +59,8 @@ export interface PoolSourceInfo {
 /** Per-source accounting next to its health state. */
 export interface PoolSourceReport extends SourceHealthReport {
   healthy: boolean;
+  /** Measurements the pool's batches returned for this source (before extraction and health tests). */
+  samples: number;
   /** Health-tested bytes accepted from this source. */
   bytesIn: number;
   /** Min-entropy credited to those bytes, bits. */
@@ -88,6 +90,8 @@ export interface PoolHealthReport {
     creditedBitsUsed: number;
     blocks: number;
     outputBytes: { sha256: number; vonneumann: number; raw: number; total: number };
+    /** Requests refused because no healthy source could back them (fail closed), and the bytes they asked for. */
+    refused: Record<Conditioning, { requests: number; bytes: number }>;
     /** Full-entropy output bits per credited input bit consumed (limit 256/320 = 0.8). */
     efficiency: number | null;
   };
@@ -113,6 +117,7 @@ interface PoolSource {
   cooldownUntil: number;
   lastStart: number;
   sampleSeconds: number;
+  samples: number;
   bytesIn: number;
   creditedBitsIn: number;
   bytesConditioned: number;
@@ -160,6 +165,11 @@ export class EntropyPool {
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly out = { sha256: 0, vonneumann: 0, raw: 0 };
+  private readonly refused: Record<Conditioning, { requests: number; bytes: number }> = {
+    sha256: { requests: 0, bytes: 0 },
+    vonneumann: { requests: 0, bytes: 0 },
+    raw: { requests: 0, bytes: 0 },
+  };
   private blocks = 0;
   /** Resolvers of harvest loops waiting for the next batch to finish. */
   private readonly waiters = new Set<() => void>();
@@ -185,6 +195,7 @@ export class EntropyPool {
         cooldownUntil: 0,
         lastStart: 0,
         sampleSeconds: 0,
+        samples: 0,
         bytesIn: 0,
         creditedBitsIn: 0,
         bytesConditioned: 0,
@@ -235,7 +246,7 @@ export class EntropyPool {
   async getBytes(n: number, conditioning: Conditioning | string = 'sha256'): Promise<Uint8Array> {
     const mode = parseConditioning(conditioning);
     checkLength(n);
-    return this.exclusive(async () => {
+    return this.exclusive(mode, n, async () => {
       const deadline = Date.now() + this.requestTimeoutMs;
       if (mode === 'sha256') return this.sha256Bytes(n, this.states, this.conditioner, deadline);
       if (mode === 'raw') return this.rawBytes(n, this.states, deadline);
@@ -260,7 +271,7 @@ export class EntropyPool {
       getSource(name); // unknown to the catalog: NOT_FOUND with the catalog's message
       throw new OeError('NOT_FOUND', `source "${name}" is not in this pool (selected: ${this.names().join(', ')})`);
     }
-    return this.exclusive(async () => {
+    return this.exclusive(mode, n, async () => {
       const deadline = Date.now() + this.requestTimeoutMs;
       if (mode === 'sha256') {
         s.conditioner ??= new Sha256Conditioner(`source:${name}`);
@@ -301,6 +312,7 @@ export class EntropyPool {
       return {
         ...r,
         healthy: s.health.healthy,
+        samples: s.samples,
         bytesIn: s.bytesIn,
         creditedBitsIn: s.creditedBitsIn,
         bytesConditioned: s.bytesConditioned,
@@ -327,6 +339,11 @@ export class EntropyPool {
         creditedBitsUsed,
         blocks: this.blocks,
         outputBytes: { ...this.out, total: this.out.sha256 + this.out.vonneumann + this.out.raw },
+        refused: {
+          sha256: { ...this.refused.sha256 },
+          vonneumann: { ...this.refused.vonneumann },
+          raw: { ...this.refused.raw },
+        },
         efficiency: creditedBitsUsed > 0 ? (this.blocks * OUTPUT_BLOCK_BYTES * 8) / creditedBitsUsed : null,
       },
       sources,
@@ -346,9 +363,16 @@ export class EntropyPool {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs one request after the previous one; a request that fails closed is counted as refused (all n bytes). */
+  private exclusive<T>(mode: Conditioning, n: number, fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new OeError('UNAVAILABLE', 'the entropy pool is closed'));
-    const run = this.lock.then(fn, fn);
+    const run = this.lock.then(fn, fn).catch((e: unknown) => {
+      if (e instanceof OeError && e.code === 'HEALTH') {
+        this.refused[mode].requests++;
+        this.refused[mode].bytes += n;
+      }
+      throw e;
+    });
     this.lock = run.catch(() => undefined);
     return run;
   }
@@ -444,6 +468,7 @@ export class EntropyPool {
       this.dropQueue(s);
       return;
     }
+    s.samples += batch.values.length;
     s.batches++;
     s.sampleSeconds += Number(batch.endNs - batch.startNs) / 1e9;
     s.lastBatch = {

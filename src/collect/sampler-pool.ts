@@ -58,6 +58,14 @@ export interface SourceState {
   inFlight: number;
 }
 
+/**
+ * One finished batch, for observers (the metrics module): `ok` with the worker-side duration and the samples it
+ * returned, or a failure with its error code (a congestion refusal that is not the source's fault is not reported).
+ */
+export type BatchEvent =
+  | { source: string; ok: true; seconds: number; samples: number }
+  | { source: string; ok: false; code: ErrorCode; crashed: boolean };
+
 function newState(name: string): SourceState {
   return {
     name,
@@ -89,6 +97,7 @@ export class SamplerPool implements Sampler {
   private readonly maxThreads: number;
   /** Worker-level errors piscina reported outside any task (a worker died while idle). */
   workerErrors = 0;
+  private readonly batchListeners = new Set<(e: BatchEvent) => void>();
 
   constructor(options: SamplerPoolOptions = {}) {
     const threads = options.threads ?? Math.max(2, availableParallelism());
@@ -130,6 +139,22 @@ export class SamplerPool implements Sampler {
   /** Every source this pool has sampled or tried to. */
   sourceStates(): SourceState[] {
     return [...this.states.values()].map((s) => ({ ...s }));
+  }
+
+  /** Calls `listener` after every batch that succeeded or counted as the source's failure; returns the unsubscribe. */
+  onBatch(listener: (e: BatchEvent) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
+  }
+
+  private emitBatch(e: BatchEvent): void {
+    for (const l of this.batchListeners) {
+      try {
+        l(e);
+      } catch {
+        // An observer's fault must never turn a batch into a failure of its source.
+      }
+    }
   }
 
   /** Forgets a source's failures and backoff (e.g. after the user fixed its cause). */
@@ -196,6 +221,7 @@ export class SamplerPool implements Sampler {
     st.samples += result.filled;
     st.lastBatchMs = result.ranMs;
     st.lastSuccessAt = Date.now();
+    this.emitBatch({ source: spec.name, ok: true, seconds: result.ranMs / 1000, samples: result.filled });
     return {
       source: spec.name,
       values: new BigInt64Array(result.buffer, 0, result.filled),
@@ -254,6 +280,7 @@ export class SamplerPool implements Sampler {
     st.lastError = err.message;
     st.lastErrorCode = err.code;
     st.lastErrorAt = Date.now();
+    this.emitBatch({ source: st.name, ok: false, code: err.code, crashed });
     if (st.failures >= 2 || crashed) {
       const delay = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.max(0, st.failures - 2));
       st.status = 'backoff';

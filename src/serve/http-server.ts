@@ -19,6 +19,26 @@ export type RandomType = (typeof RANDOM_TYPES)[number];
 export interface ServerOptions {
   /** Serve `raw` and `vonneumann` output (default false: only sha256). */
   allowRaw?: boolean;
+  /** Serves GET /metrics from this exposition (the metrics module's; absent: no /metrics). */
+  metrics?: MetricsExposition;
+  /** Called when each response has been sent (the metrics module counts requests and their latency). */
+  onRequest?: (e: HttpRequestEvent) => void;
+}
+
+/** A text exposition of metrics (Prometheus' format) and its content type. */
+export interface MetricsExposition {
+  contentType: string;
+  text(): Promise<string>;
+}
+
+/** The endpoints a request can be counted under; any other path is `other` (so labels stay few). */
+export const HTTP_ROUTES = ['/', '/api/v1/random', '/health', '/sources', '/pool/status', '/metrics'] as const;
+
+export interface HttpRequestEvent {
+  route: (typeof HTTP_ROUTES)[number] | 'other';
+  method: string;
+  status: number;
+  seconds: number;
 }
 
 export interface ListenOptions extends ServerOptions {
@@ -113,6 +133,7 @@ function sourceRow(s: PoolSourceReport) {
     kind: s.kind,
     healthy: s.healthy,
     status: s.status,
+    samples: s.samples,
     bytes: s.bytesIn,
     entropy: s.lastBatch?.shannon ?? 0,
     min_entropy: s.lastBatch?.minEntropy ?? 0,
@@ -133,7 +154,7 @@ function poolSummary(r: PoolHealthReport) {
   };
 }
 
-function index(pool: EntropyPool, allowRaw: boolean) {
+function index(pool: EntropyPool, allowRaw: boolean, metrics: boolean) {
   const names = pool.names();
   return {
     name: 'oe entropy server',
@@ -156,6 +177,7 @@ function index(pool: EntropyPool, allowRaw: boolean) {
       '/sources': { method: 'GET', description: 'Per-source health and accounting' },
       '/pool/status': { method: 'GET', description: 'Pool totals and the full health report' },
       '/health': { method: 'GET', description: 'healthy (200) or degraded/failed (503)' },
+      ...(metrics ? { '/metrics': { method: 'GET', description: 'Prometheus metrics (docs/API.md)' } } : {}),
     },
     examples: {
       mixed_pool: '/api/v1/random?length=32&type=hex',
@@ -229,7 +251,7 @@ export function createEntropyServer(pool: EntropyPool, options: ServerOptions = 
       switch (url.pathname) {
         case '/':
           params(url, []);
-          send(res, 200, index(pool, allowRaw));
+          send(res, 200, index(pool, allowRaw, options.metrics !== undefined));
           return;
         case '/api/v1/random':
           send(res, 200, await random(pool, url, allowRaw));
@@ -265,6 +287,14 @@ export function createEntropyServer(pool: EntropyPool, options: ServerOptions = 
           });
           return;
         }
+        case '/metrics': {
+          if (!options.metrics) throw new HttpError(404, `no endpoint ${url.pathname} (see /)`);
+          params(url, []);
+          const text = await options.metrics.text();
+          res.writeHead(200, { 'content-type': options.metrics.contentType, 'cache-control': 'no-store' });
+          res.end(text);
+          return;
+        }
         default:
           throw new HttpError(404, `no endpoint ${url.pathname.slice(0, 80)} (see /)`);
       }
@@ -294,7 +324,21 @@ export function createEntropyServer(pool: EntropyPool, options: ServerOptions = 
       );
     }
   };
+  const onRequest = options.onRequest;
   return createServer((req, res) => {
+    if (onRequest) {
+      const start = performance.now();
+      res.once('finish', () => {
+        const path = (req.url ?? '/').split('?')[0];
+        const route = (HTTP_ROUTES as readonly string[]).includes(path) ? (path as HttpRequestEvent['route']) : 'other';
+        onRequest({
+          route,
+          method: req.method ?? 'GET',
+          status: res.statusCode,
+          seconds: (performance.now() - start) / 1000,
+        });
+      });
+    }
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, { success: false, error: 'internal error' });
       else res.destroy();

@@ -1,4 +1,7 @@
-/** Binding an HTTP server (`oe server`, `oe ui`): one set of port errors and one wide-host warning. */
+/**
+ * Binding an HTTP listener (`oe server`, `oe ui`, the `--metrics-port` listener): one set of port errors and
+ * one wide-host warning.
+ */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OeError, optionError } from '../errors.js';
@@ -10,25 +13,27 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** What the CLI prints when a server binds beyond loopback; null for loopback. */
+/** What the CLI prints when a listener binds beyond loopback; null for loopback. */
 export function wideHostWarning(host: string): string | null {
   return isLoopback(host) ? null : `warning: listening on ${host}, reachable from other machines (no auth, no TLS)`;
 }
 
 /**
  * Listens on host:port (port 0 picks a free one) and returns the bound address and its URL. A port in
- * use or an address that cannot be bound is one OeError('UNAVAILABLE'); a bad port is a USAGE error.
+ * use or an address that cannot be bound is one OeError('UNAVAILABLE') naming `what` ("port", "metrics
+ * port"); a port outside 0..65535 is a USAGE error for the library option `option` (default "port").
  */
 export function listenOn(
   server: Server,
   host: string,
   port: number,
+  { what = 'port', option = 'port' }: { what?: string; option?: string } = {},
 ): Promise<{ host: string; port: number; url: string }> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    return Promise.reject(optionError('port', `must be an integer from 0 to 65535, got ${port}`));
+    return Promise.reject(optionError(option, `must be an integer from 0 to 65535, got ${port}`));
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new OeError('UNAVAILABLE', `port ${port} on ${host} is already in use`));
+      if (e.code === 'EADDRINUSE') reject(new OeError('UNAVAILABLE', `${what} ${port} on ${host} is already in use`));
       else if (e.code === 'EACCES') reject(new OeError('UNAVAILABLE', `not allowed to bind ${host}:${port}`));
       else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
         reject(new OeError('UNAVAILABLE', `cannot bind ${host}: no such local address`));

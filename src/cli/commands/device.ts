@@ -1,11 +1,20 @@
 import type { CommandModule } from 'yargs';
 import type { Conditioning } from '../../collect/conditioning/index.js';
 import { EntropyPool } from '../../collect/entropy-pool.js';
-import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
+import { closeSharedSamplerPool, sharedSamplerPool } from '../../collect/sampler-pool.js';
 import { type FifoEvent, runFifoDevice } from '../../serve/fifo-device.js';
-import { conditioningOption, numberOption, sourceOption, sourcesOption } from '../options.js';
+import { OeMetrics } from '../../serve/metrics.js';
+import { type MetricsArgs, serveMetricsFlag } from '../metrics.js';
+import {
+  conditioningOption,
+  metricsHostOption,
+  metricsPortOption,
+  numberOption,
+  sourceOption,
+  sourcesOption,
+} from '../options.js';
 
-interface DeviceArgs {
+interface DeviceArgs extends MetricsArgs {
   path: string;
   conditioning: Conditioning;
   sources?: string;
@@ -47,18 +56,25 @@ export const deviceCommand: CommandModule<object, DeviceArgs> = {
       )
       .option('sources', sourcesOption('Sources to pool (default: the fast set)'))
       .option('source', sourceOption('Draw from this one source only'))
-      .option('rate', numberOption('rate', 'Bytes per second (default: as fast as readers read)', { min: 0 })),
+      .option('rate', numberOption('rate', 'Bytes per second (default: as fast as readers read)', { min: 0 }))
+      .option('metrics-port', metricsPortOption())
+      .option('metrics-host', metricsHostOption()),
   handler: async (args) => {
     const { conditioning } = args;
     if (conditioning !== 'sha256') {
       process.stderr.write(`oe: ${conditioning} output is not conditioned to full entropy (no entropy claim)\n`);
     }
     const pool = EntropyPool.auto({ sources: args.sources });
+    const metrics = new OeMetrics();
+    metrics.watchSamplerPool(sharedSamplerPool());
+    metrics.watchEntropyPool(pool);
+    let stopMetrics: () => Promise<void> = async () => {};
     const ac = new AbortController();
     const onSignal = () => ac.abort();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
+      stopMetrics = await serveMetricsFlag(metrics, args);
       await runFifoDevice(pool, args.path, {
         conditioning,
         source: args.source,
@@ -69,6 +85,8 @@ export const deviceCommand: CommandModule<object, DeviceArgs> = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await stopMetrics();
+      metrics.close();
       await pool.close();
       await closeSharedSamplerPool();
     }

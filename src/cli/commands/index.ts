@@ -44,7 +44,7 @@ export const COMMANDS: readonly { command: string; describe: string; load: () =>
   },
   {
     command: 'server',
-    describe: 'HTTP entropy server (JSON API, loopback by default; see docs/API.md)',
+    describe: 'HTTP entropy server (JSON API and /metrics, loopback by default; see docs/API.md)',
     load: async () => (await import('./server.js')).serverCommand,
   },
   {

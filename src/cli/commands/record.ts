@@ -10,15 +10,19 @@ import {
   recordSession,
   type SizeEstimate,
 } from '../../collect/recorder/index.js';
-import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
+import { closeSharedSamplerPool, sharedSamplerPool } from '../../collect/sampler-pool.js';
 import { analyzeSession } from '../../jobs/session-analysis.js';
 import { analysisJsonData } from '../../report/analysis-json.js';
 import { renderAnalysis } from '../../report/analysis-text.js';
 import { createProgressRenderer, formatBytes, formatCount, formatDuration } from '../../report/progress.js';
+import { OeMetrics } from '../../serve/metrics.js';
+import { type MetricsArgs, serveMetricsFlag } from '../metrics.js';
 import {
   conditioningOption,
   durationOption,
   integerOption,
+  metricsHostOption,
+  metricsPortOption,
   numberOption,
   sessionsDirOption,
   sourcesOption,
@@ -27,7 +31,7 @@ import {
 import { writeJson } from '../output.js';
 import type { WithLibraryFlags } from './index.js';
 
-interface RecordArgs {
+interface RecordArgs extends MetricsArgs {
   /** Milliseconds (the duration options are parsed while arguments are read). */
   duration?: number;
   sources?: string;
@@ -140,7 +144,9 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
         describe: 'Analyze the session when recording ends (as "oe analyze <id>"); writes <session>/analysis.json',
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print the final manifest as JSON on stdout' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' }),
+      .option('quiet', { type: 'boolean', default: false, describe: 'No progress output' })
+      .option('metrics-port', metricsPortOption())
+      .option('metrics-host', metricsHostOption()),
   handler: async (args) => {
     const specs = selectSources(args.sources);
     const exactNames = new Set((args.sources ?? '').split(',').map((t) => t.trim()));
@@ -159,7 +165,13 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const renderer = args.quiet ? null : createProgressRenderer();
+    const metrics = new OeMetrics();
+    metrics.watchSamplerPool(sharedSamplerPool());
+    const recording = metrics.watchRecording();
+    let stopMetrics: () => Promise<void> = async () => {};
     try {
+      // Before the session folder exists: a port in use leaves nothing behind.
+      stopMetrics = await serveMetricsFlag(metrics, args);
       const { dir, manifest } = await recordSession(
         {
           sources: specs,
@@ -182,8 +194,10 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
           sizeCheck: args['space-check'] ? {} : undefined,
           onEstimate: (e) => process.stderr.write(`${estimateLine(e)}\n`),
           signal: controller.signal,
+          events: recording.events,
         },
         (p) => {
+          recording.progress(p);
           if (!renderer) return;
           if (p.phase === 'done') renderer.done(progressLines(p));
           else renderer.update(progressLines(p));
@@ -214,6 +228,8 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await stopMetrics();
+      metrics.close();
       await closeSharedSamplerPool();
     }
   },

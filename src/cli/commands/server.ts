@@ -1,11 +1,13 @@
 import type { CommandModule } from 'yargs';
 import { EntropyPool } from '../../collect/entropy-pool.js';
-import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
-import { startEntropyServer } from '../../serve/http-server.js';
+import { closeSharedSamplerPool, sharedSamplerPool } from '../../collect/sampler-pool.js';
+import { OeError } from '../../errors.js';
 import { wideHostWarning } from '../../serve/listen.js';
-import { integerOption, sourcesOption, textOption } from '../options.js';
+import { startEntropyServerWithMetrics } from '../../serve/metrics.js';
+import { type MetricsArgs, serveMetricsFlag } from '../metrics.js';
+import { integerOption, metricsHostOption, metricsPortOption, sourcesOption, textOption } from '../options.js';
 
-interface ServerArgs {
+interface ServerArgs extends MetricsArgs {
   host: string;
   port: number;
   'allow-raw': boolean;
@@ -14,7 +16,7 @@ interface ServerArgs {
 
 export const serverCommand: CommandModule<object, ServerArgs> = {
   command: 'server',
-  describe: 'HTTP entropy server (JSON API, loopback by default; see docs/API.md)',
+  describe: 'HTTP entropy server (JSON API and /metrics, loopback by default; see docs/API.md)',
   builder: (y) =>
     y
       .option('host', textOption('host', 'Address to bind (loopback by default)', { default: '127.0.0.1' }))
@@ -24,13 +26,38 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
         default: false,
         describe: 'Also serve conditioning=raw and conditioning=vonneumann (no entropy claim)',
       })
-      .option('sources', sourcesOption('Sources to pool (default: the fast set)')),
+      .option('sources', sourcesOption('Sources to pool (default: the fast set)'))
+      .option('metrics-port', metricsPortOption())
+      .option('metrics-host', metricsHostOption()),
   handler: async (args) => {
+    const metricsPort = args['metrics-port'];
+    if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === args.port) {
+      throw new OeError(
+        'USAGE',
+        `--metrics-port ${metricsPort} is the server's own --port, which serves /metrics already: leave --metrics-port out or choose another port`,
+      );
+    }
     const pool = EntropyPool.auto({ sources: args.sources });
-    let started: Awaited<ReturnType<typeof startEntropyServer>>;
+    let started: Awaited<ReturnType<typeof startEntropyServerWithMetrics>>;
+    let stopMetrics: () => Promise<void>;
     try {
-      started = await startEntropyServer(pool, { host: args.host, port: args.port, allowRaw: args['allow-raw'] });
+      started = await startEntropyServerWithMetrics(pool, {
+        host: args.host,
+        port: args.port,
+        allowRaw: args['allow-raw'],
+        sampler: sharedSamplerPool(),
+      });
     } catch (e) {
+      await pool.close();
+      await closeSharedSamplerPool();
+      throw e;
+    }
+    const { metrics } = started;
+    try {
+      stopMetrics = await serveMetricsFlag(metrics, args);
+    } catch (e) {
+      started.server.close();
+      metrics.close();
       await pool.close();
       await closeSharedSamplerPool();
       throw e;
@@ -52,6 +79,8 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    await stopMetrics();
+    metrics.close();
     await pool.close();
     await closeSharedSamplerPool();
   },
