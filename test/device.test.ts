@@ -44,8 +44,9 @@ function readWithHead(path: string, n: number): Buffer {
 }
 
 describe.each([
-  ['oe device', (p: string) => ['device', p, '--sources', 'clock_jitter']],
-  ['oe stream --fifo', (p: string) => ['stream', '--fifo', p, '--sources', 'clock_jitter']],
+  // cpu_memory_beat: credited with a wide health margin and small batches, so it stays healthy on a busy machine.
+  ['oe device', (p: string) => ['device', p, '--sources', 'cpu_memory_beat']],
+  ['oe stream --fifo', (p: string) => ['stream', '--fifo', p, '--sources', 'cpu_memory_beat']],
 ])('%s', (_name, argv) => {
   it('creates a 0600 FIFO, feeds readers as they come and go, removes it on SIGTERM', async () => {
     const path = join(dir, `fifo-${argv('x')[0]}`);
@@ -115,7 +116,7 @@ describe('prepareFifo', () => {
     expect(st.mode & 0o777).toBe(0o622);
     expect(st.uid).toBe(65534);
     // Through the CLI: one line, exit 4 (bad input), the FIFO still there and unchanged.
-    const r = spawnSync(process.execPath, [...CLI, 'device', path, '--sources', 'clock_jitter'], {
+    const r = spawnSync(process.execPath, [...CLI, 'device', path, '--sources', 'cpu_memory_beat'], {
       encoding: 'utf8',
       timeout: 60_000,
     });

@@ -45,7 +45,13 @@ try {
         r.values = Array.from(d.values, Number);
         r.bytes = Array.from(spec.extract(d.values));
       } else {
-        pool ??= new SamplerPool({ threads: 1 });
+        // A generous grace: on a busy machine a sampler that honours its cancel cell may get the CPU back only
+        // after the default 250 ms, and would be taken for a wedged one (its worker replaced).
+        if (!pool) {
+          pool = new SamplerPool({ threads: 1, graceMs: 5000 });
+          // The worker thread starts before the timed batch, so its deadline measures the sampler only.
+          await pool.warmUp();
+        }
         const b = await pool.sample(spec, step.n, { timeoutMs: step.timeoutMs });
         r.unit = b.unit;
         r.values = Array.from(b.values, Number);

@@ -75,7 +75,11 @@ interface FakeRun {
  * Runs the child with the fake device configured by `fake` (OE_FAKE_V4L2_* without the prefix). A failed child fails
  * only the tests that read its results.
  */
-async function runFake(fake: Record<string, string>, steps: Step[], timeoutMs = 20_000): Promise<FakeRun> {
+/**
+ * `timeoutMs` only catches a hung sampler (which would never return): generous, because on a busy machine the
+ * child's node + tsx start-up alone can take tens of seconds.
+ */
+async function runFake(fake: Record<string, string>, steps: Step[], timeoutMs = 120_000): Promise<FakeRun> {
   const sub = join(dir, `case${caseNo++}`);
   mkdirSync(sub);
   const path = join(sub, 'video0');
@@ -222,15 +226,15 @@ beforeAll(async () => {
       { kind: 'direct', n: FAULTY_FIRST },
       { kind: 'direct', n: FAULTY_SECOND },
     ]),
-    runFake({ FORMATS: 'YUYV', DQBUF_EIO: '1' }, [{ kind: 'direct', n: 100 }], 12_000),
+    runFake({ FORMATS: 'YUYV', DQBUF_EIO: '1' }, [{ kind: 'direct', n: 100 }]),
     runFake({ FORMATS: 'YUYV', NEVER: '1' }, [
       { kind: 'probe' },
       { kind: 'raw', n: 100, params: { settleFrames: 0 }, timeoutMs: 300 },
-      { kind: 'pool', n: 100, timeoutMs: 2000 }, // long enough for the worker thread to start under load
+      { kind: 'pool', n: 100, timeoutMs: 2000 }, // the child warms its worker up first
       { kind: 'direct', n: 100 },
     ]),
   ]);
-}, 30_000);
+}, 180_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });

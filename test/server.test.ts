@@ -4,8 +4,14 @@ import { EntropyPool } from '../src/collect/entropy-pool.js';
 import { schemaValidator } from '../src/contracts/schema.js';
 import { MAX_HTTP_LENGTH, startEntropyServer } from '../src/serve/http-server.js';
 
-// Real sources, small sizes: clock_jitter alone is fast and credited.
-const SOURCES = 'clock_jitter';
+/**
+ * A real credited source whose health does not hinge on an idle machine: cpu_memory_beat's start-up MCV estimate
+ * (~3 bit/sample) is far above its credit cap of 1, so the APT/RCT cutoffs leave a wide margin, and its batches
+ * are small (8192 samples). Measured here: 64 KiB of sha256 output in 0.4 s idle, 3.6 s with three CPU hogs,
+ * no health failure. clock_jitter (estimate near its 0.1-bit cap, 262144-sample batches) failed its APT or its
+ * batch deadline under load and the pool failed closed, rightly: see the last test.
+ */
+const SOURCES = 'cpu_memory_beat';
 
 function valid(schema: string, body: unknown): void {
   const v = schemaValidator(schema);
@@ -196,6 +202,39 @@ describe('oe server fails closed', () => {
       expect(h.body.status).toBe('degraded');
       // Raw output of the reference source is still available when allowed.
       expect((await get(url, '/api/v1/random?length=32&conditioning=raw')).status).toBe(200);
+    } finally {
+      await new Promise((r) => server.close(r));
+      await pool.close();
+    }
+  });
+
+  it('over a source whose health hinges on the load, each answer is its bytes or a 503 naming the failure', async () => {
+    // clock_jitter's start-up estimate sits near its 0.1-bit cap: on a busy machine its distribution can
+    // concentrate until the APT fires, or a 262144-sample batch can miss its deadline. Either way the pool must
+    // answer 503 with the reason, never short or unbacked output; on an idle machine it answers 200.
+    const pool = EntropyPool.auto({ sources: 'clock_jitter' });
+    const { server, url } = await startEntropyServer(pool, { port: 0 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const r = await get(url, '/api/v1/random?length=256&type=hex');
+        valid('server-random', r.body);
+        if (r.status === 200) {
+          expect(Buffer.from(r.body.data as string, 'hex').length).toBe(256);
+          continue;
+        }
+        expect(r.status, JSON.stringify(r.body)).toBe(503);
+        const error = String(r.body.error);
+        if (error.startsWith('sha256 output: no healthy entropy source')) {
+          // Fail closed: the reason names the source, and the refusal is counted.
+          expect(error).toMatch(/\(clock_jitter (quarantined|startup|unavailable)/);
+          const status = (await get(url, '/pool/status')).body as {
+            report: { totals: { refused: { sha256: { requests: number } } } };
+          };
+          expect(status.report.totals.refused.sha256.requests).toBeGreaterThanOrEqual(1);
+        } else {
+          expect(error).toMatch(/^sha256 output: not enough health-tested entropy within \d+ ms$/);
+        }
+      }
     } finally {
       await new Promise((r) => server.close(r));
       await pool.close();
