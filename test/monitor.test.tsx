@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { describe, expect, it } from 'vitest';
 import { getSource } from '../src/collect/catalog.js';
+import { SamplerPool } from '../src/collect/sampler-pool.js';
 import { LiveMonitor, type MonitorFrame } from '../src/jobs/monitor.js';
 import { chartLines, Dashboard, type MonitorDriver } from '../src/report/monitor/app.js';
 import { columnChart, signedChart, sparkline } from '../src/report/monitor/charts.js';
@@ -93,7 +94,20 @@ function scriptedDriver() {
   return { driver, calls };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 60));
+/**
+ * Waits until ink has handled what was written: at least 60 ms, then until three 20-ms timers in a row fire on time.
+ * On a busy machine a starved process would otherwise look at the screen before ink parsed the key and re-rendered
+ * (their callbacks run before a timer that fires on time).
+ */
+async function settle(): Promise<void> {
+  const start = performance.now();
+  let onTime = 0;
+  while ((onTime < 3 || performance.now() - start < 60) && performance.now() - start < 20_000) {
+    const t = performance.now();
+    await new Promise((r) => setTimeout(r, 20));
+    onTime = performance.now() - t < 40 ? onTime + 1 : 0;
+  }
+}
 
 describe('monitor dashboard (keys in, frames out)', () => {
   it('renders sources, health, reasons and the key help', async () => {
@@ -202,7 +216,10 @@ describe('text charts', () => {
 
 describe('LiveMonitor on real sources', () => {
   it('samples, health-tests and charts a real source', async () => {
-    const monitor = new LiveMonitor({ sources: [getSource('clock_jitter')], sliceMs: 20 });
+    // Worker threads started first, so the ticks' batch deadlines measure sampling, not thread start-up.
+    const sampler = new SamplerPool({ threads: 1 });
+    await sampler.warmUp();
+    const monitor = new LiveMonitor({ sources: [getSource('clock_jitter')], sliceMs: 20, sampler });
     try {
       let f = await monitor.tick();
       f = await monitor.tick();
@@ -216,6 +233,7 @@ describe('LiveMonitor on real sources', () => {
       expect(monitor.cycleConditioning()).toBe('raw');
     } finally {
       await monitor.close();
+      await sampler.close();
     }
   });
 
@@ -226,7 +244,15 @@ describe('LiveMonitor on real sources', () => {
       await monitor.tick();
       const started = await monitor.toggleRecording(out);
       expect(started).toEqual({ state: 'recording', source: 'clock_jitter', output: out });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Until a samples part is on disk (the recorder flushes every second): on a busy machine the first batch can
+      // take longer than any fixed wait.
+      const deadline = Date.now() + 120_000;
+      const hasPart = () =>
+        readdirSync(out).some((id) => {
+          const d = join(out, id, 'samples', 'source=clock_jitter');
+          return existsSync(d) && readdirSync(d).some((f) => f.endsWith('.parquet'));
+        });
+      while (!hasPart() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       const saved = await monitor.toggleRecording(out);
       expect(saved.state).toBe('saved');
       if (saved.state !== 'saved') return;

@@ -237,7 +237,10 @@ describe.skipIf(!prometheus)(describeTitle(), () => {
       expect(scraped).toBeGreaterThanOrEqual(before);
       expect(scraped).toBeLessThanOrEqual(after);
 
-      // A stuck source: the repetition count test fails, the source is quarantined, the request fails closed.
+      // The stuck source passes its start-up tests first (a request for its own bytes), then gets stuck: the
+      // repetition count test fails, the source is quarantined, the request fails closed.
+      const first = await fetch(`${server.url}/api/v1/random?length=32&source=stuck`);
+      expect(first.status, await first.text()).toBe(200);
       stuckParams.at = 0;
       const refused = await waitFor('the stuck source to fail closed', 60_000, async () => {
         const r = await fetch(`${server.url}/api/v1/random?length=4096&source=stuck`);

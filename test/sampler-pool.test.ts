@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { detectAvailable } from '../src/collect/availability.js';
 import { CATALOG, getSource } from '../src/collect/catalog.js';
 import { lowByte } from '../src/collect/extract.js';
-import { closeSharedSamplerPool, SamplerPool, sampleSource } from '../src/collect/sampler-pool.js';
+import { closeSharedSamplerPool, isCongestion, SamplerPool, sampleSource } from '../src/collect/sampler-pool.js';
 import type { SourceSpec } from '../src/collect/types.js';
 import { OeError } from '../src/errors.js';
 
@@ -186,6 +186,28 @@ describe('a batch queued behind a wedged one on the same worker', () => {
       const st = pool.sourceState('clock_jitter');
       expect(st.totalFailures).toBe(0);
       expect(st.status).toBe('ok');
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('a batch that never reaches a worker before its deadline', () => {
+  it('is congestion: a TIMEOUT that isCongestion recognises and that does not count against the source', async () => {
+    const pool = new SamplerPool({ threads: 1, tasksPerWorker: 1 });
+    try {
+      await pool.warmUp();
+      // The only worker is busy for ~1 s with a batch that honours its deadline; the next batch waits its turn.
+      const busy = rejection(pool.sample(testSpec('test_hang'), 16, { timeoutMs: 1000 }));
+      const queued = rejection(pool.sample('clock_jitter', 256, { timeoutMs: 200 }));
+      const e = await queued;
+      expect(e.message).toBe('source clock_jitter: no free worker within 200 ms');
+      expect(isCongestion(e)).toBe(true);
+      expect(pool.sourceState('clock_jitter').totalFailures).toBe(0);
+      const hung = await busy;
+      expect(hung.code).toBe('TIMEOUT');
+      expect(isCongestion(hung)).toBe(false);
+      expect(isCongestion(new Error('no free worker within 1 ms'))).toBe(false);
     } finally {
       await pool.close();
     }

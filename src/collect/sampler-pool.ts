@@ -331,6 +331,14 @@ function samplerFailure(spec: SourceSpec, e: unknown): string {
   return `source ${spec.name}: ${why}`;
 }
 
+/**
+ * Whether a batch failed only because it never reached a worker before its deadline (every thread was busy with
+ * other batches): the pool's congestion, not the source's fault, and not counted against it.
+ */
+export function isCongestion(e: unknown): boolean {
+  return isOeError(e) && e.code === 'TIMEOUT' && / no free worker within /.test(e.message);
+}
+
 /** The addon's message for a sampler that faulted (see native/src/oe_guard.cc). */
 function isCrash(message: string): boolean {
   return /sampler crashed with SIG[A-Z]+/.test(message);

@@ -3,7 +3,7 @@ import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
 import { errorMessage } from '../errors.js';
 import { detectAvailable, type SourceAvailability } from './availability.js';
 import { loadNative } from './native.js';
-import { SamplerPool } from './sampler-pool.js';
+import { isCongestion, SamplerPool } from './sampler-pool.js';
 import type { MeasurementUnit, SourceSpec } from './types.js';
 
 /** One row of `oe scan` (schemas/scan.schema.json): availability plus what was measured. */
@@ -40,9 +40,26 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number, entry: ScanEntry) => void;
 }
 
+/** Batches a congested pool could not start before their deadline are retried this many times. */
+const CONGESTION_RETRIES = 5;
+
+/**
+ * One batch; a batch that never reached a worker (the pool busy with other sources' batches, as on a loaded
+ * machine) is retried: that is not the source's result, and reporting it as the source's error would mislead.
+ */
+async function sampleOnce(pool: SamplerPool, spec: SourceSpec, n: number, timeoutMs: number) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await pool.sample(spec, n, { timeoutMs });
+    } catch (e) {
+      if (!isCongestion(e) || attempt >= CONGESTION_RETRIES) throw e;
+    }
+  }
+}
+
 /** A small first batch that builds a sampler's lazy state (DRAM buffer, data file) outside the measurement. */
 async function warmUp(pool: SamplerPool, spec: SourceSpec, timeoutMs: number): Promise<void> {
-  await pool.sample(spec, Math.min(spec.batchSize, 16), { timeoutMs: Math.max(timeoutMs, 3000) });
+  await sampleOnce(pool, spec, Math.min(spec.batchSize, 16), Math.max(timeoutMs, 3000));
 }
 
 /** Measures one warmed-up source: batches until the sampler-time budget or the sample target is reached. */
@@ -53,7 +70,7 @@ async function measure(pool: SamplerPool, spec: SourceSpec, o: Required<Omit<Sca
   let unit: MeasurementUnit | undefined;
   while (samples < o.targetSamples && (ranMs < o.budgetMs || parts.length === 0)) {
     const n = Math.min(spec.batchSize, Math.max(16, o.targetSamples - samples));
-    const b = await pool.sample(spec, n, { timeoutMs: o.timeoutMs });
+    const b = await sampleOnce(pool, spec, n, o.timeoutMs);
     parts.push(b.values);
     samples += b.values.length;
     ranMs += Number(b.endNs - b.startNs) / 1e6;

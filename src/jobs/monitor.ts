@@ -13,7 +13,7 @@ import type { Conditioning } from '../collect/conditioning/index.js';
 import { EntropyPool } from '../collect/entropy-pool.js';
 import { type HealthStatus, SourceHealth } from '../collect/health/source-health.js';
 import { type RecordResult, recordSession } from '../collect/recorder/index.js';
-import { SamplerPool } from '../collect/sampler-pool.js';
+import { isCongestion, SamplerPool } from '../collect/sampler-pool.js';
 import type { SourceCategory, SourceKind, SourceSpec } from '../collect/types.js';
 import { errorMessage } from '../errors.js';
 
@@ -275,6 +275,9 @@ export class LiveMonitor {
       t.health.feed(bytes);
       this.push(t, bytes);
     } catch (e) {
+      // A batch that never reached a worker (all busy, e.g. threads still starting on a loaded machine) is not the
+      // source's failure: it is simply not sampled this tick.
+      if (isCongestion(e)) return;
       t.error = errorMessage(e);
       t.health.samplerFailed(t.error);
     }
