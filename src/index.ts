@@ -68,7 +68,13 @@ export {
   STARTUP_SAMPLES,
 } from './collect/health/source-health.js';
 export {
+  type BatchEvent,
+  type BatchOutcome,
   DEFAULT_MAX_RATE,
+  type FilesEvent,
+  type FlushEvent,
+  type MergeEvent,
+  type RecordedTable,
   type RecorderEvents,
   type RecordOptions,
   type RecordProgress,

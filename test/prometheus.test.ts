@@ -169,6 +169,14 @@ describe.skipIf(!prometheus)(describeTitle(), () => {
         });
       }
 
+      // oe record measures the session size first (a short calibration recording), then records: wait until
+      // Prometheus has scraped the real recording's first flush.
+      await waitFor('a scrape of oe record after its first flush', 120_000, async () => {
+        if (record.exitCode !== null) throw new Error(`oe record exited ${record.exitCode}: ${recordErr}`);
+        const n = await scalar(`oe_recorder_flushes_total{job="oe_record"}`);
+        return n !== null && n >= 1 ? true : null;
+      });
+
       // The series exist.
       const names = async (job: string) =>
         new Set((await query(`count by (__name__) ({job="${job}"})`)).map((s) => s.metric.__name__));
@@ -201,8 +209,14 @@ describe.skipIf(!prometheus)(describeTitle(), () => {
       }
       const recordNames = await names('oe_record');
       for (const n of [
+        'oe_source_state',
         'oe_source_samples_total',
+        'oe_source_health_failures_total',
+        'oe_source_quarantines_total',
         'oe_source_batches_total',
+        'oe_source_batch_errors_total',
+        'oe_source_batch_timeouts_total',
+        'oe_source_crashes_total',
         'oe_source_batch_duration_seconds_bucket',
         'oe_recorder_batches_total',
         'oe_recorder_flushes_total',
@@ -210,9 +224,17 @@ describe.skipIf(!prometheus)(describeTitle(), () => {
         'oe_recorder_rows_written_total',
         'oe_recorder_written_bytes_total',
         'oe_recorder_flush_duration_seconds_bucket',
+        'oe_recorder_merges_total',
+        'oe_recorder_parts_merged_total',
+        'oe_recorder_merged_bytes_total',
+        'oe_recorder_merge_duration_seconds_bucket',
+        'oe_recorder_files_open',
+        'oe_recorder_session_files',
         'oe_recorder_session_bytes',
         'oe_recorder_disk_free_bytes',
         'process_cpu_seconds_total',
+        'process_resident_memory_bytes',
+        'process_open_fds',
         'nodejs_eventloop_lag_seconds',
       ]) {
         expect(recordNames, n).toContain(n);
@@ -270,6 +292,9 @@ describe.skipIf(!prometheus)(describeTitle(), () => {
       }
       expect(ranges.some((s) => (s.values ?? []).length >= 2)).toBe(true);
       expect(await scalar(`sum(oe_recorder_rows_written_total{job="oe_record"})`)).toBeGreaterThan(0);
+      expect(await scalar(`oe_recorder_rows_written_total{job="oe_record",table="samples"}`)).toBeGreaterThan(0);
+      expect(await scalar(`oe_source_samples_total{job="oe_record",source="${REAL}"}`)).toBeGreaterThan(0);
+      expect(await scalar(`oe_recorder_session_bytes{job="oe_record"}`)).toBeGreaterThan(0);
 
       record.kill('SIGINT');
       const code = await new Promise<number | null>((resolve) => {

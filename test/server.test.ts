@@ -211,30 +211,69 @@ describe('oe server fails closed', () => {
   it('over a source whose health hinges on the load, each answer is its bytes or a 503 naming the failure', async () => {
     // clock_jitter's start-up estimate sits near its 0.1-bit cap: on a busy machine its distribution can
     // concentrate until the APT fires, or a 262144-sample batch can miss its deadline. Either way the pool must
-    // answer 503 with the reason, never short or unbacked output; on an idle machine it answers 200.
+    // answer 503 with the reason, never short or unbacked output; on an idle machine it answers 200. Whatever
+    // happened, /pool/status must account for it exactly: bytes served, blocks made, refusals and their bytes.
     const pool = EntropyPool.auto({ sources: 'clock_jitter' });
     const { server, url } = await startEntropyServer(pool, { port: 0 });
+    const LENGTH = 256;
+    let served = 0;
+    let failedClosed = 0;
+    let timedOut = 0;
     try {
       for (let i = 0; i < 3; i++) {
-        const r = await get(url, '/api/v1/random?length=256&type=hex');
+        const r = await get(url, `/api/v1/random?length=${LENGTH}&type=hex`);
         valid('server-random', r.body);
         if (r.status === 200) {
-          expect(Buffer.from(r.body.data as string, 'hex').length).toBe(256);
+          expect(Buffer.from(r.body.data as string, 'hex').length).toBe(LENGTH);
+          served++;
           continue;
         }
         expect(r.status, JSON.stringify(r.body)).toBe(503);
         const error = String(r.body.error);
         if (error.startsWith('sha256 output: no healthy entropy source')) {
-          // Fail closed: the reason names the source, and the refusal is counted.
+          // Fail closed: the reason names the source.
           expect(error).toMatch(/\(clock_jitter (quarantined|startup|unavailable)/);
-          const status = (await get(url, '/pool/status')).body as {
-            report: { totals: { refused: { sha256: { requests: number } } } };
-          };
-          expect(status.report.totals.refused.sha256.requests).toBeGreaterThanOrEqual(1);
+          failedClosed++;
         } else {
           expect(error).toMatch(/^sha256 output: not enough health-tested entropy within \d+ ms$/);
+          timedOut++;
         }
       }
+      expect(served + failedClosed + timedOut).toBe(3);
+      const status = await get(url, '/pool/status');
+      valid('pool-status', status.body);
+      const report = status.body.report as {
+        totals: {
+          blocks: number;
+          creditedBitsUsed: number;
+          outputBytes: { sha256: number; total: number };
+          refused: Record<'sha256' | 'vonneumann' | 'raw', { requests: number; bytes: number }>;
+        };
+        sources: {
+          name: string;
+          status: string;
+          samples: number;
+          creditedBitsIn: number;
+          failures: { total: number };
+        }[];
+      };
+      const { totals } = report;
+      const source = report.sources[0];
+      expect(source.name).toBe('clock_jitter');
+      // Served bytes: exactly the 200 answers, one 32-byte block per 32 bytes, each backed by 320 credited bits.
+      expect(totals.outputBytes.sha256).toBe(served * LENGTH);
+      expect(totals.outputBytes.total).toBe(served * LENGTH);
+      expect(status.body.output_bytes).toBe(served * LENGTH);
+      expect(totals.blocks).toBe((served * LENGTH) / 32);
+      expect(totals.creditedBitsUsed).toBeGreaterThanOrEqual(totals.blocks * 320 - 1e-6);
+      expect(source.creditedBitsIn).toBeGreaterThanOrEqual(totals.creditedBitsUsed - 1e-6);
+      // Refusals: the fail-closed answers and only they (a request past its deadline is a timeout, not a refusal).
+      expect(totals.refused.sha256).toEqual({ requests: failedClosed, bytes: failedClosed * LENGTH });
+      expect(totals.refused.vonneumann).toEqual({ requests: 0, bytes: 0 });
+      expect(totals.refused.raw).toEqual({ requests: 0, bytes: 0 });
+      // Output needs samples; a quarantine needs a failure on record.
+      if (served > 0) expect(source.samples).toBeGreaterThan(0);
+      if (source.status === 'quarantined') expect(source.failures.total).toBeGreaterThanOrEqual(1);
     } finally {
       await new Promise((r) => server.close(r));
       await pool.close();

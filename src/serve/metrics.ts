@@ -12,6 +12,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { Conditioning } from '../collect/conditioning/index.js';
 import type { EntropyPool } from '../collect/entropy-pool.js';
 import type { HealthStatus } from '../collect/health/source-health.js';
+import { RECORDED_TABLES } from '../collect/recorder/events.js';
 import type { BatchOutcome, RecorderEvents, RecordProgress } from '../collect/recorder/index.js';
 import type { SamplerPool } from '../collect/sampler-pool.js';
 import {
@@ -35,8 +36,8 @@ export interface SourceView {
   status: HealthStatus;
   /** Measurements taken for this source. */
   samples: number;
-  /** Min-entropy credited to its health-tested bytes, bits. */
-  creditedBits: number;
+  /** Min-entropy credited to its health-tested bytes, bits (absent where nothing is credited: `oe record`). */
+  creditedBits?: number;
   failures: { rct: number; apt: number; startup: number; sampler: number; total: number };
 }
 
@@ -136,10 +137,11 @@ export class OeMetrics implements MetricsExposition {
   }
 
   /**
-   * Per-source health (state, samples, credited bits, test failures, quarantines) from `views`, read at each
-   * scrape. One provider per registry: the entropy pool in `oe server`/`oe device`, the recorder in `oe record`.
+   * Per-source health (state, samples, test failures, quarantines, and credited bits when `credits`) from
+   * `views`, read at each scrape. One provider per registry: the entropy pool in `oe server`/`oe device`, the
+   * recorder in `oe record` (which credits nothing).
    */
-  watchSources(views: () => SourceView[]): void {
+  watchSources(views: () => SourceView[], { credits }: { credits: boolean }): void {
     if (this.sourceViews) throw new Error('internal: OeMetrics already has a source view');
     this.sourceViews = views;
     const per = (f: (s: SourceView) => number) => () =>
@@ -159,12 +161,14 @@ export class OeMetrics implements MetricsExposition {
       ['source'],
       per((s) => s.samples),
     );
-    this.mirrorCounter(
-      'oe_source_credited_bits_total',
-      'Min-entropy credited to health-tested bytes of each source, bits',
-      ['source'],
-      per((s) => s.creditedBits),
-    );
+    if (credits) {
+      this.mirrorCounter(
+        'oe_source_credited_bits_total',
+        'Min-entropy credited to health-tested bytes of each source, bits',
+        ['source'],
+        per((s) => s.creditedBits ?? 0),
+      );
+    }
     this.mirrorCounter(
       'oe_source_health_failures_total',
       'SP 800-90B health failures by test (rct, apt, startup) and sampler failures that quarantined the source',
@@ -184,14 +188,16 @@ export class OeMetrics implements MetricsExposition {
 
   /** The entropy pool: its sources (watchSources) and its outputs, refusals and credit. */
   watchEntropyPool(pool: EntropyPool): void {
-    this.watchSources(() =>
-      pool.healthReport().sources.map((s) => ({
-        name: s.name,
-        status: s.status,
-        samples: s.samples,
-        creditedBits: s.creditedBitsIn,
-        failures: s.failures,
-      })),
+    this.watchSources(
+      () =>
+        pool.healthReport().sources.map((s) => ({
+          name: s.name,
+          status: s.status,
+          samples: s.samples,
+          creditedBits: s.creditedBitsIn,
+          failures: s.failures,
+        })),
+      { credits: true },
     );
     const totals = () => pool.healthReport().totals;
     const byMode = (f: (t: ReturnType<typeof totals>, m: Conditioning) => number) => () => {
@@ -258,96 +264,122 @@ export class OeMetrics implements MetricsExposition {
 
   /**
    * A recording (`oe record`): pass the returned events as RecordOptions.events and every progress report to
-   * `progress`. Per source: samples and batches by outcome; per flush: parts, rows, bytes and duration; the
-   * session's size and the free space of its file system, read at each scrape.
+   * `progress`. Per source: health state, samples, test failures and quarantines (from the progress reports)
+   * and batches by outcome; per table: parts, rows and bytes written, merges; flush and merge durations; the
+   * files being written, and the session's files, size and file system's free space, read at each scrape.
    */
   watchRecording(): { events: RecorderEvents; progress: (p: RecordProgress) => void } {
-    const samples = new Counter({
-      name: 'oe_source_samples_total',
-      help: 'Measurements taken from each source',
-      labelNames: ['source'],
-      registers: [this.registry],
-    });
+    let last: RecordProgress | null = null;
+    this.watchSources(
+      () =>
+        (last?.sources ?? []).map((s) => ({
+          name: s.name,
+          status: s.health.status,
+          samples: s.samples,
+          failures: s.health.failures,
+        })),
+      { credits: false },
+    );
     const batches = new Counter({
       name: 'oe_recorder_batches_total',
       help: 'Sampler batches of the recording by outcome (ok, short, timeout, unavailable, error, congested)',
       labelNames: ['source', 'outcome'],
       registers: [this.registry],
     });
-    const flushes = new Counter({
-      name: 'oe_recorder_flushes_total',
-      help: 'Flushes of the recording buffers to Parquet parts',
+    const outcomes: readonly BatchOutcome[] = ['ok', 'short', 'timeout', 'unavailable', 'error', 'congested'];
+    const seen = new Set<string>();
+    const writes = this.recorderWrites();
+    this.recorderSession(() => last);
+    return {
+      events: {
+        batch: (e) => {
+          if (!seen.has(e.source)) {
+            // Every series of a source exists from its first batch on, so rates work from the start.
+            seen.add(e.source);
+            for (const o of outcomes) batches.inc({ source: e.source, outcome: o }, 0);
+          }
+          batches.inc({ source: e.source, outcome: e.outcome });
+        },
+        ...writes,
+      },
+      progress: (p) => {
+        last = p;
+      },
+    };
+  }
+
+  /** The recorder's writes: flushes (per table), merges (per table), and the files being written. */
+  private recorderWrites(): Required<Pick<RecorderEvents, 'flush' | 'merge' | 'files'>> {
+    const counter = (name: string, help: string, labelNames: string[] = ['table']) =>
+      new Counter({ name, help, labelNames, registers: [this.registry] });
+    const histogram = (name: string, help: string) =>
+      new Histogram({ name, help, buckets: DURATION_BUCKETS, registers: [this.registry] });
+    const flushes = counter('oe_recorder_flushes_total', 'Flushes of the recording buffers to Parquet parts', []);
+    const parts = counter('oe_recorder_parts_written_total', 'Parquet parts written by flushes, per table');
+    const rows = counter('oe_recorder_rows_written_total', 'Rows written by flushes, per table');
+    const bytes = counter('oe_recorder_written_bytes_total', 'Bytes of the Parquet parts flushes wrote, per table');
+    const flushDuration = histogram('oe_recorder_flush_duration_seconds', 'Wall time of one flush (all its parts)');
+    const merges = counter('oe_recorder_merges_total', 'Merges of Parquet files into one, per table');
+    const merged = counter('oe_recorder_parts_merged_total', 'Files merges replaced (each merge: two or more)');
+    const mergedBytes = counter('oe_recorder_merged_bytes_total', 'Bytes of the files merges wrote, per table');
+    const mergeDuration = histogram('oe_recorder_merge_duration_seconds', 'Wall time of one merge');
+    const open = new Gauge({
+      name: 'oe_recorder_files_open',
+      help: 'Parquet files the recorder is writing right now (flush parts and merge outputs)',
       registers: [this.registry],
     });
-    const parts = new Counter({
-      name: 'oe_recorder_parts_written_total',
-      help: 'Parquet parts written',
-      registers: [this.registry],
+    open.set(0);
+    for (const table of RECORDED_TABLES) {
+      // Every table's series exist from the start (zero until written).
+      for (const c of [parts, rows, bytes, merges, merged, mergedBytes]) c.inc({ table }, 0);
+    }
+    return {
+      flush: (e) => {
+        if (!e.written) return;
+        flushes.inc();
+        for (const table of RECORDED_TABLES) {
+          const t = e.tables[table];
+          parts.inc({ table }, t.parts);
+          rows.inc({ table }, t.rows);
+          bytes.inc({ table }, t.bytes);
+        }
+        flushDuration.observe(e.ms / 1000);
+      },
+      merge: (e) => {
+        merges.inc({ table: e.table });
+        merged.inc({ table: e.table }, e.parts);
+        mergedBytes.inc({ table: e.table }, e.bytes);
+        mergeDuration.observe(e.ms / 1000);
+      },
+      files: (e) => open.set(e.open),
+    };
+  }
+
+  /** The session folder, read at each scrape from the last progress report: files, bytes, free space. */
+  private recorderSession(last: () => RecordProgress | null): void {
+    this.mirrorGauge('oe_recorder_session_files', 'Parquet files of the session on disk (after merges)', [], () => {
+      const p = last();
+      return p ? [[{}, p.parts]] : [];
     });
-    const rows = new Counter({
-      name: 'oe_recorder_rows_written_total',
-      help: 'Rows written, by kind (samples: sample rows; other: batch log, telemetry and conditioned rows)',
-      labelNames: ['kind'],
-      registers: [this.registry],
+    this.mirrorGauge('oe_recorder_session_bytes', 'Bytes of the Parquet files of the session on disk', [], () => {
+      const p = last();
+      return p ? [[{}, p.bytesOnDisk]] : [];
     });
-    const bytes = new Counter({
-      name: 'oe_recorder_written_bytes_total',
-      help: 'Bytes of Parquet parts written',
-      registers: [this.registry],
-    });
-    const flushDuration = new Histogram({
-      name: 'oe_recorder_flush_duration_seconds',
-      help: 'Wall time of one flush (all its parts)',
-      buckets: DURATION_BUCKETS,
-      registers: [this.registry],
-    });
-    let last: RecordProgress | null = null;
-    this.mirrorGauge('oe_recorder_session_bytes', 'Bytes of the session folder on disk', [], () =>
-      last ? [[{}, last.bytesOnDisk]] : [],
-    );
     this.mirrorGauge(
       'oe_recorder_disk_free_bytes',
       'Free bytes for an unprivileged user on the session file system',
       [],
       () => {
-        if (!last) return [];
+        const p = last();
+        if (!p) return [];
         try {
-          const st = statfsSync(last.dir);
+          const st = statfsSync(p.dir);
           return [[{}, st.bavail * st.bsize]];
         } catch {
           return [];
         }
       },
     );
-    const outcomes: readonly BatchOutcome[] = ['ok', 'short', 'timeout', 'unavailable', 'error', 'congested'];
-    const seen = new Set<string>();
-    const events: RecorderEvents = {
-      batch: (e) => {
-        if (!seen.has(e.source)) {
-          // Every series of a source exists from its first batch on, so rates work from the start.
-          seen.add(e.source);
-          for (const o of outcomes) batches.inc({ source: e.source, outcome: o }, 0);
-          samples.inc({ source: e.source }, 0);
-        }
-        batches.inc({ source: e.source, outcome: e.outcome });
-        if (e.samples > 0) samples.inc({ source: e.source }, e.samples);
-      },
-      flush: (e) => {
-        if (!e.written) return;
-        flushes.inc();
-        parts.inc(e.parts);
-        rows.inc({ kind: 'samples' }, e.sampleRows);
-        rows.inc({ kind: 'other' }, e.rows - e.sampleRows);
-        bytes.inc(e.bytes);
-        flushDuration.observe(e.ms / 1000);
-      },
-    };
-    return {
-      events,
-      progress: (p) => {
-        last = p;
-      },
-    };
   }
 
   /** Stops listening to the library's events (the registry keeps its last values). */

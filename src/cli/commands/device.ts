@@ -3,8 +3,7 @@ import type { Conditioning } from '../../collect/conditioning/index.js';
 import { EntropyPool } from '../../collect/entropy-pool.js';
 import { closeSharedSamplerPool, sharedSamplerPool } from '../../collect/sampler-pool.js';
 import { type FifoEvent, runFifoDevice } from '../../serve/fifo-device.js';
-import { OeMetrics } from '../../serve/metrics.js';
-import { type MetricsArgs, serveMetricsFlag } from '../metrics.js';
+import { type MetricsArgs, metricsForFlag } from '../metrics.js';
 import {
   conditioningOption,
   metricsHostOption,
@@ -65,16 +64,17 @@ export const deviceCommand: CommandModule<object, DeviceArgs> = {
       process.stderr.write(`oe: ${conditioning} output is not conditioned to full entropy (no entropy claim)\n`);
     }
     const pool = EntropyPool.auto({ sources: args.sources });
-    const metrics = new OeMetrics();
-    metrics.watchSamplerPool(sharedSamplerPool());
-    metrics.watchEntropyPool(pool);
     let stopMetrics: () => Promise<void> = async () => {};
     const ac = new AbortController();
     const onSignal = () => ac.abort();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      stopMetrics = await serveMetricsFlag(metrics, args);
+      const metrics = await metricsForFlag(args, (m) => {
+        m.watchSamplerPool(sharedSamplerPool());
+        m.watchEntropyPool(pool);
+      });
+      stopMetrics = metrics.stop;
       await runFifoDevice(pool, args.path, {
         conditioning,
         source: args.source,
@@ -86,7 +86,6 @@ export const deviceCommand: CommandModule<object, DeviceArgs> = {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await stopMetrics();
-      metrics.close();
       await pool.close();
       await closeSharedSamplerPool();
     }

@@ -15,8 +15,7 @@ import { analyzeSession } from '../../jobs/session-analysis.js';
 import { analysisJsonData } from '../../report/analysis-json.js';
 import { renderAnalysis } from '../../report/analysis-text.js';
 import { createProgressRenderer, formatBytes, formatCount, formatDuration } from '../../report/progress.js';
-import { OeMetrics } from '../../serve/metrics.js';
-import { type MetricsArgs, serveMetricsFlag } from '../metrics.js';
+import { type MetricsArgs, metricsForFlag } from '../metrics.js';
 import {
   conditioningOption,
   durationOption,
@@ -165,13 +164,15 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const renderer = args.quiet ? null : createProgressRenderer();
-    const metrics = new OeMetrics();
-    metrics.watchSamplerPool(sharedSamplerPool());
-    const recording = metrics.watchRecording();
     let stopMetrics: () => Promise<void> = async () => {};
     try {
       // Before the session folder exists: a port in use leaves nothing behind.
-      stopMetrics = await serveMetricsFlag(metrics, args);
+      const metrics = await metricsForFlag(args, (m) => {
+        m.watchSamplerPool(sharedSamplerPool());
+        return m.watchRecording();
+      });
+      stopMetrics = metrics.stop;
+      const recording = metrics.watched;
       const { dir, manifest } = await recordSession(
         {
           sources: specs,
@@ -194,10 +195,10 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
           sizeCheck: args['space-check'] ? {} : undefined,
           onEstimate: (e) => process.stderr.write(`${estimateLine(e)}\n`),
           signal: controller.signal,
-          events: recording.events,
+          events: recording?.events,
         },
         (p) => {
-          recording.progress(p);
+          recording?.progress(p);
           if (!renderer) return;
           if (p.phase === 'done') renderer.done(progressLines(p));
           else renderer.update(progressLines(p));
@@ -229,7 +230,6 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await stopMetrics();
-      metrics.close();
       await closeSharedSamplerPool();
     }
   },

@@ -3,7 +3,6 @@ import { EntropyPool } from '../../collect/entropy-pool.js';
 import { closeSharedSamplerPool, sharedSamplerPool } from '../../collect/sampler-pool.js';
 import { OeError } from '../../errors.js';
 import { wideHostWarning } from '../../serve/listen.js';
-import { startEntropyServerWithMetrics } from '../../serve/metrics.js';
 import { type MetricsArgs, serveMetricsFlag } from '../metrics.js';
 import { integerOption, metricsHostOption, metricsPortOption, sourcesOption, textOption } from '../options.js';
 
@@ -37,6 +36,8 @@ export const serverCommand: CommandModule<object, ServerArgs> = {
         `--metrics-port ${metricsPort} is the server's own --port, which serves /metrics already: leave --metrics-port out or choose another port`,
       );
     }
+    // The metrics module (prom-client) is loaded by the handler, not by `oe server --help`.
+    const { startEntropyServerWithMetrics } = await import('../../serve/metrics.js');
     const pool = EntropyPool.auto({ sources: args.sources });
     let started: Awaited<ReturnType<typeof startEntropyServerWithMetrics>>;
     let stopMetrics: () => Promise<void>;

@@ -1,9 +1,11 @@
 import type { HealthStatus } from '../health/source-health.js';
+import { BATCHES_DIR, CONDITIONED_DIR, SAMPLES_DIR, TELEMETRY_DIR } from '../session/layout.js';
 
 /**
- * What a recording reports as it goes, one event per sampler batch, per flush and per merge, for counters and
- * metrics (`RecordOptions.events`). Observers are called synchronously on the recorder's thread and must
- * be cheap and must not throw; the recorder never depends on them.
+ * What a recording reports as it goes, one event per sampler batch, per flush, per merge and per Parquet
+ * write started or ended, for counters and metrics (`RecordOptions.events`). Observers are called
+ * synchronously on the recorder's thread and must be cheap and must not throw; the recorder never depends
+ * on them.
  */
 
 /**
@@ -32,9 +34,15 @@ export interface BatchEvent {
   healthStatus: HealthStatus;
 }
 
+/** The session's Parquet tables, named by their top-level directory (schemas/PARQUET.md). */
+export const RECORDED_TABLES = [SAMPLES_DIR, BATCHES_DIR, TELEMETRY_DIR, CONDITIONED_DIR] as const;
+export type RecordedTable = (typeof RECORDED_TABLES)[number];
+
 export interface FlushEvent {
   /** Parquet parts written by this flush (samples, batches, telemetry, conditioned). */
   parts: number;
+  /** The same per table (all four present, zeros for a table this flush did not write). */
+  tables: Record<RecordedTable, { parts: number; rows: number; bytes: number }>;
   /** Rows in them, of which sample rows. */
   rows: number;
   sampleRows: number;
@@ -47,8 +55,9 @@ export interface FlushEvent {
 }
 
 export interface MergeEvent {
-  /** The part directory, relative to the session (`samples/source=x`, `batches`, …). */
+  /** The part directory, relative to the session (`samples/source=x`, `batches`, …), and its table. */
   dir: string;
+  table: RecordedTable;
   /** Files merged into one, and the rows and bytes of the result. */
   parts: number;
   /** Re-encoded through DuckDB (small row groups) rather than copied byte for byte. */
@@ -59,8 +68,23 @@ export interface MergeEvent {
   ms: number;
 }
 
+export interface FilesEvent {
+  /** Parquet files the recorder is writing right now: flush parts and merge outputs. */
+  open: number;
+}
+
 export interface RecorderEvents {
   batch?(e: BatchEvent): void;
   flush?(e: FlushEvent): void;
   merge?(e: MergeEvent): void;
+  /** Whenever a Parquet write starts or ends. */
+  files?(e: FilesEvent): void;
+}
+
+/** The table a session-relative part path or directory belongs to (its first path segment). */
+export function tableOf(path: string): RecordedTable {
+  const top = path.split('/')[0];
+  const table = RECORDED_TABLES.find((t) => t === top);
+  if (!table) throw new Error(`internal: ${path} is not in a recorded table`);
+  return table;
 }

@@ -34,7 +34,15 @@ import { estimateSize, formatSizeRefusal, type SizeEstimate, SizeGuard } from '.
 import { RecordingStop } from './stop.js';
 import { FlushTimer, ProgressTicker, progressReport, type RecordProgress, TelemetryTimer } from './timers.js';
 
-export type { BatchEvent, BatchOutcome, FlushEvent, MergeEvent, RecorderEvents } from './events.js';
+export type {
+  BatchEvent,
+  BatchOutcome,
+  FilesEvent,
+  FlushEvent,
+  MergeEvent,
+  RecordedTable,
+  RecorderEvents,
+} from './events.js';
 export type { RecordResult } from './finish.js';
 export {
   BATCH_TARGET_MS,

@@ -13,7 +13,7 @@ import { isFlushPart, parsePartName } from '../session/layout.js';
 import type { FileEntry } from '../session/manifest.js';
 import { mergeParts } from '../session/merge.js';
 import { planMerges } from '../session/parts.js';
-import type { RecorderEvents } from './events.js';
+import { type RecorderEvents, tableOf } from './events.js';
 import type { PartWriter } from './part-writer.js';
 import type { SourceRun } from './scheduler.js';
 import type { RecordingStop } from './stop.js';
@@ -82,16 +82,18 @@ export class PartMerger {
 
   private async merge(plan: Placed[]): Promise<void> {
     const t0 = performance.now();
+    this.writer.fileWrite(1);
     const { entry, removed, rewritten } = await mergeParts(
       this.sessionDir,
       plan.map((p) => ({ path: p.entry.path, first: p.first, last: p.last })),
       { fsync: this.options.fsync, compressionLevel: this.options.compressionLevel },
-    );
+    ).finally(() => this.writer.fileWrite(-1));
     this.writer.replaceFiles(removed, entry);
     const run = this.runs.find((r) => plan[0].dir.endsWith(`/source=${r.spec.name}`));
     if (run) run.counts.parts -= removed.length - 1;
     this.events.merge?.({
       dir: plan[0].dir,
+      table: tableOf(plan[0].dir),
       parts: removed.length,
       rewritten,
       rows: entry.rows,

@@ -14,7 +14,7 @@ import type { FileEntry } from '../session/manifest.js';
 import type { TelemetrySeries } from '../telemetry/index.js';
 import { batchColumns, conditionedColumns, sampleColumns, telemetryColumns } from './columns.js';
 import type { ConditionedBuffer } from './conditioned.js';
-import type { RecorderEvents } from './events.js';
+import { RECORDED_TABLES, type RecordedTable, type RecorderEvents, tableOf } from './events.js';
 import type { RecordPlan } from './options.js';
 import type { PendingBatch, SourceRun } from './scheduler.js';
 
@@ -41,6 +41,23 @@ function ensureDir(path: string): void {
   }
 }
 
+/** Parts, rows and bytes of `entries` per table (every table present). */
+function tableTotals(
+  entries: readonly FileEntry[],
+): Record<RecordedTable, { parts: number; rows: number; bytes: number }> {
+  const out = Object.fromEntries(RECORDED_TABLES.map((t) => [t, { parts: 0, rows: 0, bytes: 0 }])) as Record<
+    RecordedTable,
+    { parts: number; rows: number; bytes: number }
+  >;
+  for (const e of entries) {
+    const t = out[tableOf(e.path)];
+    t.parts++;
+    t.rows += e.rows;
+    t.bytes += e.bytes;
+  }
+  return out;
+}
+
 export class PartWriter {
   /** Every part on disk, in manifest order (per flush: sample parts, batches, conditioned, telemetry). */
   readonly files: FileEntry[] = [];
@@ -49,6 +66,8 @@ export class PartWriter {
   private nextBatchesPart = 0;
   private nextTelemetryPart = 0;
   private nextConditionedPart = 0;
+  /** Parquet files being written right now (flush parts and merge outputs), reported as events.files. */
+  private filesOpen = 0;
 
   constructor(
     private readonly dir: string,
@@ -84,6 +103,12 @@ export class PartWriter {
     this.files.splice(0, this.files.length, ...kept);
   }
 
+  /** A Parquet write starts (`+1`) or ends (`-1`): here, or in a merge (PartMerger). */
+  fileWrite(delta: 1 | -1): void {
+    this.filesOpen += delta;
+    this.events.files?.({ open: this.filesOpen });
+  }
+
   /** Bytes of every part on disk. */
   get bytes(): number {
     return this.files.reduce((a, f) => a + f.bytes, 0);
@@ -97,7 +122,16 @@ export class PartWriter {
     const t0 = performance.now();
     if (!this.plan.writeParts) {
       this.drop(inputs);
-      this.events.flush?.({ parts: 0, rows: 0, sampleRows: 0, bytes: 0, ms: performance.now() - t0, written: false });
+      const tables = tableTotals([]);
+      this.events.flush?.({
+        parts: 0,
+        tables,
+        rows: 0,
+        sampleRows: 0,
+        bytes: 0,
+        ms: performance.now() - t0,
+        written: false,
+      });
       return;
     }
     const touched = new Set<string>();
@@ -126,6 +160,7 @@ export class PartWriter {
     await Promise.all([...touched].map((d) => fsyncDir(d)));
     this.events.flush?.({
       parts: entries.length,
+      tables: tableTotals(entries),
       rows: entries.reduce((a, f) => a + f.rows, 0),
       sampleRows: sampleEntries.reduce((a, f) => a + f.rows, 0),
       bytes: entries.reduce((a, f) => a + f.bytes, 0),
@@ -223,6 +258,7 @@ export class PartWriter {
       while (next < jobs.length && error === null) {
         const i = next++;
         const job = jobs[i];
+        this.fileWrite(1);
         try {
           const part = await writeParquet(join(this.dir, job.rel), job.build(), {
             fsyncDir: false,
@@ -232,6 +268,8 @@ export class PartWriter {
           entries[i] = { path: job.rel, rows: part.rows, bytes: part.bytes, sha256: part.sha256 };
         } catch (e) {
           error ??= e;
+        } finally {
+          this.fileWrite(-1);
         }
       }
     };
