@@ -3,9 +3,7 @@
  * them and the page that reads them (type-only: nothing here exists at run time). The analysis, compare
  * and session documents are the CLI's and keep their own types and schemas.
  */
-
-/** A session's status as the list shows it (collect/session/store.ts `DisplayStatus`). */
-export type DisplayStatus = 'recording' | 'complete' | 'failed' | 'incomplete' | 'unreadable';
+import type { DisplayStatus } from '../contracts/session.js';
 
 /** One row of the sessions list (#/$defs/sessionRow). */
 export interface SessionRow {

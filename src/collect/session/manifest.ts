@@ -1,8 +1,11 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { schemaValidator } from '../../contracts/schema.js';
+import type { SessionStatus } from '../../contracts/session.js';
 import { errorMessage, OeError } from '../../errors.js';
 import type { Fingerprint } from '../fingerprint.js';
 import { manifestPath } from './layout.js';
+
+export type { SessionStatus } from '../../contracts/session.js';
 
 /** How a source was configured and what it produced (units come from the sampler). */
 export interface SessionSource {
@@ -59,8 +62,6 @@ export interface RecordConfig {
   /** The size at which the recording was to end cleanly (null: none); absent in older sessions. */
   max_size_bytes?: number | null;
 }
-
-export type SessionStatus = 'recording' | 'complete' | 'failed';
 
 export interface SessionManifest {
   format: 'oe-session';

@@ -1,15 +1,12 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import type { DisplayStatus } from '../../contracts/session.js';
 import { errorMessage, isOeError, OeError } from '../../errors.js';
 import { listParts, parquetRowCount } from './files.js';
 import { MANIFEST, manifestPath } from './layout.js';
 import { readManifest, type SessionManifest } from './manifest.js';
 
-/**
- * What the list shows. `incomplete` is a session whose recorder is gone without finishing (kill -9,
- * power loss): its manifest still says `recording`. `unreadable` has a broken session.json.
- */
-export type DisplayStatus = 'recording' | 'complete' | 'failed' | 'incomplete' | 'unreadable';
+export type { DisplayStatus } from '../../contracts/session.js';
 
 export interface SessionSummary {
   id: string;
