@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
 import { errorMessage } from '../errors.js';
+import { concatInto } from '../util/typed-arrays.js';
 import { detectAvailable, type SourceAvailability } from './availability.js';
 import { loadNative } from './native.js';
 import { isCongestion, SamplerPool } from './sampler-pool.js';
@@ -76,13 +77,7 @@ async function measure(pool: SamplerPool, spec: SourceSpec, o: Required<Omit<Sca
     ranMs += Number(b.endNs - b.startNs) / 1e6;
     unit = b.unit;
   }
-  const values = new BigInt64Array(samples);
-  let at = 0;
-  for (const p of parts) {
-    values.set(p, at);
-    at += p.length;
-  }
-  const bytes = spec.extract(values);
+  const bytes = spec.extract(concatInto(new BigInt64Array(samples), parts));
   return {
     unit,
     samples,
