@@ -105,8 +105,21 @@ interface Chunk {
   creditPerByte: number;
 }
 
+/** The counters a source's report shows as they are (the rest of PoolSourceReport is computed). */
+type PoolSourceCounters = Pick<
+  PoolSourceReport,
+  | 'samples'
+  | 'bytesIn'
+  | 'creditedBitsIn'
+  | 'bytesConditioned'
+  | 'creditedBitsUsed'
+  | 'bytesRawOut'
+  | 'batches'
+  | 'lastBatch'
+>;
+
 /** One source inside the pool: its health tests, queue of tested bytes, conditioner and counters. */
-interface PoolSource {
+interface PoolSource extends PoolSourceCounters {
   spec: SourceSpec;
   health: SourceHealth;
   queue: Chunk[];
@@ -117,14 +130,6 @@ interface PoolSource {
   cooldownUntil: number;
   lastStart: number;
   sampleSeconds: number;
-  samples: number;
-  bytesIn: number;
-  creditedBitsIn: number;
-  bytesConditioned: number;
-  creditedBitsUsed: number;
-  bytesRawOut: number;
-  batches: number;
-  lastBatch: PoolSourceReport['lastBatch'];
   conditioner?: Sha256Conditioner;
   debiaser?: VonNeumannDebiaser;
   vnSurplus?: Uint8Array;
