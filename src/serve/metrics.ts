@@ -43,6 +43,27 @@ export interface SourceView {
 
 type Labels = Record<string, string>;
 
+/** A metric's configuration whose `collect` empties it and puts every series `read` gives (mirror*). */
+function mirrored<M extends { reset(): void }>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: () => Iterable<[Labels, number]>,
+  put: (metric: M, labels: Labels, value: number) => void,
+) {
+  return {
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect(this: M) {
+      this.reset();
+      for (const [labels, value] of read()) put(this, labels, value);
+    },
+  };
+}
+
 export class OeMetrics implements MetricsExposition {
   readonly registry = new Registry();
   private sourceViews: (() => SourceView[]) | null = null;
@@ -65,30 +86,12 @@ export class OeMetrics implements MetricsExposition {
 
   /** A counter whose series are set from the library's own count at every scrape. */
   mirrorCounter(name: string, help: string, labelNames: string[], read: () => Iterable<[Labels, number]>): void {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [labels, value] of read()) this.inc(labels, value);
-      },
-    });
+    new Counter(mirrored(this.registry, name, help, labelNames, read, (m: Counter<string>, l, v) => m.inc(l, v)));
   }
 
   /** A gauge whose series are set at every scrape. */
   mirrorGauge(name: string, help: string, labelNames: string[], read: () => Iterable<[Labels, number]>): void {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [labels, value] of read()) this.set(labels, value);
-      },
-    });
+    new Gauge(mirrored(this.registry, name, help, labelNames, read, (m: Gauge<string>, l, v) => m.set(l, v)));
   }
 
   /**
