@@ -39,6 +39,54 @@ export function fifoEventLine(e: FifoEvent): string {
   }
 }
 
+/** runFifoDevice with the events as stderr lines (`oe device`, `oe stream --fifo`). */
+export function serveFifo(
+  pool: EntropyPool,
+  path: string,
+  args: { conditioning: Conditioning; source?: string; rate?: number },
+  signal: AbortSignal,
+): Promise<void> {
+  return runFifoDevice(pool, path, {
+    conditioning: args.conditioning,
+    source: args.source,
+    rate: args.rate,
+    signal,
+    onEvent: (e) => process.stderr.write(`${fifoEventLine(e)}\n`),
+  });
+}
+
+/**
+ * What `oe device` and `oe stream` share around serving: the warning for output without an entropy claim,
+ * an entropy pool over `--sources`, SIGINT/SIGTERM as an abort of `run`, and both pools closed at the end.
+ * Returns the signal that stopped `run` (null when it ended by itself).
+ */
+export async function withEntropyPool(
+  args: { conditioning: Conditioning; sources?: string },
+  run: (pool: EntropyPool, signal: AbortSignal) => Promise<void>,
+): Promise<NodeJS.Signals | null> {
+  if (args.conditioning !== 'sha256') {
+    process.stderr.write(`oe: ${args.conditioning} output is not conditioned to full entropy (no entropy claim)\n`);
+  }
+  const pool = EntropyPool.auto({ sources: args.sources });
+  const ac = new AbortController();
+  let signalled = null as NodeJS.Signals | null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signalled = sig;
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await run(pool, ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await pool.close();
+    await closeSharedSamplerPool();
+  }
+  return signalled;
+}
+
 export const deviceCommand: CommandModule<object, DeviceArgs> = {
   command: 'device <path>',
   describe: 'Serve entropy through a named pipe (FIFO, mode 0600) to readers as they come and go',
@@ -59,35 +107,16 @@ export const deviceCommand: CommandModule<object, DeviceArgs> = {
       .option('metrics-port', metricsPortOption())
       .option('metrics-host', metricsHostOption()),
   handler: async (args) => {
-    const { conditioning } = args;
-    if (conditioning !== 'sha256') {
-      process.stderr.write(`oe: ${conditioning} output is not conditioned to full entropy (no entropy claim)\n`);
-    }
-    const pool = EntropyPool.auto({ sources: args.sources });
-    let stopMetrics: () => Promise<void> = async () => {};
-    const ac = new AbortController();
-    const onSignal = () => ac.abort();
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    try {
+    await withEntropyPool(args, async (pool, signal) => {
       const metrics = await metricsForFlag(args, (m) => {
         m.watchSamplerPool(sharedSamplerPool());
         m.watchEntropyPool(pool);
       });
-      stopMetrics = metrics.stop;
-      await runFifoDevice(pool, args.path, {
-        conditioning,
-        source: args.source,
-        rate: args.rate,
-        signal: ac.signal,
-        onEvent: (e) => process.stderr.write(`${fifoEventLine(e)}\n`),
-      });
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await stopMetrics();
-      await pool.close();
-      await closeSharedSamplerPool();
-    }
+      try {
+        await serveFifo(pool, args.path, args, signal);
+      } finally {
+        await metrics.stop();
+      }
+    });
   },
 };

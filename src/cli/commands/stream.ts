@@ -1,9 +1,6 @@
 import type { CommandModule } from 'yargs';
 import type { Conditioning } from '../../collect/conditioning/index.js';
-import { EntropyPool } from '../../collect/entropy-pool.js';
-import { closeSharedSamplerPool } from '../../collect/sampler-pool.js';
 import { OeError } from '../../errors.js';
-import { runFifoDevice } from '../../serve/fifo-device.js';
 import { streamEntropy } from '../../serve/stream.js';
 import { STREAM_FORMATS, type StreamFormat } from '../../serve/stream-encoder.js';
 import {
@@ -15,7 +12,7 @@ import {
   sourcesOption,
   textOption,
 } from '../options.js';
-import { fifoEventLine } from './device.js';
+import { serveFifo, withEntropyPool } from './device.js';
 
 interface StreamArgs {
   format: StreamFormat;
@@ -54,54 +51,28 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
       .example('$0 stream --bytes 32 --format hex', '32 full-entropy bytes as hex')
       .example('$0 stream --format base64 --rate 1024 | head -c 100', 'rate-limited base64'),
   handler: async (args) => {
-    const { conditioning, format } = args;
+    const { format } = args;
     if (args.fifo && format !== 'raw')
       throw new OeError('USAGE', '--fifo writes raw bytes; --format applies to stdout only');
-    if (conditioning !== 'sha256') {
-      process.stderr.write(`oe: ${conditioning} output is not conditioned to full entropy (no entropy claim)\n`);
-    }
-    const pool = EntropyPool.auto({ sources: args.sources });
-    if (args.source && !pool.names().includes(args.source)) {
-      await pool.close();
-      await closeSharedSamplerPool();
-      throw new OeError(
-        'NOT_FOUND',
-        `--source ${args.source} is not among the selected sources (${pool.names().join(', ')})`,
-      );
-    }
-    const ac = new AbortController();
-    let signalled: NodeJS.Signals | null = null;
-    const onSignal = (sig: NodeJS.Signals) => {
-      signalled = sig;
-      ac.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    try {
-      if (args.fifo) {
-        await runFifoDevice(pool, args.fifo, {
-          conditioning,
-          source: args.source,
-          rate: args.rate,
-          signal: ac.signal,
-          onEvent: (e) => process.stderr.write(`${fifoEventLine(e)}\n`),
-        });
-      } else {
+    const signalled = await withEntropyPool(args, async (pool, signal) => {
+      if (args.source && !pool.names().includes(args.source)) {
+        throw new OeError(
+          'NOT_FOUND',
+          `--source ${args.source} is not among the selected sources (${pool.names().join(', ')})`,
+        );
+      }
+      if (args.fifo) await serveFifo(pool, args.fifo, args, signal);
+      else {
         await streamEntropy(pool, process.stdout, {
           bytes: args.bytes,
           rate: args.rate,
-          conditioning,
+          conditioning: args.conditioning,
           format,
           source: args.source,
-          signal: ac.signal,
+          signal,
         });
       }
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await pool.close();
-      await closeSharedSamplerPool();
-    }
+    });
     if (signalled === 'SIGINT' && !args.fifo) process.exitCode = 130;
   },
 };
