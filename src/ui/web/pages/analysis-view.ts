@@ -173,6 +173,7 @@ function sourcePlots(doc: AnalysisDoc, name: string, tel: TelemetryPlotSeries[],
       name: `${tag}-histogram`,
       plot: () => byteHistogramPlot(b.chiSquareUniform.histogram),
       data: () => histogramRows(b.chiSquareUniform.histogram),
+      caption: `${b.chiSquareUniform.histogram.filter((c) => c > 0).length} of 256 byte values occur.`,
     }),
     figure({
       id: 'plot-autocorrelation',
