@@ -536,6 +536,8 @@ describe.skipIf(!hasChromium && !process.env.CI)(browserTitle, () => {
     const svgText = readFileSync((await svg.path()) as string, 'utf8');
     expect(svgText).toMatch(/^<\?xml/);
     expect(svgText).toContain('xmlns="http://www.w3.org/2000/svg"');
+    // The file carries the figure's title above the plot (on the page it is HTML beside the buttons).
+    expect(svgText).toMatch(/<text[^>]*>Byte histogram \(χ² p = /);
     const [csv] = await Promise.all([
       page.waitForEvent('download'),
       page.click('#analysis-table button[data-download="csv"]'),

@@ -27,14 +27,45 @@ export function toCsv(rows: readonly Row[], columns?: readonly string[]): string
 }
 
 /** Standalone SVG text of a plot (its own namespace and the style rules the page applies to it). */
-export function svgText(svg: SVGSVGElement): string {
-  const copy = svg.cloneNode(true) as SVGSVGElement;
-  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  copy.setAttribute('xmlns:xlink', 'http://www.w3.org/1999/xlink');
-  const style = document.createElementNS('http://www.w3.org/2000/svg', 'style');
+export function svgText(svgs: SVGSVGElement | readonly SVGSVGElement[], title?: string): string {
+  const NS = 'http://www.w3.org/2000/svg';
+  const list = Array.isArray(svgs) ? svgs : [svgs as SVGSVGElement];
+  // A figure's title and colour key live outside its plot's SVG on the page; the file stacks the title,
+  // the plot and any key into one SVG so it stands on its own.
+  const size = (el: SVGSVGElement, k: 'width' | 'height') => {
+    const v = Number(el.getAttribute(k));
+    return Number.isFinite(v) && v > 0 ? v : el.getBoundingClientRect()[k];
+  };
+  const head = title ? 24 : 0;
+  const out = document.createElementNS(NS, 'svg');
+  out.setAttribute('xmlns', NS);
+  out.setAttribute('xmlns:xlink', 'http://www.w3.org/1999/xlink');
+  out.setAttribute('font-family', 'system-ui, sans-serif');
+  const style = document.createElementNS(NS, 'style');
   style.textContent = 'svg{background:white} text,tspan{white-space:pre}';
-  copy.insertBefore(style, copy.firstChild);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(copy)}\n`;
+  out.append(style);
+  if (title) {
+    const t = document.createElementNS(NS, 'text');
+    t.setAttribute('x', '8');
+    t.setAttribute('y', '16');
+    t.setAttribute('font-size', '13');
+    t.setAttribute('font-weight', 'bold');
+    t.textContent = title;
+    out.append(t);
+  }
+  let y = head;
+  let width = 0;
+  for (const svg of list) {
+    const copy = svg.cloneNode(true) as SVGSVGElement;
+    copy.setAttribute('y', String(y));
+    out.append(copy);
+    y += size(svg, 'height');
+    width = Math.max(width, size(svg, 'width'));
+  }
+  out.setAttribute('width', String(Math.ceil(width)));
+  out.setAttribute('height', String(Math.ceil(y)));
+  out.setAttribute('viewBox', `0 0 ${Math.ceil(width)} ${Math.ceil(y)}`);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(out)}\n`;
 }
 
 /** "CSV" and "JSON" buttons for a data set (rows computed when clicked). */

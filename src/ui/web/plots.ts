@@ -35,7 +35,12 @@ export interface FigureOptions {
 /** A titled plot with its downloads (SVG of the plot; CSV and JSON of the plotted data). */
 export function figure(o: FigureOptions): HTMLElement {
   const el = strip(o.plot());
-  const svg = (el instanceof SVGSVGElement ? el : el.querySelector(`svg.${PLOT_CLASS}`)) as SVGSVGElement | null;
+  // The figure's SVGs (a plot, and under a matrix its colour key), not the SVGs nested inside them.
+  const svgs =
+    el instanceof SVGSVGElement
+      ? [el]
+      : [...el.querySelectorAll('svg')].filter((s) => s.parentElement?.closest('svg') === null);
+  const svg = svgs.length > 0 ? svgs : null;
   return h(
     'figure',
     { id: o.id, class: o.wide ? 'plot wide' : 'plot' },
@@ -51,7 +56,7 @@ export function figure(o: FigureOptions): HTMLElement {
               type: 'button',
               class: 'dl',
               'data-download': 'svg',
-              onclick: () => saveFile(`${o.name}.svg`, 'image/svg+xml', svgText(svg)),
+              onclick: () => saveFile(`${o.name}.svg`, 'image/svg+xml', svgText(svg, o.title)),
             },
             'SVG',
           )
