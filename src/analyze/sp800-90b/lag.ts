@@ -44,7 +44,8 @@ function literalLag(S: Uint8Array, k: number): PredictionResult {
 /**
  * The same for bits, branch-free in the match test: the last 128 bits are kept in four 32-bit words
  * (bit b of word w is S[i−1−(32w+b)]), the matching lags are the set bits of ~(history ⊕ x), and the
- * scoreboard is updated in increasing lag order by walking those bits (same order as above).
+ * scoreboard is updated in increasing lag order by walking those bits (same order as above). Its set-up and
+ * run counting repeat literalLag's on purpose: each is one hot loop, specialised for its alphabet.
  */
 function binaryLag(S: Uint8Array): PredictionResult {
   const L = S.length;
