@@ -1,6 +1,6 @@
 import type { TelemetryColumns } from '../contracts/telemetry.js';
 import { benjaminiHochberg } from './dependence/benjamini-hochberg.js';
-import { mostCommonValue } from './sp800-90b/most-common-value.js';
+import { mostCommonValueOfCounts } from './sp800-90b/most-common-value.js';
 import { spearman } from './stats/spearman.js';
 
 /** Windows by sample count, or by recorded time (seconds). */
@@ -17,12 +17,13 @@ export interface EntropyWindow {
 }
 
 /**
- * Cuts a byte stream into windows as it streams past (chunk by chunk), keeping only the current window:
- * memory is bounded by one window, not by the stream. Each closed window gets its MCV min-entropy.
+ * Cuts a byte stream into windows as it streams past (chunk by chunk), keeping only the current window's
+ * 256 byte counts (all the MCV needs): memory is constant, whatever the window or the stream. Each closed
+ * window gets its MCV min-entropy.
  */
 export class EntropyWindowAccumulator {
   readonly windows: EntropyWindow[] = [];
-  private buf: Uint8Array;
+  private readonly counts = new Uint32Array(256);
   private len = 0;
   private start: number | null = null;
   private last: number | null = null;
@@ -38,7 +39,6 @@ export class EntropyWindowAccumulator {
   ) {
     if (spec.by === 'count' && !(spec.samples >= 2)) throw new RangeError('a count window needs at least 2 samples');
     if (spec.by === 'time' && !(spec.seconds > 0)) throw new RangeError('a time window must be longer than 0 s');
-    this.buf = new Uint8Array(spec.by === 'count' ? spec.samples : 4096);
   }
 
   /** Adds samples; `times` (seconds since `origin`, one per byte) is required for time windows. */
@@ -55,14 +55,10 @@ export class EntropyWindowAccumulator {
           // Next window starts on the grid (empty grid cells are skipped, not reported).
           this.windowStart += Math.floor((t - this.windowStart) / this.spec.seconds) * this.spec.seconds;
         }
-        if (this.len === this.buf.length) {
-          const bigger = new Uint8Array(this.buf.length * 2);
-          bigger.set(this.buf);
-          this.buf = bigger;
-        }
       }
       if (this.len === 0) this.start = t;
-      this.buf[this.len++] = bytes[i];
+      this.counts[bytes[i]]++;
+      this.len++;
       this.last = t;
     }
   }
@@ -74,14 +70,14 @@ export class EntropyWindowAccumulator {
   }
 
   private close(): void {
-    const w = this.buf.subarray(0, this.len);
     this.windows.push({
       index: this.windows.length,
       start: this.start === null ? null : this.origin + this.start,
       end: this.last === null ? null : this.origin + this.last,
       n: this.len,
-      minEntropy: this.len >= 2 ? mostCommonValue(w).hMin : null,
+      minEntropy: this.len >= 2 ? mostCommonValueOfCounts(this.counts, this.len).hMin : null,
     });
+    this.counts.fill(0);
     this.len = 0;
   }
 }

@@ -20,10 +20,14 @@ export interface MostCommonValueResult {
  * Needs at least 2 samples.
  */
 export function mostCommonValue(symbols: Uint8Array): MostCommonValueResult {
-  const L = symbols.length;
-  if (L < 2) throw new RangeError(`mostCommonValue needs at least 2 samples, got ${L}`);
   const counts = new Uint32Array(256);
-  for (let i = 0; i < L; i++) counts[symbols[i]]++;
+  for (let i = 0; i < symbols.length; i++) counts[symbols[i]]++;
+  return mostCommonValueOfCounts(counts, symbols.length);
+}
+
+/** mostCommonValue from the 256 symbol counts of L samples (a streamed histogram). */
+export function mostCommonValueOfCounts(counts: ArrayLike<number>, L: number): MostCommonValueResult {
+  if (L < 2) throw new RangeError(`mostCommonValue needs at least 2 samples, got ${L}`);
   let mode = 0;
   for (let s = 1; s < 256; s++) if (counts[s] > counts[mode]) mode = s;
   const pHat = counts[mode] / L;

@@ -1,6 +1,6 @@
 import { chiSquarePValue } from '../math/special.js';
 import { bonferroni, normalQuantileUpper, normalTwoSided } from './distributions.js';
-import { inverseDftOfRealEven, nextPow2, realDft } from './fft.js';
+import { fftPlan, inverseDftOfRealEven, nextPow2, realDft } from './fft.js';
 
 export interface AutocorrelationResult {
   /** Samples used (the whole stream). */
@@ -40,7 +40,41 @@ export interface AutocorrelationResult {
  */
 export function autocorrelation(x: ArrayLike<number>, maxLag = 1000, alpha = 0.01): AutocorrelationResult {
   const n = x.length;
-  const L = Math.max(0, Math.min(maxLag, Math.floor(n / 4)));
+  const L = lagsFor(n, maxLag);
+  if (n < 3 || L === 0) return autocorrelationOfSums(n, L, new Float64Array(L + 1), 0, alpha);
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  const centred = new Float64Array(n);
+  for (let i = 0; i < n; i++) centred[i] = x[i] - mean;
+  const size = nextPow2(n + L + 1);
+  const X = realDft(centred, size);
+  const power = new Float64Array(size);
+  for (let i = 0; i < size; i++) power[i] = X[2 * i] * X[2 * i] + X[2 * i + 1] * X[2 * i + 1];
+  const c = inverseDftOfRealEven(power, L + 1);
+  // c_0 straight from the centred values (the constant check must not see the FFT's rounding).
+  let sumSq = 0;
+  for (let i = 0; i < n; i++) sumSq += centred[i] * centred[i];
+  return autocorrelationOfSums(n, L, c, mean, alpha, sumSq);
+}
+
+/** Lags computed for n samples: min(maxLag, ⌊n/4⌋), so every lag averages at least 3n/4 products. */
+export function lagsFor(n: number, maxLag: number): number {
+  return Math.max(0, Math.min(maxLag, Math.floor(n / 4)));
+}
+
+/**
+ * The result from the centred lag sums c_k = Σ_{i<n−k} (x_i − x̄)(x_{i+k} − x̄), k = 0..L (`sumSq`: c_0 summed
+ * directly, used for the constant check).
+ */
+export function autocorrelationOfSums(
+  n: number,
+  L: number,
+  c: Float64Array,
+  mean: number,
+  alpha: number,
+  sumSq = c[0],
+): AutocorrelationResult {
   const r = new Float64Array(L);
   if (n < 3 || L === 0) {
     return {
@@ -57,21 +91,9 @@ export function autocorrelation(x: ArrayLike<number>, maxLag = 1000, alpha = 0.0
       constant: n > 0,
     };
   }
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += x[i];
-  mean /= n;
-  const centred = new Float64Array(n);
-  for (let i = 0; i < n; i++) centred[i] = x[i] - mean;
-  const size = nextPow2(n + L + 1);
-  const X = realDft(centred, size);
-  const power = new Float64Array(size);
-  for (let i = 0; i < size; i++) power[i] = X[2 * i] * X[2 * i] + X[2 * i + 1] * X[2 * i + 1];
-  const c = inverseDftOfRealEven(power, L + 1);
   const c0 = c[0];
   // Variance below float rounding noise of the FFT: treat as constant.
-  let sumSq = 0;
-  for (let i = 0; i < n; i++) sumSq += centred[i] * centred[i];
-  const constant = !(sumSq > 0) || sumSq <= 1e-12 * n * (Math.abs(mean) + 1) ** 2;
+  const constant = !(sumSq > 0) || !(c0 > 0) || sumSq <= 1e-12 * n * (Math.abs(mean) + 1) ** 2;
   const z = normalQuantileUpper(alpha / (2 * L));
   const threshold = z / Math.sqrt(n);
   let maxAbs = 0;
@@ -114,4 +136,133 @@ export function autocorrelation(x: ArrayLike<number>, maxLag = 1000, alpha = 0.0
     ljungBox: { q, df: h, pValue: constant ? 1 : chiSquarePValue(q, h) },
     constant,
   };
+}
+
+/**
+ * The lag sums of a streamed series, for autocorrelationOfSums without holding the series: values are
+ * centred on a provisional mean m (that of the first block), and Σ y_i y_{i+k} (y = x − m, k = 0..L) is
+ * summed block by block with an FFT of size N over each block of B = N − L values and the L that follow it
+ * (Wiener–Khinchin on the block; the zero padding keeps it linear). At the end, with d = ȳ,
+ * c_k = Σ y_i y_{i+k} − d(Σ_{i<n−k} y_i + Σ_{i≥k} y_i) + (n − k)d², from the first and last L values.
+ * Memory: B + L values; cost O(log N) per value, against O(log n) for one FFT over the whole series.
+ */
+export class AutocorrelationAccumulator {
+  private readonly L: number;
+  private readonly N: number;
+  private readonly B: number;
+  private readonly buf: Float64Array;
+  private count = 0;
+  private m: number | null = null;
+  private n = 0;
+  private sumY = 0;
+  private readonly sums: Float64Array;
+  private readonly head: Float64Array;
+  private headLen = 0;
+  private readonly a: Float64Array;
+  private readonly b: Float64Array;
+  private readonly fa: Float64Array;
+  private readonly fb: Float64Array;
+  private readonly prod: Float64Array;
+  private readonly out: Float64Array;
+
+  /** `expectedN`: the series' length, known in advance (it fixes L = min(maxLag, ⌊n/4⌋)). */
+  constructor(
+    expectedN: number,
+    private readonly maxLag = 1000,
+    private readonly alpha = 0.01,
+  ) {
+    this.L = lagsFor(expectedN, maxLag);
+    this.N = nextPow2(Math.max(64, 8 * (this.L + 1)));
+    this.B = this.N - this.L;
+    this.buf = new Float64Array(this.B + this.L);
+    this.sums = new Float64Array(this.L + 1);
+    this.head = new Float64Array(this.L);
+    this.a = new Float64Array(this.N);
+    this.b = new Float64Array(this.N);
+    this.fa = new Float64Array(2 * this.N);
+    this.fb = new Float64Array(2 * this.N);
+    this.prod = new Float64Array(2 * this.N);
+    this.out = new Float64Array(2 * this.N);
+  }
+
+  push(x: ArrayLike<number>): void {
+    for (let i = 0; i < x.length; ) {
+      const take = Math.min(this.buf.length - this.count, x.length - i);
+      for (let k = 0; k < take; k++) this.buf[this.count + k] = x[i + k];
+      this.count += take;
+      i += take;
+      if (this.count === this.buf.length) {
+        this.block(this.B, this.count);
+        this.buf.copyWithin(0, this.B, this.count);
+        this.count -= this.B;
+      }
+    }
+  }
+
+  result(): AutocorrelationResult {
+    // The last L values (before the rest is consumed), then the rest: blocks of at most B values.
+    const tail = this.buf.slice(Math.max(0, this.count - this.L), this.count);
+    while (this.count > 0) {
+      const len = Math.min(this.B, this.count);
+      this.block(len, this.count);
+      this.buf.copyWithin(0, len, this.count);
+      this.count -= len;
+    }
+    const n = this.n;
+    const L = Math.min(this.L, lagsFor(n, this.maxLag));
+    const m = this.m ?? 0;
+    const d = n > 0 ? this.sumY / n : 0;
+    // c_k from the sums and the Σ of the first k and last k centred values, k = 0..L.
+    const c = new Float64Array(L + 1);
+    let headSum = 0;
+    let tailSum = 0;
+    for (let k = 0; k <= L; k++) {
+      if (k > 0) {
+        headSum += this.head[k - 1];
+        tailSum += tail[tail.length - k] - m;
+      }
+      c[k] = this.sums[k] - d * (this.sumY - tailSum + (this.sumY - headSum)) + (n - k) * d * d;
+    }
+    return autocorrelationOfSums(n, L, c, m + d, this.alpha);
+  }
+
+  /** Adds Σ_{i<len} y_i y_{i+k} over buf[0..avail) to the sums; buf[0..len) are values seen for the first time. */
+  private block(len: number, avail: number): void {
+    if (this.m === null) {
+      let s = 0;
+      for (let i = 0; i < avail; i++) s += this.buf[i];
+      this.m = avail > 0 ? s / avail : 0;
+    }
+    const m = this.m;
+    const { a, b, N, L } = this;
+    a.fill(0);
+    b.fill(0);
+    for (let i = 0; i < len; i++) {
+      const y = this.buf[i] - m;
+      a[i] = y;
+      this.sumY += y;
+      if (this.headLen < L) this.head[this.headLen++] = y;
+    }
+    const reach = Math.min(avail, len + L);
+    for (let i = 0; i < reach; i++) b[i] = this.buf[i] - m;
+    this.n += len;
+    const plan = fftPlan(N);
+    plan.realTransform(this.fa, a);
+    plan.completeSpectrum(this.fa);
+    plan.realTransform(this.fb, b);
+    plan.completeSpectrum(this.fb);
+    const A = this.fa;
+    const Bf = this.fb;
+    const P = this.prod;
+    for (let i = 0; i < 2 * N; i += 2) {
+      const ar = A[i];
+      const ai = -A[i + 1];
+      const br = Bf[i];
+      const bi = Bf[i + 1];
+      P[i] = ar * br - ai * bi;
+      P[i + 1] = ar * bi + ai * br;
+    }
+    plan.inverseTransform(this.out, P);
+    for (let k = 0; k <= L; k++) this.sums[k] += this.out[2 * k];
+  }
 }

@@ -1,4 +1,5 @@
 import { binomialTwoSided, bonferroni, normalQuantileUpper } from './distributions.js';
+import { byteCounts } from './histogram.js';
 
 export interface BitBiasResult {
   n: number;
@@ -25,12 +26,13 @@ export interface BitBiasResult {
  * incomplete beta). Under H0 each bit is Bernoulli(½).
  */
 export function bitBias(bytes: Uint8Array, alpha = 0.01): BitBiasResult {
-  const n = bytes.length;
+  return bitBiasOfCounts(byteCounts(bytes), bytes.length, alpha);
+}
+
+/** bitBias from the 256 byte counts of n bytes: bit j is set in counts[b] bytes for every b with bit j. */
+export function bitBiasOfCounts(counts: ArrayLike<number>, n: number, alpha = 0.01): BitBiasResult {
   const ones = new Float64Array(8);
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i];
-    for (let j = 0; j < 8; j++) ones[j] += (b >> j) & 1;
-  }
+  for (let b = 0; b < 256; b++) for (let j = 0; j < 8; j++) if ((b >> j) & 1) ones[j] += counts[b];
   const p1: number[] = [];
   const pValues: number[] = [];
   let overall = 0;

@@ -20,8 +20,11 @@ export interface ChiSquareUniformResult {
  * continuous uniform would fail perfect byte data at large n.
  */
 export function chiSquareUniform(bytes: Uint8Array): ChiSquareUniformResult {
-  const n = bytes.length;
-  const counts = byteCounts(bytes);
+  return chiSquareUniformOfCounts(byteCounts(bytes), bytes.length);
+}
+
+/** chiSquareUniform from the 256 byte counts of n bytes (a streamed histogram). */
+export function chiSquareUniformOfCounts(counts: ArrayLike<number>, n: number): ChiSquareUniformResult {
   const e = n / 256;
   let x2 = 0;
   if (n > 0) for (let i = 0; i < 256; i++) x2 += (counts[i] - e) ** 2 / e;

@@ -21,48 +21,103 @@ export interface WelchSpectrum {
  * Returns null when the stream is shorter than two segments of 16.
  */
 export function welchPowerSpectrum(x: ArrayLike<number>, segmentLength?: number): WelchSpectrum | null {
-  const n = x.length;
-  let seg = segmentLength ?? defaultSegmentLength(n);
-  if (seg < 16 || n < 2 * seg) {
-    if (segmentLength !== undefined) return null;
-    seg = 16;
-    if (n < 32) return null;
+  const acc = WelchAccumulator.forLength(x.length, segmentLength);
+  if (!acc) return null;
+  acc.push(x);
+  return acc.result();
+}
+
+/**
+ * welchPowerSpectrum of a streamed series: each segment is transformed as soon as its last value arrives
+ * (memory: one segment), in the same order and with the same arithmetic as over the series in memory.
+ */
+export class WelchAccumulator {
+  private readonly hop: number;
+  private readonly w: Float64Array;
+  private readonly w2: number;
+  private readonly psd: Float64Array;
+  private readonly seg: Float64Array;
+  private readonly buf: Float64Array;
+  private filled = 0;
+  private segments = 0;
+
+  /** The accumulator for a series of n values (null when it is shorter than two segments of 16). */
+  static forLength(n: number, segmentLength?: number): WelchAccumulator | null {
+    let seg = segmentLength ?? defaultSegmentLength(n);
+    if (seg < 16 || n < 2 * seg) {
+      if (segmentLength !== undefined) return null;
+      seg = 16;
+      if (n < 32) return null;
+    }
+    return new WelchAccumulator(seg);
   }
-  const hop = seg / 2;
-  const K = Math.floor((n - seg) / hop) + 1;
-  const w = new Float64Array(seg);
-  let w2 = 0;
-  for (let i = 0; i < seg; i++) {
-    w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / seg);
-    w2 += w[i] * w[i];
+
+  constructor(readonly segmentLength: number) {
+    const seg = segmentLength;
+    this.hop = seg / 2;
+    this.w = new Float64Array(seg);
+    let w2 = 0;
+    for (let i = 0; i < seg; i++) {
+      this.w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / seg);
+      w2 += this.w[i] * this.w[i];
+    }
+    this.w2 = w2;
+    this.psd = new Float64Array(seg / 2 + 1);
+    this.seg = new Float64Array(seg);
+    this.buf = new Float64Array(seg);
   }
-  const half = seg / 2;
-  const psd = new Float64Array(half + 1);
-  const buf = new Float64Array(seg);
-  for (let s = 0; s < K; s++) {
-    const o = s * hop;
-    let m = 0;
-    for (let i = 0; i < seg; i++) m += x[o + i];
-    m /= seg;
-    for (let i = 0; i < seg; i++) buf[i] = (x[o + i] - m) * w[i];
-    const X = realDft(buf, seg);
-    for (let k = 0; k <= half; k++) {
-      const re = X[2 * k];
-      const im = X[2 * k + 1];
-      psd[k] += re * re + im * im;
+
+  push(x: ArrayLike<number>): void {
+    const seg = this.segmentLength;
+    for (let i = 0; i < x.length; ) {
+      const take = Math.min(seg - this.filled, x.length - i);
+      for (let k = 0; k < take; k++) this.seg[this.filled + k] = x[i + k];
+      this.filled += take;
+      i += take;
+      if (this.filled === seg) {
+        this.segment();
+        this.seg.copyWithin(0, this.hop, seg);
+        this.filled = seg - this.hop;
+      }
     }
   }
-  const scale = 1 / (K * w2);
-  for (let k = 0; k <= half; k++) psd[k] *= k === 0 || k === half ? scale : 2 * scale;
-  // Window overlap correlation at offset m·hop.
-  let sumRho = 0;
-  for (let m = 1; m < K && m * hop < seg; m++) {
-    let num = 0;
-    for (let i = 0; i + m * hop < seg; i++) num += w[i] * w[i + m * hop];
-    const rho = num / w2;
-    sumRho += (1 - m / K) * rho * rho;
+
+  /** The averaged spectrum, or null with fewer than two segments. */
+  result(): WelchSpectrum | null {
+    const K = this.segments;
+    if (K < 2) return null;
+    const seg = this.segmentLength;
+    const half = seg / 2;
+    const psd = Float64Array.from(this.psd);
+    const scale = 1 / (K * this.w2);
+    for (let k = 0; k <= half; k++) psd[k] *= k === 0 || k === half ? scale : 2 * scale;
+    // Window overlap correlation at offset m·hop.
+    const { w, w2, hop } = this;
+    let sumRho = 0;
+    for (let m = 1; m < K && m * hop < seg; m++) {
+      let num = 0;
+      for (let i = 0; i + m * hop < seg; i++) num += w[i] * w[i + m * hop];
+      const rho = num / w2;
+      sumRho += (1 - m / K) * rho * rho;
+    }
+    return { segmentLength: seg, segments: K, psd, edf: (2 * K) / (1 + 2 * sumRho) };
   }
-  return { segmentLength: seg, segments: K, psd, edf: (2 * K) / (1 + 2 * sumRho) };
+
+  private segment(): void {
+    const seg = this.segmentLength;
+    const x = this.seg;
+    let m = 0;
+    for (let i = 0; i < seg; i++) m += x[i];
+    m /= seg;
+    for (let i = 0; i < seg; i++) this.buf[i] = (x[i] - m) * this.w[i];
+    const X = realDft(this.buf, seg);
+    for (let k = 0; k <= seg / 2; k++) {
+      const re = X[2 * k];
+      const im = X[2 * k + 1];
+      this.psd[k] += re * re + im * im;
+    }
+    this.segments++;
+  }
 }
 
 /** Segment length: the largest power of two ≤ n/8, between 16 and 4096 (resolution vs. averaging). */

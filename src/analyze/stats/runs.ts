@@ -29,7 +29,73 @@ export interface RunsResult {
  * is not flagged. (ln n / ln 256 for the longest run would be too small by about one.)
  */
 export function runs(bytes: Uint8Array): RunsResult {
-  const n = bytes.length;
+  const acc = new RunsAccumulator();
+  acc.push(bytes);
+  return runsOfSummary(acc.summary(), byteCounts(bytes));
+}
+
+/** What the runs test needs from the sequence itself: its length, number of runs and longest run. */
+export interface RunsSummary {
+  n: number;
+  totalRuns: number;
+  longestRun: number;
+}
+
+/**
+ * Runs counted as bytes stream past, in order. Two accumulators of consecutive parts merge into the
+ * accumulator of their concatenation (a run crossing the boundary is counted once).
+ */
+export class RunsAccumulator {
+  n = 0;
+  totalRuns = 0;
+  longestRun = 0;
+  private first = -1;
+  /** Length of the run at the start and at the end of what was pushed. */
+  private leading = 0;
+  private current = 0;
+  private last = -1;
+
+  push(bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i];
+      if (b === this.last) this.current++;
+      else {
+        this.totalRuns++;
+        this.current = 1;
+        this.last = b;
+      }
+      if (this.current > this.longestRun) this.longestRun = this.current;
+      if (this.first < 0) this.first = b;
+      if (this.totalRuns === 1) this.leading = this.current;
+    }
+    this.n += bytes.length;
+  }
+
+  /** Appends `next` (the accumulator of the bytes that follow these). */
+  merge(next: RunsAccumulator): void {
+    if (next.n === 0) return;
+    if (this.n === 0) {
+      Object.assign(this, next);
+      return;
+    }
+    const joined = next.first === this.last;
+    const boundary = joined ? this.current + next.leading : 0;
+    if (joined && this.totalRuns === 1) this.leading = boundary;
+    this.current = joined && next.totalRuns === 1 ? boundary : next.current;
+    this.totalRuns += next.totalRuns - (joined ? 1 : 0);
+    this.longestRun = Math.max(this.longestRun, next.longestRun, boundary);
+    this.last = next.last;
+    this.n += next.n;
+  }
+
+  summary(): RunsSummary {
+    return { n: this.n, totalRuns: this.totalRuns, longestRun: this.longestRun };
+  }
+}
+
+/** The runs test from the sequence's summary and its 256 byte counts. */
+export function runsOfSummary(r: RunsSummary, counts: ArrayLike<number>): RunsResult {
+  const { n, totalRuns: total, longestRun: longest } = r;
   if (n === 0)
     return {
       n,
@@ -42,19 +108,6 @@ export function runs(bytes: Uint8Array): RunsResult {
       expectedLongestRun: 0,
       longestRunPValue: 1,
     };
-  let total = 1;
-  let longest = 1;
-  let cur = 1;
-  for (let i = 1; i < n; i++) {
-    if (bytes[i] === bytes[i - 1]) {
-      cur++;
-      if (cur > longest) longest = cur;
-    } else {
-      total++;
-      cur = 1;
-    }
-  }
-  const counts = byteCounts(bytes);
   const p: number[] = [];
   for (let j = 0; j < 256; j++) if (counts[j] > 0) p.push(counts[j] / n);
   let sumP2 = 0;

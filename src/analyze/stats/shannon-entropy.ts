@@ -14,9 +14,12 @@ export interface ShannonEntropyResult {
  * is biased low by about (K − 1)/(2n ln 2) bits; for n = 4096 uniform bytes that is 0.045 bits.
  */
 export function shannonEntropy(bytes: Uint8Array): ShannonEntropyResult {
-  const n = bytes.length;
+  return shannonEntropyOfCounts(byteCounts(bytes), bytes.length);
+}
+
+/** shannonEntropy from the 256 byte counts of n bytes (a streamed histogram). */
+export function shannonEntropyOfCounts(counts: ArrayLike<number>, n: number): ShannonEntropyResult {
   if (n === 0) return { bitsPerByte: 0, millerMadow: 0, distinct: 0 };
-  const counts = byteCounts(bytes);
   let h = 0;
   let k = 0;
   for (let i = 0; i < 256; i++) {

@@ -1,4 +1,5 @@
 import { fSurvival } from './distributions.js';
+import { type MomentSums, MomentsAccumulator, mergeMomentSums, momentSums, NO_MOMENTS } from './moments.js';
 
 export interface StationarityResult {
   /** Number of windows k (at least 10 unless the stream is too short). */
@@ -30,11 +31,72 @@ export function stationarity(x: ArrayLike<number>, windows = 10, boundaries?: Ar
   const n = x.length;
   let starts: number[];
   if (boundaries) starts = Array.from(boundaries).filter((b, i, a) => b < n && (i === 0 || b > a[i - 1]));
-  else {
-    const k = Math.max(2, Math.min(windows, Math.floor(n / 2)));
-    starts = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k));
+  else starts = windowStarts(n, windows);
+  return stationarityOfWindows(starts.map((a, w) => momentSums(x, a, w + 1 < starts.length ? starts[w + 1] : n)));
+}
+
+/** Window starts ⌊i·n/k⌋ for k = max(2, min(windows, ⌊n/2⌋)) windows. */
+export function windowStarts(n: number, windows: number): number[] {
+  const k = Math.max(2, Math.min(windows, Math.floor(n / 2)));
+  return Array.from({ length: k }, (_, i) => Math.floor((i * n) / k));
+}
+
+/**
+ * The stationarity test of a streamed series whose length n is known in advance (the windows are
+ * ⌊i·n/k⌋…): each window's MomentSums, accumulated as the values pass. Should the stream be longer than
+ * announced, the last window takes the rest. `moments()` gives the whole series' sums (the windows
+ * partition it).
+ */
+export class StationarityAccumulator {
+  private readonly starts: number[];
+  private readonly done: MomentSums[] = [];
+  private current = new MomentsAccumulator();
+  private seen = 0;
+
+  constructor(expectedN: number, windows = 10) {
+    this.starts = windowStarts(expectedN, windows);
   }
-  const k = starts.length;
+
+  push(x: ArrayLike<number>): void {
+    let i = 0;
+    while (i < x.length) {
+      const w = this.done.length;
+      const end = w + 1 < this.starts.length ? this.starts[w + 1] : Number.POSITIVE_INFINITY;
+      const take = Math.min(x.length - i, end - this.seen);
+      this.current.push(x, i, i + take);
+      i += take;
+      this.seen += take;
+      if (this.seen === end) {
+        this.done.push(this.current.result());
+        this.current = new MomentsAccumulator();
+      }
+    }
+  }
+
+  private windows(): MomentSums[] {
+    const last = this.current.result();
+    return last.n > 0 ? [...this.done, last] : this.done;
+  }
+
+  result(): StationarityResult {
+    return stationarityOfWindows(this.windows().filter((w) => w.n > 0));
+  }
+
+  /** The whole series' MomentSums (the merged windows). */
+  moments(): MomentSums {
+    return this.windows().reduce(mergeMomentSums, NO_MOMENTS);
+  }
+}
+
+/** The one-way ANOVA F test over consecutive windows, from each window's MomentSums. */
+export function stationarityOfWindows(windows: readonly MomentSums[]): StationarityResult {
+  const k = windows.length;
+  let n = 0;
+  let grand = 0;
+  for (const w of windows) {
+    n += w.n;
+    grand += w.n * w.mean;
+  }
   const notApplicable = (reason: string): StationarityResult => ({
     windows: k,
     windowMeans: [],
@@ -47,26 +109,16 @@ export function stationarity(x: ArrayLike<number>, windows = 10, boundaries?: Ar
     reason,
   });
   if (n < 4 || k < 2) return notApplicable(`needs at least 2 windows of 2 samples, got ${n} samples`);
-  let grand = 0;
-  for (let i = 0; i < n; i++) grand += x[i];
   grand /= n;
-  const means: number[] = [];
-  const stds: number[] = [];
+  const means = windows.map((w) => w.mean);
+  const stds = windows.map((w) => (w.n > 1 ? Math.sqrt(w.m2 / (w.n - 1)) : 0));
   let ssb = 0;
   let ssw = 0;
-  for (let w = 0; w < k; w++) {
-    const a = starts[w];
-    const b = w + 1 < k ? starts[w + 1] : n;
-    const len = b - a;
-    let m = 0;
-    for (let i = a; i < b; i++) m += x[i];
-    m /= len;
-    let s = 0;
-    for (let i = a; i < b; i++) s += (x[i] - m) ** 2;
-    means.push(m);
-    stds.push(len > 1 ? Math.sqrt(s / (len - 1)) : 0);
-    ssb += len * (m - grand) ** 2;
-    ssw += s;
+  // Equal window means leave SSB at 0 (the grand mean may differ from them in the last bit).
+  const moved = means.some((m) => m !== means[0]);
+  for (const w of windows) {
+    if (moved) ssb += w.n * (w.mean - grand) ** 2;
+    ssw += w.m2;
   }
   const df1 = k - 1;
   const df2 = n - k;
