@@ -5,13 +5,12 @@
  */
 
 import { type TelemetryMetricSeries, telemetrySeries } from '../analyze/entropy-over-time.js';
-import {
-  type Analysis,
-  type AnalysisInput,
-  type AnalysisOptions,
-  analysisSummary,
-  type SourceAnalysis,
-  type SourceData,
+import type {
+  Analysis,
+  AnalysisInput,
+  AnalysisOptions,
+  SourceAnalysis,
+  SourceData,
 } from '../analyze/source-analysis.js';
 import type { TelemetryWindow } from '../collect/telemetry/index.js';
 import type { SourceSpec } from '../collect/types.js';
@@ -23,7 +22,7 @@ import {
   sampleLive,
   startLiveTelemetry,
 } from './live-sampling.js';
-import { analyzeSourceData } from './session-analysis.js';
+import { analyzeFeeds, memoryFeed } from './session-analysis.js';
 
 export interface LiveOptions extends AnalysisOptions {
   /** Measurements per source (default 50,000, as openentropy). */
@@ -86,13 +85,12 @@ export async function analyzeLive(
     duration_ms: null,
   };
   options.onData?.(data);
-  const a = await analyzeSourceData(
-    data.map((d) => ({ name: d.name, load: async () => d })),
+  const a = await analyzeFeeds(
+    data.map((d) => memoryFeed(d, options)),
     input,
     options,
     telemetry,
+    skipped,
   );
-  a.standard.sources.push(...skipped);
-  a.standard.summary = analysisSummary(a.standard.sources);
   return recorded ? { ...a, experimental: { ...a.experimental, telemetry_v1: recorded.window } } : a;
 }

@@ -11,11 +11,10 @@ import { QUANTUM_MODEL_ID, QUANTUM_MODEL_VERSION } from '../analyze/quantum/conf
 import { type ConfoundWindow, telemetryWindowFromSeries } from '../analyze/quantum/confound.js';
 import type { PriorCalibration } from '../analyze/quantum/prior.js';
 import { type QuantumReport, type QuantumSourceInput, quantumProxyV3Parallel } from '../analyze/quantum/proxy.js';
-import { mostCommonValue } from '../analyze/sp800-90b/most-common-value.js';
+import { mostCommonValue, mostCommonValueOfCounts } from '../analyze/sp800-90b/most-common-value.js';
 import { getSource } from '../collect/catalog.js';
-import { openSession, readTelemetry } from '../collect/session/reader.js';
+import { openSession, readTelemetry, streamSourceSamples } from '../collect/session/reader.js';
 import { errorMessage, OeError } from '../errors.js';
-import { loadSessionSource } from './session-analysis.js';
 
 /** Reads `--quantum-calibration FILE` (schemas/quantum-calibration.schema.json). */
 export function readCalibrationFile(path: string): PriorCalibration {
@@ -63,7 +62,7 @@ function category(name: string): { category: string; kind?: 'physical' | 'counte
 
 /** The model over in-memory streams (live analysis), with an optional telemetry window around them. */
 export async function quantumForSources(
-  sources: readonly { name: string; bytes: Uint8Array }[],
+  sources: readonly { name: string; bytes: Uint8Array; minEntropyBits?: number }[],
   telemetry: ConfoundWindow | undefined,
   options: QuantumAnalysisOptions = {},
   telemetrySource: 'session' | 'live' = 'live',
@@ -76,7 +75,7 @@ export async function quantumForSources(
     .map((s) => ({
       name: s.name,
       ...category(s.name),
-      minEntropyBits: mostCommonValue(s.bytes).hMin,
+      minEntropyBits: s.minEntropyBits ?? mostCommonValue(s.bytes).hMin,
       bytes: s.bytes.subarray(0, maxBytes),
     }));
   const report = await quantumProxyV3Parallel(inputs, {
@@ -104,10 +103,21 @@ export async function quantumForSources(
 export async function quantumForSession(dir: string, options: QuantumAnalysisOptions = {}): Promise<QuantumSection> {
   const { manifest } = openSession(dir);
   const names = manifest.sources.map((s) => s.name).sort();
-  const data: { name: string; bytes: Uint8Array }[] = [];
+  const maxBytes = options.maxBytes ?? QUANTUM_ANALYSIS_BYTES;
+  const data: { name: string; bytes: Uint8Array; minEntropyBits?: number }[] = [];
   for (const name of names) {
-    const d = await loadSessionSource(dir, name, manifest);
-    data.push({ name, bytes: d.bytes });
+    // Streamed: the byte counts of the whole stream (for H∞) and its first maxBytes bytes.
+    const counts = new Float64Array(256);
+    const head = new Uint8Array(maxBytes);
+    let n = 0;
+    for await (const c of streamSourceSamples(dir, name, { columns: ['byte'], manifest })) {
+      const b = c.columns.byte as Uint8Array;
+      for (let i = 0; i < b.length; i++) counts[b[i]]++;
+      if (n < maxBytes) head.set(b.subarray(0, maxBytes - n), n);
+      n += b.length;
+    }
+    const bytes = head.subarray(0, Math.min(n, maxBytes));
+    data.push({ name, bytes, ...(n >= 2 ? { minEntropyBits: mostCommonValueOfCounts(counts, n).hMin } : {}) });
   }
   const t = await readTelemetry(dir);
   let window: ConfoundWindow | undefined;

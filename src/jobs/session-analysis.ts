@@ -1,15 +1,19 @@
 /**
- * The session-analysis job (`oe sessions <id> --analyze`, `oe analyze` once sampled): reads each source
- * of a recorded session from its Parquet parts, gives every sample its recorded time, runs the pure
- * per-source analysis (src/analyze/source-analysis.ts), entropy over time against the session's own
- * telemetry and the dependence between sources.
+ * The session-analysis job (`oe sessions <id> --analyze`; `oe analyze` once it has sampled): every source
+ * streams through a SourceAnalyzer (src/analyze/source-analysis.ts) on a worker thread, as many sources at
+ * once as there are cores, with each sample's recorded time interpolated inside its batch; then entropy
+ * over time against the session's own telemetry, and the dependence between sources (its pairs shared
+ * among the workers). Memory is bounded whatever the session's length: a few chunks in flight per source,
+ * the accumulators, and the stated windows (SP 800-90B: the first `entropy_samples`; dependence: the first
+ * `dependence_samples` of each source).
  */
-
-import { dependence } from '../analyze/dependence/dependence.js';
+import { availableParallelism } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
+import type { Piscina } from 'piscina';
+import { type DependenceOptions, dependenceOfPairs, type PairDependence } from '../analyze/dependence/dependence.js';
 import {
   type EntropyWindow,
   EntropyWindowAccumulator,
-  entropyWindows,
   type TelemetryMetricSeries,
   telemetryRelation,
   telemetrySeries,
@@ -19,20 +23,21 @@ import {
   type Analysis,
   type AnalysisInput,
   type AnalysisOptions,
-  type AssessmentConditioner,
   analysisSummary,
-  analyzeSource,
   defaultWindow,
+  defaultWindowFor,
+  dependenceSamplesFor,
   type EntropyOverTime,
+  entropySamplesFor,
   type SourceAnalysis,
+  type SourceAnalyzerSetup,
   type SourceData,
 } from '../analyze/source-analysis.js';
-import { Sha256Conditioner, vonNeumann } from '../collect/conditioning/index.js';
 import { listParts } from '../collect/session/files.js';
 import type { SessionManifest } from '../collect/session/manifest.js';
 import {
+  countSourceSamples,
   openSession,
-  readSourceSamples,
   readTelemetry,
   streamSourceSamples,
   tableRelation,
@@ -40,25 +45,38 @@ import {
 import type { TelemetryColumns } from '../contracts/telemetry.js';
 import { queryColumns } from '../db/index.js';
 import { errorMessage, OeError } from '../errors.js';
+import { settleLimited } from '../util/limit.js';
+import { createWorkerPool } from '../util/workers.js';
+import type { ChunkMessage, PairsTask, SourceOutcome, SourceTask, WorkerAnalysisOptions } from './analysis-worker.js';
 
-/**
- * The bytes the SP 800-90B suite sees under `conditioning`. sha256 consumes ⌈320 / H⌉ raw bytes per 32-byte
- * block (H = MCV bits per byte), as the pool would; with H = 0 there is nothing to condition.
- */
-export const conditionForAssessment: AssessmentConditioner = (bytes, mode, hPerByte) => {
-  if (mode === 'raw') return bytes;
-  if (mode === 'vonneumann') return vonNeumann(bytes);
-  if (!(hPerByte > 0)) return new Uint8Array(0);
-  const per = Math.ceil(320 / hPerByte);
-  const blocks = Math.floor(bytes.length / per);
-  const out = new Uint8Array(blocks * 32);
-  const c = new Sha256Conditioner('oe-analyze');
-  for (let b = 0; b < blocks; b++) {
-    const chunk = bytes.subarray(b * per, (b + 1) * per);
-    out.set(c.generate([{ source: 'input', bytes: chunk, creditBits: chunk.length * hPerByte }]), b * 32);
-  }
-  return out;
-};
+export { conditionForAssessment } from './conditioned-input.js';
+
+/** One chunk of a source: its bytes, and its measurements and times when the analysis uses them. */
+export interface SourceChunk {
+  bytes: Uint8Array;
+  values: BigInt64Array | null;
+  times: Float64Array | null;
+}
+
+/** A source to analyse: what its analyzer must know before the first chunk, and its chunks in order. */
+export interface SourceFeed {
+  name: string;
+  unit: string | null;
+  /** The stream's length (exact: it fixes the stationarity windows, lags and Welch segments). */
+  samples: number;
+  values: boolean;
+  /** Entropy-over-time windows; time windows need times in every chunk. */
+  window: WindowSpec;
+  timeOrigin: number;
+  chunks(): AsyncIterable<SourceChunk>;
+}
+
+/** Chunks a reader may send ahead of the worker's acknowledgements (memory: ~1 MB each). */
+const CHUNKS_IN_FLIGHT = 2;
+/** Rows per chunk read from DuckDB. */
+const CHUNK_ROWS = 65_536;
+
+type TelemetryInput = TelemetryMetricSeries[] | { available: false; reason: string } | null;
 
 /** The session's telemetry rows as columns (readTelemetry's chunk). */
 export function telemetryColumns(chunk: { rowCount: number; columns: Record<string, unknown> }): {
@@ -68,59 +86,161 @@ export function telemetryColumns(chunk: { rowCount: number; columns: Record<stri
   return { rowCount: chunk.rowCount, columns: chunk.columns as unknown as TelemetryColumns };
 }
 
+/** A typed array's own buffer, transferable without detaching memory shared with other views. */
+function own<T extends Uint8Array | BigInt64Array | Float64Array>(a: T): T {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer
+    ? a
+    : (a.slice() as T);
+}
+
+/** Feeds one source's chunks to a worker task and returns its outcome; a reader error aborts the task. */
+async function runFeed(pool: Piscina, feed: SourceFeed, options: AnalysisOptions): Promise<SourceOutcome> {
+  const { port1, port2 } = new MessageChannel();
+  const setup: SourceAnalyzerSetup = {
+    name: feed.name,
+    unit: feed.unit,
+    expectedSamples: feed.samples,
+    values: feed.values,
+    maxLag: options.maxLag,
+    window: feed.window,
+    timeOrigin: feed.timeOrigin,
+    keepSamples: entropySamplesFor(options),
+    keepValues: (options.entropy ?? 'window') === 'full',
+    dependenceSamples: dependenceSamplesFor(options),
+  };
+  const workerOptions: WorkerAnalysisOptions = {
+    entropy: options.entropy,
+    entropySamples: options.entropySamples,
+    conditioning: options.conditioning,
+    maxLag: options.maxLag,
+  };
+  const task: SourceTask = { kind: 'source', port: port2, setup, options: workerOptions };
+  const done = pool.run(task, { transferList: [port2] }) as Promise<SourceOutcome>;
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  port1.on('message', () => {
+    inFlight--;
+    wake?.();
+  });
+  const send = (m: ChunkMessage, transfer: ArrayBuffer[] = []) => port1.postMessage(m, transfer);
+  try {
+    for await (const c of feed.chunks()) {
+      while (inFlight >= CHUNKS_IN_FLIGHT) await new Promise<void>((r) => (wake = r));
+      wake = null;
+      const bytes = own(c.bytes);
+      const values = c.values ? own(c.values) : null;
+      const times = c.times ? own(c.times) : null;
+      const transfer = [bytes.buffer, values?.buffer, times?.buffer].filter((b): b is ArrayBuffer => b !== undefined);
+      inFlight++;
+      send({ type: 'chunk', bytes, values, times }, transfer);
+    }
+    send({ type: 'end' });
+  } catch (e) {
+    send({ type: 'abort', reason: errorMessage(e) });
+  } finally {
+    port1.unref();
+  }
+  try {
+    return await done;
+  } finally {
+    port1.close();
+  }
+}
+
+/** The dependence between the sources' kept heads, its pairs shared among the pool's threads. */
+async function dependenceOnPool(
+  pool: Piscina,
+  inputs: { name: string; bytes: Uint8Array }[],
+  options: DependenceOptions,
+  threads: number,
+): Promise<Analysis['standard']['dependence']> {
+  const parts = Math.max(1, threads);
+  const shares = await Promise.all(
+    Array.from({ length: parts }, (_, part) => {
+      const task: PairsTask = { kind: 'pairs', sources: inputs, options, part, parts };
+      return pool.run(task) as Promise<{
+        pairs: PairDependence[];
+        skipped: { a: string; b: string; reason: string }[];
+      }>;
+    }),
+  );
+  return dependenceOfPairs(
+    inputs.map((s) => s.name),
+    shares.flatMap((s) => s.pairs),
+    shares[0].skipped,
+    options,
+  );
+}
+
 /**
- * Analyses sources held in memory one after another. Only the bytes of every source are kept for the
- * dependence step (capped by its maxSamples); everything else is released after each source.
+ * Analyses sources fed as chunk streams, on worker threads (at most one per core, the longest sources
+ * first); a source whose stream fails is reported unavailable with the reason, the others go on.
+ * Results come in the feeds' order.
  */
-export async function analyzeSourceData(
-  load: { name: string; load: () => Promise<SourceData> }[],
+export async function analyzeFeeds(
+  feeds: readonly SourceFeed[],
   input: AnalysisInput,
   options: AnalysisOptions = {},
-  telemetry: TelemetryMetricSeries[] | { available: false; reason: string } | null = null,
+  telemetry: TelemetryInput = null,
+  failed: readonly SourceAnalysis[] = [],
 ): Promise<Analysis> {
-  const sources: SourceAnalysis[] = [];
-  const depInputs: { name: string; bytes: Uint8Array }[] = [];
-  const depOpts = typeof options.dependence === 'object' ? options.dependence : {};
-  const depCap = depOpts.maxSamples ?? 262_144;
-  const eot: EntropyOverTime[] = [];
-  for (const item of load) {
-    options.onProgress?.(`${item.name}: loading`);
-    let data: SourceData;
-    try {
-      data = await item.load();
-    } catch (e) {
-      sources.push({ name: item.name, unit: null, samples: 0, unavailable: errorMessage(e) });
-      continue;
-    }
-    options.onProgress?.(`${item.name}: ${data.bytes.length} samples: statistics`);
-    const a = await analyzeSource(data, options, conditionForAssessment);
-    sources.push(a);
-    if (data.bytes.length > 0) {
-      depInputs.push({ name: data.name, bytes: data.bytes.slice(0, depCap) });
-      const spec = options.window ?? defaultWindow([data]);
-      const windowSpec: WindowSpec =
-        spec.by === 'time' && !data.times ? defaultWindow([{ ...data, times: null }]) : spec;
-      const windows = entropyWindows(data.bytes, data.times, windowSpec, data.timeOrigin);
+  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.max(1, feeds.length)));
+  const pool = createWorkerPool(import.meta.url, 'analysis-worker', { minThreads: 1, maxThreads: threads });
+  try {
+    const order = feeds.map((_, i) => i).sort((a, b) => feeds[b].samples - feeds[a].samples || a - b);
+    let finished = 0;
+    const settled = await settleLimited(order, threads, async (i) => {
+      options.onProgress?.(`${feeds[i].name}: ${feeds[i].samples} samples`);
+      try {
+        return await runFeed(pool, feeds[i], options);
+      } finally {
+        options.onProgress?.(`analysed ${++finished}/${feeds.length} sources (${feeds[i].name})`);
+        options.onStep?.({ phase: 'source', source: feeds[i].name, done: finished, total: feeds.length });
+      }
+    });
+    const outcomes: (SourceOutcome | { error: string })[] = new Array(feeds.length);
+    order.forEach((i, k) => {
+      const s = settled[k];
+      outcomes[i] = s.status === 'fulfilled' ? s.value : { error: errorMessage(s.reason) };
+    });
+    const sources: SourceAnalysis[] = [];
+    const eot: EntropyOverTime[] = [];
+    const depInputs: { name: string; bytes: Uint8Array }[] = [];
+    feeds.forEach((feed, i) => {
+      const o = outcomes[i];
+      if ('error' in o) {
+        sources.push({ name: feed.name, unit: feed.unit, samples: 0, unavailable: o.error });
+        return;
+      }
+      sources.push(o.analysis);
+      if (o.analysis.samples === 0 || !o.windows || !o.window) return;
+      depInputs.push({ name: feed.name, bytes: o.dependenceBytes });
       let rel: EntropyOverTime['telemetry'] = null;
       if (telemetry && options.telemetry !== false)
-        rel = Array.isArray(telemetry) ? telemetryRelation(windows, telemetry) : telemetry;
-      eot.push({ source: data.name, window: windowSpec, windows, telemetry: rel });
+        rel = Array.isArray(telemetry) ? telemetryRelation(o.windows, telemetry) : telemetry;
+      eot.push({ source: feed.name, window: o.window, windows: o.windows, telemetry: rel });
+    });
+    sources.push(...failed);
+    let dep: Analysis['standard']['dependence'] = null;
+    if (options.dependence !== false) {
+      if (depInputs.length < 2)
+        dep = { available: false, reason: `needs at least 2 sources with samples, got ${depInputs.length}` };
+      else {
+        options.onProgress?.(`dependence between ${depInputs.length} sources`);
+        options.onStep?.({ phase: 'dependence', sources: depInputs.length });
+        const depOpts = { ...(typeof options.dependence === 'object' ? options.dependence : {}) };
+        depOpts.maxSamples = dependenceSamplesFor(options);
+        dep = await dependenceOnPool(pool, depInputs, depOpts, threads);
+      }
     }
+    return {
+      input,
+      standard: { sources, summary: analysisSummary(sources), dependence: dep },
+      experimental: { entropy_over_time: eot },
+    };
+  } finally {
+    await pool.destroy();
   }
-  let dep: Analysis['standard']['dependence'] = null;
-  if (options.dependence !== false) {
-    if (depInputs.length < 2)
-      dep = { available: false, reason: `needs at least 2 sources with samples, got ${depInputs.length}` };
-    else {
-      options.onProgress?.(`dependence between ${depInputs.length} sources`);
-      dep = dependence(depInputs, depOpts);
-    }
-  }
-  return {
-    input,
-    standard: { sources, summary: analysisSummary(sources), dependence: dep },
-    experimental: { entropy_over_time: eot },
-  };
 }
 
 interface BatchTimes {
@@ -153,46 +273,122 @@ async function readBatchTimes(dir: string, source: string): Promise<BatchTimes |
 }
 
 /**
- * A recorded source as typed arrays (value, byte) with each sample's time interpolated inside its batch:
- * t = start + (seq − seq_start + ½)/n · (end − start).
+ * Whether every sample of the source has its batch row (Σ n over its batches covers its samples): then
+ * each sample's time is start + (seq − seq_start + ½)/n · (end − start). A session cut short (kill -9)
+ * can have samples whose batch row never landed: its windows are then by count.
  */
-export async function loadSessionSource(dir: string, source: string, manifest: SessionManifest): Promise<SourceData> {
-  const s = await readSourceSamples(dir, source, { columns: ['value', 'byte', 'seq', 'batch'], manifest });
-  const unit = manifest.sources.find((x) => x.name === source)?.unit ?? null;
-  const bt = await readBatchTimes(dir, source);
-  let times: Float64Array | null = null;
-  if (bt && bt.byBatch.size > 0 && s.rowCount > 0) {
-    times = new Float64Array(s.rowCount);
-    const seq = s.seq as BigInt64Array;
-    const batch = s.batch as BigInt64Array;
-    let missing = 0;
-    let prev: bigint | null = null;
-    let b: { seqStart: number; n: number; start: number; end: number } | undefined;
-    for (let i = 0; i < s.rowCount; i++) {
-      if (batch[i] !== prev) {
-        prev = batch[i];
-        b = bt.byBatch.get(prev);
-      }
-      if (!b) {
-        missing++;
-        times[i] = Number.NaN;
-        continue;
-      }
-      times[i] = b.start + ((Number(seq[i]) - b.seqStart + 0.5) / Math.max(1, b.n)) * (b.end - b.start);
-    }
-    if (missing > 0) times = null; // batches table incomplete (e.g. after kill -9): windows by count instead
+function timesComplete(bt: BatchTimes | null, samples: number): bt is BatchTimes {
+  if (!bt || bt.byBatch.size === 0) return false;
+  let covered = 0;
+  for (const b of bt.byBatch.values()) covered += b.n;
+  return covered >= samples;
+}
+
+/** The recorded times of the first and last sample (seconds since bt.origin). */
+function timeSpan(bt: BatchTimes): [number, number] {
+  let first: { seqStart: number; n: number; start: number; end: number } | undefined;
+  let last: typeof first;
+  for (const b of bt.byBatch.values()) {
+    if (!first || b.seqStart < first.seqStart) first = b;
+    if (!last || b.seqStart > last.seqStart) last = b;
   }
+  const at = (b: NonNullable<typeof first>, k: number) => b.start + ((k + 0.5) / Math.max(1, b.n)) * (b.end - b.start);
+  return first && last ? [at(first, 0), at(last, last.n - 1)] : [0, 0];
+}
+
+/** One recorded source as a feed: value, byte and (when complete) interpolated times, streamed from its parts. */
+async function sessionFeed(
+  dir: string,
+  name: string,
+  manifest: SessionManifest,
+  options: AnalysisOptions,
+): Promise<SourceFeed> {
+  const samples = await countSourceSamples(dir, name, manifest);
+  const unit = manifest.sources.find((x) => x.name === name)?.unit ?? null;
+  const bt = await readBatchTimes(dir, name);
+  const timed = timesComplete(bt, samples);
+  const span = timed ? timeSpan(bt) : null;
+  let window = options.window ?? defaultWindowFor(samples, span);
+  if (window.by === 'time' && !timed) window = defaultWindowFor(samples, null);
+  const withTimes = window.by === 'time';
   return {
-    name: source,
+    name,
     unit,
-    values: s.value ?? null,
-    bytes: s.byte ?? new Uint8Array(0),
-    times,
-    timeOrigin: times && bt ? bt.origin : 0,
+    samples,
+    values: true,
+    window,
+    timeOrigin: timed ? bt.origin : 0,
+    async *chunks() {
+      const columns = withTimes ? (['value', 'byte', 'seq', 'batch'] as const) : (['value', 'byte'] as const);
+      let prevBatch: bigint | null = null;
+      let b: { seqStart: number; n: number; start: number; end: number } | undefined;
+      let lastTime = 0;
+      for await (const c of streamSourceSamples(dir, name, { columns, manifest, chunkRows: CHUNK_ROWS })) {
+        let times: Float64Array | null = null;
+        if (withTimes && bt) {
+          times = new Float64Array(c.rowCount);
+          const seq = c.columns.seq as BigInt64Array;
+          const batch = c.columns.batch as BigInt64Array;
+          for (let i = 0; i < c.rowCount; i++) {
+            if (batch[i] !== prevBatch) {
+              prevBatch = batch[i];
+              b = bt.byBatch.get(prevBatch);
+            }
+            // A sample without its batch row keeps the previous time (it stays in the current window).
+            if (b) lastTime = b.start + ((Number(seq[i]) - b.seqStart + 0.5) / Math.max(1, b.n)) * (b.end - b.start);
+            times[i] = lastTime;
+          }
+        }
+        yield {
+          bytes: c.columns.byte as Uint8Array,
+          values: c.columns.value as BigInt64Array,
+          times,
+        };
+      }
+    },
   };
 }
 
-/** Analyses one recorded session (its directory). */
+/** A source held in memory (sampled live) as a feed, in chunks of CHUNK_ROWS (copies: they are transferred). */
+export function memoryFeed(d: SourceData, options: AnalysisOptions): SourceFeed {
+  let window = options.window ?? defaultWindow([d]);
+  if (window.by === 'time' && !d.times) window = defaultWindow([{ ...d, times: null }]);
+  const n = d.bytes.length;
+  return {
+    name: d.name,
+    unit: d.unit,
+    samples: n,
+    values: d.values !== null,
+    window,
+    timeOrigin: d.timeOrigin,
+    async *chunks() {
+      for (let i = 0; i < n; i += CHUNK_ROWS) {
+        const j = Math.min(n, i + CHUNK_ROWS);
+        yield {
+          bytes: d.bytes.slice(i, j),
+          values: d.values ? d.values.slice(i, j) : null,
+          times: window.by === 'time' && d.times ? d.times.slice(i, j) : null,
+        };
+      }
+    },
+  };
+}
+
+/** Session telemetry as series, or why there is none. */
+async function sessionTelemetry(dir: string, manifest: SessionManifest): Promise<TelemetryInput> {
+  if (listParts(dir).every((p) => p.table !== 'telemetry'))
+    return {
+      available: false,
+      reason: `session ${manifest.id} has no telemetry parts (recorded with --telemetry-interval 0, or the folder is missing)`,
+    };
+  try {
+    return telemetrySeries(telemetryColumns(await readTelemetry(dir)));
+  } catch (e) {
+    return { available: false, reason: `telemetry unreadable: ${errorMessage(e)}` };
+  }
+}
+
+/** Analyses one recorded session (its directory); see the module comment. */
 export async function analyzeSession(
   dir: string,
   options: AnalysisOptions & { sources?: string[] } = {},
@@ -208,21 +404,7 @@ export async function analyzeSession(
       );
     names = names.filter((n) => options.sources?.includes(n));
   }
-  let telemetry: TelemetryMetricSeries[] | { available: false; reason: string } | null = null;
-  if (options.telemetry !== false) {
-    if (listParts(dir).every((p) => p.table !== 'telemetry'))
-      telemetry = {
-        available: false,
-        reason: `session ${manifest.id} has no telemetry parts (recorded with --telemetry-interval 0, or the folder is missing)`,
-      };
-    else {
-      try {
-        telemetry = telemetrySeries(telemetryColumns(await readTelemetry(dir)));
-      } catch (e) {
-        telemetry = { available: false, reason: `telemetry unreadable: ${errorMessage(e)}` };
-      }
-    }
-  }
+  const telemetry = options.telemetry !== false ? await sessionTelemetry(dir, manifest) : null;
   const input: AnalysisInput = {
     kind: 'session',
     id: manifest.id,
@@ -231,12 +413,18 @@ export async function analyzeSession(
     started_at: manifest.started_at,
     duration_ms: manifest.duration_ms,
   };
-  return analyzeSourceData(
-    names.map((name) => ({ name, load: () => loadSessionSource(dir, name, manifest) })),
-    input,
-    options,
-    telemetry,
-  );
+  const feeds: SourceFeed[] = [];
+  const failed: SourceAnalysis[] = [];
+  for (const name of names) {
+    try {
+      feeds.push(await sessionFeed(dir, name, manifest, options));
+    } catch (e) {
+      failed.push({ name, unit: null, samples: 0, unavailable: errorMessage(e) });
+    }
+  }
+  const a = await analyzeFeeds(feeds, input, options, telemetry, failed);
+  a.standard.sources.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return a;
 }
 
 /**

@@ -88,7 +88,7 @@ function detailed(s: SourceAnalysis): string[] {
   const e = s.minEntropy?.sp800_90b;
   if (e) {
     out.push(
-      `   SP 800-90B bytes ${'error' in e.bytes ? e.bytes.error : `H_original ${f(e.bytes.hOriginal)}, H_bitstring ${f(e.bytes.hBitstring)}, assessed ${f(e.bytes.hAssessed)}`} (${e.samples} ${e.conditioning === 'raw' ? 'raw' : `${e.conditioning}-conditioned`} bytes)`,
+      `   SP 800-90B bytes ${'error' in e.bytes ? e.bytes.error : `H_original ${f(e.bytes.hOriginal)}, H_bitstring ${f(e.bytes.hBitstring)}, assessed ${f(e.bytes.hAssessed)}`} (${e.samples} ${e.conditioning === 'raw' ? 'raw' : `${e.conditioning}-conditioned`} bytes, from the first ${e.window.samples} of ${e.window.sourceSamples} samples)`,
     );
     if (e.measurements)
       out.push(
@@ -144,6 +144,10 @@ export function renderAnalysis(doc: AnalysisDocument, view: AnalysisView = 'summ
     out.push('');
     if (view === 'summary') {
       out.push(...summaryTable(a));
+      if (doc.options.entropy_samples > 0)
+        out.push(
+          `H∞ 90B: SP 800-90B non-IID suite on the first ${doc.options.entropy_samples.toLocaleString('en-US')} samples of each source${doc.options.entropy === 'window' ? ' (--entropy full: 1,000,000 and the measurements)' : ''}.`,
+        );
       const flaggedSources = a.standard.sources.filter((s) => s.verdict && s.verdict.verdict !== 'GOOD');
       if (flaggedSources.length > 0) out.push('');
       for (const s of flaggedSources)
@@ -162,7 +166,7 @@ export function renderAnalysis(doc: AnalysisDocument, view: AnalysisView = 'summ
       if ('available' in dep) out.push(`Dependence: not computed: ${dep.reason}`);
       else {
         out.push(
-          `Dependence: ${dep.pairs.length} pairs, lags ±${dep.maxLag}, circular-shift null (seed ${dep.seed}), BH at q ≤ ${dep.alpha}: ${dep.flagged.length} flagged`,
+          `Dependence: ${dep.pairs.length} pairs over the first ${dep.windowSamples.toLocaleString('en-US')} samples of each source, lags ±${dep.maxLag}, circular-shift null (seed ${dep.seed}), BH at q ≤ ${dep.alpha}: ${dep.flagged.length} flagged`,
         );
         const shown = view === 'detailed' ? dep.pairs : dep.pairs.filter((x) => x.flagged);
         if (shown.length > 0)

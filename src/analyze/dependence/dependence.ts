@@ -89,6 +89,8 @@ export interface DependenceResult {
   alpha: number;
   /** Shift range: min(s, n − s) ≥ margin, margin = max(2L + 1, ⌊n/20⌋). */
   marginFraction: number;
+  /** Samples of each source compared (the first ones, at most): maxSamples. Each pair states its own n. */
+  windowSamples: number;
   /** Symmetric matrices in `sources` order (diagonal 1 / NaN → null in JSON). */
   matrix: { correlation: (number | null)[][]; mutualInformationBits: (number | null)[][] };
   pairs: PairDependence[];
@@ -324,27 +326,66 @@ function applyFdr(pairs: PairDependence[], alpha: number): DependenceResult['fla
  * approximately.
  */
 export function dependence(sources: DependenceSource[], options: DependenceOptions = {}): DependenceResult {
+  const { pairs, skipped } = dependencePairs(sources, options);
+  return dependenceOfPairs(
+    sources.map((s) => s.name),
+    pairs,
+    skipped,
+    options,
+  );
+}
+
+/**
+ * The pairs' tests, for the pairs whose index (in i < j order) `select` keeps: several threads can each
+ * take a share (e.g. index % threads) and dependenceOfPairs joins them; each pair's shifts are its own,
+ * so the shares give the same numbers as one call. `skipped` lists every pair too short, whatever `select`.
+ */
+export function dependencePairs(
+  sources: readonly DependenceSource[],
+  options: DependenceOptions = {},
+  select: (index: number) => boolean = () => true,
+): { pairs: PairDependence[]; skipped: SkippedPair[] } {
   const o = settings(options);
-  const names = sources.map((s) => s.name);
-  const corrM: (number | null)[][] = names.map((_, i) => names.map((_, j) => (i === j ? 1 : null)));
-  const miM: (number | null)[][] = names.map(() => names.map(() => null));
   const { jobs, skipped } = pairJobs(sources, o);
+  const chosen = jobs.filter((_, k) => select(k));
   const pairs: PairDependence[] = [];
   const joint = new Uint32Array(256 * 256);
-  forEachCrossSeries(sources, jobs, (job, lin, a, b) => {
-    const p = pairDependence(sources, job, lin, a, b, o, joint);
-    pairs.push(p);
-    corrM[job.i][job.j] = corrM[job.j][job.i] = p.correlation.lag0;
-    miM[job.i][job.j] = miM[job.j][job.i] = p.mutualInformation.bits;
+  forEachCrossSeries(sources, chosen, (job, lin, a, b) => {
+    pairs.push(pairDependence(sources, job, lin, a, b, o, joint));
   });
-  pairs.sort((x, y) => names.indexOf(x.a) - names.indexOf(y.a) || names.indexOf(x.b) - names.indexOf(y.b));
+  return { pairs, skipped };
+}
+
+/** The result from every pair's tests: matrices, pairs in source order, Benjamini–Hochberg over them all. */
+export function dependenceOfPairs(
+  names: readonly string[],
+  computed: readonly PairDependence[],
+  skipped: SkippedPair[],
+  options: DependenceOptions = {},
+): DependenceResult {
+  const o = settings(options);
+  const index = new Map(names.map((n, i) => [n, i]));
+  const corrM: (number | null)[][] = names.map((_, i) => names.map((_, j) => (i === j ? 1 : null)));
+  const miM: (number | null)[][] = names.map(() => names.map(() => null));
+  const pairs = [...computed].sort(
+    (x, y) =>
+      (index.get(x.a) as number) - (index.get(y.a) as number) ||
+      (index.get(x.b) as number) - (index.get(y.b) as number),
+  );
+  for (const p of pairs) {
+    const i = index.get(p.a) as number;
+    const j = index.get(p.b) as number;
+    corrM[i][j] = corrM[j][i] = p.correlation.lag0;
+    miM[i][j] = miM[j][i] = p.mutualInformation.bits;
+  }
   const flagged = applyFdr(pairs, o.alpha);
   return {
-    sources: names,
+    sources: [...names],
     maxLag: o.L,
     seed: o.seed,
     alpha: o.alpha,
     marginFraction: 1 / 20,
+    windowSamples: o.cap,
     matrix: { correlation: corrM, mutualInformationBits: miM },
     pairs,
     skipped,

@@ -23,6 +23,7 @@ import {
 import { writeJson } from '../output.js';
 
 const VIEWS = ['summary', 'detailed'] as const satisfies readonly AnalysisView[];
+const ENTROPY_MODES = ['none', 'mcv', 'window', 'full'] as const satisfies readonly EntropyMode[];
 
 interface AnalyzeArgs {
   sources?: string;
@@ -134,11 +135,15 @@ export const sessionsAnalyzeAction = {
     'Analyse the session(s): statistics, min-entropy, verdicts, dependence, entropy over time (several ids work)',
   options: <T>(y: Argv<T>): Argv<T> =>
     y
-      .option('entropy', {
-        type: 'boolean',
-        default: false,
-        describe: 'With --analyze: the full SP 800-90B non-IID suite on bytes and measurements (default MCV only)',
-      })
+      .option(
+        'entropy',
+        choiceOption(
+          'entropy',
+          ENTROPY_MODES,
+          'With --analyze: min-entropy: none, mcv (MCV only), window (MCV + SP 800-90B non-IID on the first 16,384 bytes of each source), full (non-IID on the first 1,000,000 bytes and on the measurements)',
+          'window',
+        ),
+      )
       .option('telemetry', {
         type: 'boolean',
         default: false,
@@ -179,7 +184,7 @@ export const sessionsAnalyzeAction = {
       throw new OeError('USAGE', 'give --window-sec or --window-samples, not both');
     const progress = createProgressRenderer();
     const options = {
-      entropy: (args.entropy ? 'full' : 'mcv') as EntropyMode,
+      entropy: args.entropy as EntropyMode,
       telemetry: Boolean(args.telemetry),
       window:
         ws !== undefined

@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { analysisDocument } from '../../analyze/source-analysis.js';
 import { selectSources } from '../../collect/catalog.js';
 import type { Conditioning } from '../../collect/conditioning/index.js';
 import { parseSize, parseTags } from '../../collect/recorder/duration.js';
@@ -11,8 +9,7 @@ import {
   type SizeEstimate,
 } from '../../collect/recorder/index.js';
 import { closeSharedSamplerPool, sharedSamplerPool } from '../../collect/sampler-pool.js';
-import { analyzeSession } from '../../jobs/session-analysis.js';
-import { analysisJsonData } from '../../report/analysis-json.js';
+import { analyzeSessionToFile, STORED_ANALYSIS_OPTIONS } from '../../jobs/stored-analysis.js';
 import { renderAnalysis } from '../../report/analysis-text.js';
 import { createProgressRenderer, formatBytes, formatCount, formatDuration } from '../../report/progress.js';
 import { type MetricsArgs, metricsForFlag } from '../metrics.js';
@@ -27,7 +24,6 @@ import {
   sourcesOption,
   textOption,
 } from '../options.js';
-import { writeJson } from '../output.js';
 import type { WithLibraryFlags } from './index.js';
 
 interface RecordArgs extends MetricsArgs {
@@ -206,14 +202,10 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
       );
       if (args.analyze) {
         // The analysis of the session just written (schemas/analysis.schema.json), saved next to it.
-        const options = {
-          entropy: 'mcv' as const,
-          telemetry: true,
-          dependence: { seed: 1 },
+        const { path, document: doc } = await analyzeSessionToFile(dir, {
+          ...STORED_ANALYSIS_OPTIONS,
           onProgress: (m: string) => renderer?.update([`analyze: ${m}`]),
-        };
-        const doc = analysisDocument([await analyzeSession(dir, options)], options);
-        const path = writeJson(analysisJsonData(doc), 'analysis', join(dir, 'analysis.json'));
+        });
         process.stderr.write(`analysis written to ${path}\n`);
         if (!args.json) process.stdout.write(renderAnalysis(doc, 'summary'));
       }

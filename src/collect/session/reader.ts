@@ -134,6 +134,13 @@ export async function* streamSourceSamples(
   }
 }
 
+/** How many samples of a source the session holds (from the Parquet footers, without reading rows). */
+export async function countSourceSamples(dir: string, source: string, manifest?: SessionManifest): Promise<number> {
+  let total = 0;
+  for (const p of checkSource(dir, source, manifest)) total += await parquetRowCount(p);
+  return total;
+}
+
 /** One source's samples, whole, as typed arrays (see streamSourceSamples). */
 export async function readSourceSamples(
   dir: string,

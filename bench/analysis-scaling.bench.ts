@@ -1,0 +1,233 @@
+/**
+ * Analysis time and peak RSS against session length, on real recordings: what the user waits for,
+ * `oe sessions <dir> --analyze --json` from the command's start to its end (bin/oe.js, the built dist/),
+ * measured by /usr/bin/time -v, for sessions of 1, 4 and 16 recorded minutes.
+ *
+ * The sessions: a real default recording of 60 s and one of 240 s (`oe record --duration 60|240`, or
+ * OE_BENCH_RECORDING_1M / OE_BENCH_RECORDING_4M pointing at existing ones), each rewritten with one part
+ * per source; the 16-minute session joins the 4-minute recording four times end to end (seq, batch and
+ * every timestamp shifted, so it reads as one continuous recording). The analysis's contiguous windows
+ * are fixed (SP 800-90B: 16,384 samples, dependence: 65,536), so its time per recorded minute should fall
+ * as sessions grow, and its memory stay flat. Reported per length: wall and CPU seconds (median of
+ * OE_BENCH_REPEATS, default 2), seconds per recorded minute and its ratio to the 1-minute session's in the
+ * same run, and peak RSS.
+ *
+ *   npm run build && npm run bench -- analysis-scaling
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..');
+const oe = join(repo, 'bin', 'oe.js');
+const ROOT = join(tmpdir(), 'oe-bench-scaling');
+const REPEATS = Number(process.env.OE_BENCH_REPEATS ?? 2);
+
+/** A real default recording of `seconds`, recorded once into ROOT/raw (or given by `env`). */
+function recording(seconds: number, env: string): string {
+  const given = process.env[env];
+  if (given) return given;
+  const raw = join(ROOT, `raw-${seconds}s`);
+  const found = existsSync(raw) ? readdirSync(raw).find((d) => existsSync(join(raw, d, 'session.json'))) : undefined;
+  if (found) return join(raw, found);
+  process.stdout.write(`recording a default ${seconds}-s session into ${raw} (once; set ${env} to reuse one)\n`);
+  const r = spawnSync(process.execPath, [oe, 'record', '--duration', String(seconds), '--output', raw], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`oe record failed (${r.status})`);
+  const made = readdirSync(raw).find((d) => existsSync(join(raw, d, 'session.json')));
+  if (!made) throw new Error('oe record wrote no session');
+  return join(raw, made);
+}
+
+/**
+ * Writes `copies` copies of the session at `src` end to end into `out`: one samples part per source and
+ * copy, one batches and one telemetry part per copy, and a manifest with the counts and checksums.
+ */
+async function joinSession(src: string, copies: number, out: string): Promise<void> {
+  const { streamColumns, sqlString, writeParquet } = await import('../src/db/index.js');
+  const { fileEntry } = await import('../src/collect/session/files.js');
+  const { tableRelation } = await import('../src/collect/session/reader.js');
+  const m = JSON.parse(readFileSync(join(src, 'session.json'), 'utf8'));
+  const spanNs = BigInt(m.duration_ms) * 1_000_000n + 1_000_000_000n;
+  rmSync(out, { recursive: true, force: true });
+  const files: string[] = [];
+  /** Per source: samples and batch ids of one copy (what the next copy's seq and batch are shifted by). */
+  const offsets = new Map<string, { n: bigint; b: bigint }>();
+  const counts: Record<string, { samples: number; batches: number; parts: number }> = {};
+  const all = async (sql: string) => {
+    const chunks = [];
+    for await (const c of streamColumns(sql, undefined, { chunkRows: 1 << 22 })) chunks.push(c);
+    return chunks;
+  };
+  for (const s of m.sources as { name: string }[]) {
+    const glob = sqlString(join(src, 'samples', `source=${s.name}`, '*.parquet'));
+    const sql = `SELECT value, byte, seq, batch FROM read_parquet(${glob}) ORDER BY seq`;
+    const [{ n, b }] = (
+      await all(`SELECT count(*)::BIGINT AS n, coalesce(max(batch) + 1, 0)::BIGINT AS b FROM read_parquet(${glob})`)
+    ).map((c) => ({ n: (c.columns.n as BigInt64Array)[0], b: (c.columns.b as BigInt64Array)[0] }));
+    counts[s.name] = { samples: Number(n) * copies, batches: Number(b) * copies, parts: n > 0n ? copies : 0 };
+    offsets.set(s.name, { n, b });
+    for (let k = 0; k < copies; k++) {
+      const rel = `samples/source=${s.name}/part-${String(k).padStart(5, '0')}.parquet`;
+      mkdirSync(dirname(join(out, rel)), { recursive: true });
+      const [c] = await all(sql);
+      if (!c) continue;
+      const seq = (c.columns.seq as BigInt64Array).map((v) => v + BigInt(k) * n);
+      const batch = (c.columns.batch as BigInt64Array).map((v) => v + BigInt(k) * b);
+      await writeParquet(join(out, rel), [
+        { name: 'value', type: 'BIGINT', data: c.columns.value as BigInt64Array },
+        { name: 'byte', type: 'UTINYINT', data: c.columns.byte as Uint8Array },
+        { name: 'seq', type: 'BIGINT', data: seq },
+        { name: 'batch', type: 'BIGINT', data: batch },
+      ]);
+      files.push(rel);
+    }
+  }
+  mkdirSync(join(out, 'batches'), { recursive: true });
+  mkdirSync(join(out, 'telemetry'), { recursive: true });
+  for (let k = 0; k < copies; k++) {
+    const K = BigInt(k);
+    const [bt] = await all(`SELECT * FROM ${tableRelation(src, 'batches')} ORDER BY source, batch`);
+    const src_ = bt.columns.source as string[];
+    const shift = (col: string, by: (i: number) => bigint) =>
+      (bt.columns[col] as BigInt64Array).map((v, i) => v + by(i));
+    const rel = `batches/part-${String(k).padStart(5, '0')}.parquet`;
+    await writeParquet(join(out, rel), [
+      { name: 'source', type: 'VARCHAR', data: src_ },
+      { name: 'batch', type: 'BIGINT', data: shift('batch', (i) => K * (offsets.get(src_[i])?.b ?? 0n)) },
+      { name: 'seq_start', type: 'BIGINT', data: shift('seq_start', (i) => K * (offsets.get(src_[i])?.n ?? 0n)) },
+      { name: 'n', type: 'INTEGER', data: bt.columns.n as Int32Array },
+      { name: 'requested', type: 'INTEGER', data: bt.columns.requested as Int32Array },
+      { name: 'start_ns', type: 'BIGINT', data: shift('start_ns', () => K * spanNs) },
+      { name: 'end_ns', type: 'BIGINT', data: shift('end_ns', () => K * spanNs) },
+      { name: 'status', type: 'VARCHAR', data: bt.columns.status as string[] },
+      { name: 'health', type: 'VARCHAR', data: bt.columns.health as string[] },
+    ]);
+    files.push(rel);
+    const [te] = await all(`SELECT * FROM ${tableRelation(src, 'telemetry')} ORDER BY t`);
+    if (te) {
+      const trel = `telemetry/part-${String(k).padStart(5, '0')}.parquet`;
+      await writeParquet(join(out, trel), [
+        { name: 't', type: 'TIMESTAMP', data: (te.columns.t as BigInt64Array).map((v) => v + (K * spanNs) / 1000n) },
+        ...['domain', 'name', 'unit', 'source', 'kind'].map((n) => ({
+          name: n,
+          type: 'VARCHAR' as const,
+          data: te.columns[n] as string[],
+        })),
+        { name: 'value', type: 'DOUBLE', data: te.columns.value as Float64Array },
+        { name: 'rate', type: 'DOUBLE', data: te.columns.rate as Float64Array, nullIfNaN: true },
+      ]);
+      files.push(trel);
+    }
+  }
+  const entries = [];
+  for (const f of files) entries.push(await fileEntry(out, f));
+  const manifest = {
+    ...m,
+    id: `${m.id}-x${copies}`,
+    duration_ms: m.duration_ms * copies,
+    ended_at: new Date(Date.parse(m.started_at) + m.duration_ms * copies).toISOString(),
+    counts: Object.fromEntries(
+      Object.entries(m.counts as Record<string, object>).map(([k, v]) => [k, { ...v, ...counts[k] }]),
+    ),
+    total_samples: Object.values(counts).reduce((a, c) => a + c.samples, 0),
+    telemetry: m.telemetry
+      ? { ...m.telemetry, snapshots: m.telemetry.snapshots * copies, rows: m.telemetry.rows * copies }
+      : null,
+    files: entries,
+    size_bytes: entries.reduce((a, e) => a + e.bytes, 0),
+    note: `${copies} copies of ${m.id} end to end (bench/analysis-scaling.bench.ts)`,
+  };
+  writeFileSync(join(out, 'session.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+interface Run {
+  wall: number;
+  cpu: number;
+  rssMiB: number;
+}
+
+/** `oe sessions <dir> --analyze --json` under /usr/bin/time -v. */
+function analyse(dir: string): Run {
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, oe, 'sessions', dir, '--analyze', '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  if (r.status !== 0) throw new Error(`oe sessions --analyze failed: ${r.stderr.split('\n').slice(-25).join('\n')}`);
+  const field = (re: RegExp) => {
+    const m = re.exec(r.stderr);
+    if (!m) throw new Error(`no ${re} in /usr/bin/time's output`);
+    return m[1];
+  };
+  const [mm, ss] = field(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)/)
+    .split(':')
+    .slice(-2);
+  return {
+    wall: Number(mm) * 60 + Number(ss),
+    cpu: Number(field(/User time \(seconds\): (\S+)/)) + Number(field(/System time \(seconds\): (\S+)/)),
+    rssMiB: Number(field(/Maximum resident set size \(kbytes\): (\d+)/)) / 1024,
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+async function main(): Promise<void> {
+  if (!existsSync(join(repo, 'dist', 'cli', 'main.js'))) {
+    process.stdout.write('dist/ is missing: run "npm run build" first (the bench times the built command)\n');
+    process.exit(1);
+  }
+  if (!existsSync('/usr/bin/time')) {
+    process.stdout.write('/usr/bin/time is missing (Debian package "time"): it measures the peak RSS\n');
+    process.exit(1);
+  }
+  mkdirSync(ROOT, { recursive: true });
+  const one = recording(60, 'OE_BENCH_RECORDING_1M');
+  const four = recording(240, 'OE_BENCH_RECORDING_4M');
+  const plan = [
+    { minutes: 1, src: one, copies: 1 },
+    { minutes: 4, src: four, copies: 1 },
+    { minutes: 16, src: four, copies: 4 },
+  ];
+  const { closeDb } = await import('../src/db/index.js');
+  for (const p of plan) {
+    const out = join(ROOT, `m${p.minutes}`);
+    const stamp = join(out, '.from');
+    const from = `${p.src} x${p.copies}`;
+    if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== from) {
+      process.stdout.write(`building the ${p.minutes}-minute session (${from})\n`);
+      await joinSession(p.src, p.copies, out);
+      writeFileSync(stamp, from);
+    }
+  }
+  await closeDb();
+  process.stdout.write(
+    `\noe sessions <dir> --analyze --json, median of ${REPEATS} (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})\n`,
+  );
+  process.stdout.write('minutes  samples      wall s   CPU s   wall s/min  ratio to 1 min  peak RSS MiB\n');
+  let perMinute1 = 0;
+  for (const p of plan) {
+    const dir = join(ROOT, `m${p.minutes}`);
+    const samples = JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8')).total_samples;
+    const runs = Array.from({ length: REPEATS }, () => analyse(dir));
+    const wall = median(runs.map((r) => r.wall));
+    const cpu = median(runs.map((r) => r.cpu));
+    const rss = Math.max(...runs.map((r) => r.rssMiB));
+    const perMinute = wall / p.minutes;
+    if (p.minutes === 1) perMinute1 = perMinute;
+    process.stdout.write(
+      `${String(p.minutes).padStart(7)}  ${String(samples).padStart(11)}  ${wall.toFixed(1).padStart(8)}  ${cpu.toFixed(1).padStart(6)}  ${perMinute.toFixed(2).padStart(10)}  ${(perMinute / perMinute1).toFixed(2).padStart(14)}  ${rss.toFixed(0).padStart(12)}\n`,
+    );
+  }
+  const size = (d: string): number =>
+    readdirSync(d, { recursive: true, encoding: 'utf8' }).reduce(
+      (a: number, f: string) => a + statSync(join(d, f)).size,
+      0,
+    );
+  process.stdout.write(`sessions in ${ROOT} (${(size(ROOT) / 2 ** 20).toFixed(0)} MiB); delete it to rebuild them\n`);
+}
+
+await main();
