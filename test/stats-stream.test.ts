@@ -14,6 +14,7 @@ import { RunsAccumulator, runs } from '../src/analyze/stats/runs.js';
 import { shannonEntropy } from '../src/analyze/stats/shannon-entropy.js';
 import { ByteStatisticsAccumulator, byteStatistics } from '../src/analyze/stats/source-statistics.js';
 import { StationarityAccumulator, stationarity } from '../src/analyze/stats/stationarity.js';
+import { int64ToFloat64 } from '../src/util/int64.js';
 import { shaBytes, shaNormal } from './stats-helpers.js';
 
 /** Pushes x in chunks of the given sizes (cycled), the way a DuckDB stream cuts a column. */
@@ -172,5 +173,17 @@ describe('streaming accumulators equal the in-memory statistics', () => {
     expect(r.spectrum).toEqual(ref.spectrum);
     expect(r.moments.variance).toBeCloseTo(ref.moments.variance, 8);
     expect(r.autocorrelation.maxAbsLag).toBe(ref.autocorrelation.maxAbsLag);
+  });
+
+  it('int64ToFloat64 gives Number(v) for every int64, rounding included', () => {
+    const edge = [0n, 1n, -1n, 2n ** 31n, -(2n ** 31n), 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n + 1n, 2n ** 53n + 3n];
+    edge.push(-(2n ** 53n) - 1n, 2n ** 63n - 1n, -(2n ** 63n), 0x7654_3210_fedc_ba98n, -0x1234_5678_9abc_def1n);
+    const raw = shaBytes(8 * 4000, 'i64');
+    const v = new BigInt64Array(edge.length + 4000);
+    v.set(edge);
+    v.set(new BigInt64Array(raw.buffer, raw.byteOffset, 4000), edge.length);
+    const out = int64ToFloat64(v.subarray(3));
+    expect(out.length).toBe(v.length - 3);
+    expect(Array.from(out)).toEqual(Array.from(v.subarray(3), Number));
   });
 });

@@ -7,6 +7,7 @@
  */
 
 import { errorMessage } from '../errors.js';
+import { int64ToFloat64 } from '../util/int64.js';
 import type { DependenceOptions, DependenceResult } from './dependence/dependence.js';
 import {
   type EntropyWindow,
@@ -297,9 +298,7 @@ export class SourceAnalyzer {
       if (!values || values.length !== bytes.length)
         throw new RangeError(`${this.setup.name}: a chunk without its values`);
       if (this.scratch.length < values.length) this.scratch = new Float64Array(values.length);
-      const v = this.scratch.subarray(0, values.length);
-      for (let i = 0; i < v.length; i++) v[i] = Number(values[i]);
-      this.series.push(v);
+      this.series.push(int64ToFloat64(values, this.scratch).subarray(0, values.length));
     }
     if (this.kept < this.head.length) {
       const take = Math.min(this.head.length - this.kept, bytes.length);

@@ -45,6 +45,7 @@ import {
 import type { TelemetryColumns } from '../contracts/telemetry.js';
 import { queryColumns } from '../db/index.js';
 import { errorMessage, OeError } from '../errors.js';
+import { int64ToFloat64 } from '../util/int64.js';
 import { settleLimited } from '../util/limit.js';
 import { createWorkerPool } from '../util/workers.js';
 import type { ChunkMessage, PairsTask, SourceOutcome, SourceTask, WorkerAnalysisOptions } from './analysis-worker.js';
@@ -246,7 +247,7 @@ export async function analyzeFeeds(
 interface BatchTimes {
   /** Whole seconds since the epoch; batch start/end are relative to it. */
   origin: number;
-  byBatch: Map<bigint, { seqStart: number; n: number; start: number; end: number }>;
+  byBatch: Map<number, { seqStart: number; n: number; start: number; end: number }>;
 }
 
 async function readBatchTimes(dir: string, source: string): Promise<BatchTimes | null> {
@@ -255,14 +256,14 @@ async function readBatchTimes(dir: string, source: string): Promise<BatchTimes |
     `SELECT batch, seq_start, n, start_ns, end_ns FROM ${tableRelation(dir, 'batches')} WHERE source = $1 ORDER BY batch`,
     [source],
   );
-  const byBatch = new Map<bigint, { seqStart: number; n: number; start: number; end: number }>();
+  const byBatch = new Map<number, { seqStart: number; n: number; start: number; end: number }>();
   const c = r.columns;
   const starts = c.start_ns as BigInt64Array;
   let min = r.rowCount > 0 ? starts[0] : 0n;
   for (let i = 1; i < r.rowCount; i++) if (starts[i] < min) min = starts[i];
   const originNs = (min / 1_000_000_000n) * 1_000_000_000n;
   for (let i = 0; i < r.rowCount; i++) {
-    byBatch.set((c.batch as BigInt64Array)[i], {
+    byBatch.set(Number((c.batch as BigInt64Array)[i]), {
       seqStart: Number((c.seq_start as BigInt64Array)[i]),
       n: (c.n as Int32Array)[i],
       start: Number(starts[i] - originNs) / 1e9,
@@ -320,22 +321,24 @@ async function sessionFeed(
     timeOrigin: timed ? bt.origin : 0,
     async *chunks() {
       const columns = withTimes ? (['value', 'byte', 'seq', 'batch'] as const) : (['value', 'byte'] as const);
-      let prevBatch: bigint | null = null;
+      let prevBatch = Number.NaN;
       let b: { seqStart: number; n: number; start: number; end: number } | undefined;
       let lastTime = 0;
+      let batch = new Float64Array(0);
       for await (const c of streamSourceSamples(dir, name, { columns, manifest, chunkRows: CHUNK_ROWS })) {
         let times: Float64Array | null = null;
         if (withTimes && bt) {
-          times = new Float64Array(c.rowCount);
-          const seq = c.columns.seq as BigInt64Array;
-          const batch = c.columns.batch as BigInt64Array;
+          // seq and batch as doubles (exact below 2^53), then each seq replaced by its sample's time.
+          times = int64ToFloat64(c.columns.seq as BigInt64Array);
+          if (batch.length < c.rowCount) batch = new Float64Array(c.rowCount);
+          int64ToFloat64(c.columns.batch as BigInt64Array, batch);
           for (let i = 0; i < c.rowCount; i++) {
             if (batch[i] !== prevBatch) {
               prevBatch = batch[i];
               b = bt.byBatch.get(prevBatch);
             }
             // A sample without its batch row keeps the previous time (it stays in the current window).
-            if (b) lastTime = b.start + ((Number(seq[i]) - b.seqStart + 0.5) / Math.max(1, b.n)) * (b.end - b.start);
+            if (b) lastTime = b.start + ((times[i] - b.seqStart + 0.5) / Math.max(1, b.n)) * (b.end - b.start);
             times[i] = lastTime;
           }
         }

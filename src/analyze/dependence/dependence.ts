@@ -349,7 +349,7 @@ export function dependencePairs(
   const { jobs, skipped } = pairJobs(sources, o);
   const chosen = jobs.filter((_, k) => select(k));
   const pairs: PairDependence[] = [];
-  const joint = new Uint32Array(256 * 256);
+  const joint = new Uint32Array(2 * 256 * 256);
   forEachCrossSeries(sources, chosen, (job, lin, a, b) => {
     pairs.push(pairDependence(sources, job, lin, a, b, o, joint));
   });

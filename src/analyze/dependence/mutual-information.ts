@@ -49,14 +49,14 @@ export function binPair(x: Uint8Array, y: Uint8Array, bins: number): BinnedPair 
 /**
  * Mutual information between two byte streams at a circular offset: pairs (x_i, y_{(i+shift) mod n}) for
  * i < n, with each byte reduced to `bins` equal-width bins (its top log2(bins) bits). `joint` is scratch
- * space of bins² counts (reused across calls to avoid allocation in the null loop).
+ * space of 2·bins² counts (reused across calls to avoid allocation in the null loop).
  */
 export function mutualInformation(
   x: Uint8Array,
   y: Uint8Array,
   bins: number,
   shift = 0,
-  joint: Uint32Array = new Uint32Array(bins * bins),
+  joint: Uint32Array = new Uint32Array(2 * bins * bins),
 ): MutualInformationResult {
   return binnedMutualInformation(binPair(x, y, bins), shift, joint);
 }
@@ -65,15 +65,25 @@ export function mutualInformation(
 export function binnedMutualInformation(
   p: BinnedPair,
   shift = 0,
-  joint: Uint32Array = new Uint32Array(p.bins * p.bins),
+  joint: Uint32Array = new Uint32Array(2 * p.bins * p.bins),
 ): MutualInformationResult {
   const { bins, n, rows, cols } = p;
-  joint.fill(0, 0, bins * bins);
+  const cells = bins * bins;
+  if (joint.length < 2 * cells) throw new RangeError(`joint needs ${2 * cells} counts, has ${joint.length}`);
+  joint.fill(0, 0, 2 * cells);
   const s = n > 0 ? ((shift % n) + n) % n : 0;
   // Two runs instead of a wrap test per pair: i < n − s pairs with y[i + s], the rest with y[i + s − n].
+  // Even and odd pairs count into two tables (summed after): a run of equal cells does not wait on its
+  // own previous increment.
   const split = n - s;
-  for (let i = 0; i < split; i++) joint[rows[i] | cols[i + s]]++;
-  for (let i = split; i < n; i++) joint[rows[i] | cols[i + s - n]]++;
+  let i = 0;
+  for (; i + 1 < split; i += 2) {
+    joint[rows[i] | cols[i + s]]++;
+    joint[cells + (rows[i + 1] | cols[i + 1 + s])]++;
+  }
+  for (; i < split; i++) joint[rows[i] | cols[i + s]]++;
+  for (; i < n; i++) joint[rows[i] | cols[i + s - n]]++;
+  for (let c = 0; c < cells; c++) joint[c] += joint[cells + c];
   const px = new Float64Array(bins);
   const py = new Float64Array(bins);
   let kxy = 0;
