@@ -5,8 +5,8 @@
  *
  * The sessions: a real default recording of 60 s and one of 240 s (`oe record --duration 60|240`, or
  * OE_BENCH_RECORDING_1M / OE_BENCH_RECORDING_4M pointing at existing ones), each rewritten with one part
- * per source; the 16-minute session joins the 4-minute recording four times end to end (seq, batch and
- * every timestamp shifted, so it reads as one continuous recording). The analysis's contiguous windows
+ * per source and chunk of 4 M rows; the 16-minute session joins the 4-minute recording four times end to
+ * end (seq, batch and every timestamp shifted, so it reads as one continuous recording). The analysis's contiguous windows
  * are fixed (SP 800-90B: 16,384 samples, dependence: 65,536), so its time per recorded minute should fall
  * as sessions grow, and its memory stay flat. Reported per length: wall and CPU seconds (median of
  * OE_BENCH_REPEATS, default 2), seconds per recorded minute and its ratio to the 1-minute session's in the
@@ -49,7 +49,7 @@ function recording(seconds: number, env: string): string {
  */
 async function joinSession(src: string, copies: number, out: string): Promise<void> {
   const { streamColumns, sqlString, writeParquet } = await import('../src/db/index.js');
-  const { fileEntry } = await import('../src/collect/session/files.js');
+  const { fileEntry, listParts } = await import('../src/collect/session/files.js');
   const { tableRelation } = await import('../src/collect/session/reader.js');
   const m = JSON.parse(readFileSync(join(src, 'session.json'), 'utf8'));
   const spanNs = BigInt(m.duration_ms) * 1_000_000n + 1_000_000_000n;
@@ -64,28 +64,36 @@ async function joinSession(src: string, copies: number, out: string): Promise<vo
     return chunks;
   };
   for (const s of m.sources as { name: string }[]) {
-    const glob = sqlString(join(src, 'samples', `source=${s.name}`, '*.parquet'));
+    // The live parts only (a merged file covers the flush parts it replaced: src/collect/session/parts.ts).
+    const paths = listParts(src)
+      .filter((p) => p.table === 'samples' && p.source === s.name)
+      .map((p) => sqlString(join(src, p.path)));
+    if (paths.length === 0) continue;
+    const glob = `[${paths.join(', ')}]`;
     const sql = `SELECT value, byte, seq, batch FROM read_parquet(${glob}) ORDER BY seq`;
     const [{ n, b }] = (
       await all(`SELECT count(*)::BIGINT AS n, coalesce(max(batch) + 1, 0)::BIGINT AS b FROM read_parquet(${glob})`)
     ).map((c) => ({ n: (c.columns.n as BigInt64Array)[0], b: (c.columns.b as BigInt64Array)[0] }));
     counts[s.name] = { samples: Number(n) * copies, batches: Number(b) * copies, parts: n > 0n ? copies : 0 };
     offsets.set(s.name, { n, b });
+    // One part per chunk of the stream (not the whole source in memory), numbered in seq order.
+    let part = 0;
     for (let k = 0; k < copies; k++) {
-      const rel = `samples/source=${s.name}/part-${String(k).padStart(5, '0')}.parquet`;
-      mkdirSync(dirname(join(out, rel)), { recursive: true });
-      const [c] = await all(sql);
-      if (!c) continue;
-      const seq = (c.columns.seq as BigInt64Array).map((v) => v + BigInt(k) * n);
-      const batch = (c.columns.batch as BigInt64Array).map((v) => v + BigInt(k) * b);
-      await writeParquet(join(out, rel), [
-        { name: 'value', type: 'BIGINT', data: c.columns.value as BigInt64Array },
-        { name: 'byte', type: 'UTINYINT', data: c.columns.byte as Uint8Array },
-        { name: 'seq', type: 'BIGINT', data: seq },
-        { name: 'batch', type: 'BIGINT', data: batch },
-      ]);
-      files.push(rel);
+      for await (const c of streamColumns(sql, undefined, { chunkRows: 1 << 22 })) {
+        const rel = `samples/source=${s.name}/part-${String(part++).padStart(5, '0')}.parquet`;
+        mkdirSync(dirname(join(out, rel)), { recursive: true });
+        const seq = (c.columns.seq as BigInt64Array).map((v) => v + BigInt(k) * n);
+        const batch = (c.columns.batch as BigInt64Array).map((v) => v + BigInt(k) * b);
+        await writeParquet(join(out, rel), [
+          { name: 'value', type: 'BIGINT', data: c.columns.value as BigInt64Array },
+          { name: 'byte', type: 'UTINYINT', data: c.columns.byte as Uint8Array },
+          { name: 'seq', type: 'BIGINT', data: seq },
+          { name: 'batch', type: 'BIGINT', data: batch },
+        ]);
+        files.push(rel);
+      }
     }
+    counts[s.name].parts = part;
   }
   mkdirSync(join(out, 'batches'), { recursive: true });
   mkdirSync(join(out, 'telemetry'), { recursive: true });

@@ -1,11 +1,17 @@
-import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analysisDocument } from '../src/analyze/source-analysis.js';
+import { type AnalysisStep, analysisDocument } from '../src/analyze/source-analysis.js';
 import { sourceDir } from '../src/collect/session/layout.js';
 import { assertSchema } from '../src/contracts/schema.js';
 import { analyzeSession } from '../src/jobs/session-analysis.js';
+import {
+  analyzeSessionToFile,
+  readStoredAnalysis,
+  STORED_ANALYSIS,
+  STORED_ANALYSIS_OPTIONS,
+} from '../src/jobs/stored-analysis.js';
 import { analysisJsonData } from '../src/report/analysis-json.js';
 import { renderAnalysis } from '../src/report/analysis-text.js';
 import { constantGen, laggedGen, recordTestSession, uniformGen, wavyGen } from './analysis-helpers.js';
@@ -147,4 +153,41 @@ describe('session analysis', () => {
     expect(u.measurements.hAssessed).toBe(u.bytes.hAssessed);
     await expect(analyzeSession(multi, { sources: ['nope'] })).rejects.toThrow('has no source "nope"');
   }, 180_000);
+
+  it('the stored analysis: written with progress as data, read back, stale once the session changes, invalid when damaged', async () => {
+    const dir = await recordTestSession(
+      root,
+      'stored',
+      { x: uniformGen(31n), y: uniformGen(32n) },
+      { maxSamples: 3000 },
+    );
+    expect(readStoredAnalysis(dir)).toEqual({ state: 'none', reason: 'not analysed yet' });
+    const steps: AnalysisStep[] = [];
+    const { path, data } = await analyzeSessionToFile(dir, {
+      ...STORED_ANALYSIS_OPTIONS,
+      dependence: { ...fast.dependence, seed: 1 },
+      entropy: 'mcv',
+      onStep: (s) => steps.push(s),
+    });
+    expect(path).toBe(join(dir, STORED_ANALYSIS));
+    const sourceSteps = steps.flatMap((s) => (s.phase === 'source' ? [s] : []));
+    expect(sourceSteps.map((s) => s.index)).toEqual([1, 2]);
+    expect(sourceSteps.map((s) => s.source).sort()).toEqual(['x', 'y']);
+    expect(sourceSteps.every((s) => s.total === 2)).toBe(true);
+    expect(steps.slice(2)).toEqual([
+      { phase: 'dependence', sources: 2 },
+      { phase: 'written', path },
+    ]);
+    expect(readStoredAnalysis(dir)).toEqual({ state: 'stored', analysis: data });
+    const manifestPath = join(dir, 'session.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    writeFileSync(manifestPath, JSON.stringify({ ...manifest, duration_ms: manifest.duration_ms + 1 }));
+    expect(readStoredAnalysis(dir).state).toBe('stale');
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    expect(readStoredAnalysis(dir).state).toBe('stored');
+    writeFileSync(path, JSON.stringify({ ...data, version: 99 }));
+    expect(readStoredAnalysis(dir).state).toBe('invalid');
+    writeFileSync(path, '{');
+    expect(readStoredAnalysis(dir).state).toBe('invalid');
+  }, 120_000);
 });

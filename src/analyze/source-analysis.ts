@@ -26,10 +26,17 @@ import {
 } from './stats/source-statistics.js';
 import { type VerdictResult, verdict } from './stats/verdict.js';
 
-/** A step of an analysis in progress. */
+/**
+ * A step of an analysis in progress, as data (AnalysisOptions.onStep), for a progress bar: `source` each
+ * time a source is finished (`index` of `total` sources finished so far, in the order they finish), then
+ * `dependence` when the pairs start; a job that adds work after it (the stored analysis: the quantum
+ * proxy, the file) reports `quantum` and `written`.
+ */
 export type AnalysisStep =
-  | { phase: 'source'; source: string; done: number; total: number }
-  | { phase: 'dependence'; sources: number };
+  | { phase: 'source'; source: string; index: number; total: number }
+  | { phase: 'dependence'; sources: number }
+  | { phase: 'quantum' }
+  | { phase: 'written'; path: string };
 
 /** Version of the analysis JSON (schemas/analysis.schema.json). */
 export const ANALYSIS_FORMAT_VERSION = 1;

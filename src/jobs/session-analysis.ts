@@ -195,8 +195,9 @@ export async function analyzeFeeds(
       try {
         return await runFeed(pool, feeds[i], options);
       } finally {
-        options.onProgress?.(`analysed ${++finished}/${feeds.length} sources (${feeds[i].name})`);
-        options.onStep?.({ phase: 'source', source: feeds[i].name, done: finished, total: feeds.length });
+        finished++; // not inside the optional calls: their arguments are skipped when the callback is absent
+        options.onProgress?.(`analysed ${finished}/${feeds.length} sources (${feeds[i].name})`);
+        options.onStep?.({ phase: 'source', source: feeds[i].name, index: finished, total: feeds.length });
       }
     });
     const outcomes: (SourceOutcome | { error: string })[] = new Array(feeds.length);
