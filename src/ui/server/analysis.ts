@@ -20,11 +20,11 @@ import type { Report } from './jobs.js';
 export interface UiAnalysisOptions {
   /** Add the EXPERIMENTAL quantum_proxy_v3 (`--quantum-ratio`). */
   quantum: boolean;
-  /** `full`: the whole SP 800-90B non-IID suite (`--entropy`); `mcv` the default. */
-  entropy: 'mcv' | 'full';
+  /** `--entropy`: `window` (the CLI's default: the non-IID suite on a stated window), `mcv` or `full`. */
+  entropy: 'mcv' | 'window' | 'full';
 }
 
-export const DEFAULT_UI_ANALYSIS: UiAnalysisOptions = { quantum: true, entropy: 'mcv' };
+export const DEFAULT_UI_ANALYSIS: UiAnalysisOptions = { quantum: true, entropy: 'window' };
 
 export type StoredAnalysis =
   | { state: 'stored'; analysis: Record<string, unknown> }

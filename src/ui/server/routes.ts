@@ -110,7 +110,8 @@ async function startAnalysisRoute(ctx: UiContext, r: Request): Promise<void> {
     opts.quantum = body.quantum;
   }
   if (body.entropy !== undefined) {
-    if (body.entropy !== 'mcv' && body.entropy !== 'full') throw new HttpError(400, 'entropy must be mcv or full');
+    if (body.entropy !== 'mcv' && body.entropy !== 'window' && body.entropy !== 'full')
+      throw new HttpError(400, 'entropy must be mcv, window or full');
     opts.entropy = body.entropy;
   }
   const job = ctx.jobs.start('analysis', analysisKey(dir), async (report) => {

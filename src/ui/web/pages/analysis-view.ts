@@ -75,7 +75,7 @@ export function cliEquivalent(doc: AnalysisDoc): string {
   const folder = a.input.dir ? a.input.dir.replace(/\/[^/]*$/, '') : null;
   return [
     `oe sessions ${a.input.id ?? '<id>'} --analyze --telemetry`,
-    doc.options.entropy === 'full' ? '--entropy' : null,
+    doc.options.entropy !== 'window' ? `--entropy ${doc.options.entropy}` : null,
     a.experimental.quantum_proxy_v3 ? '--quantum-ratio' : null,
     folder ? `--dir ${shellWord(folder)}` : null,
     '--json',
