@@ -6,7 +6,9 @@
  * `finish()` merges what is left so that each directory holds about one file per `maxRows` rows.
  *
  * Merges run beside the flushes (they only read parts that are already renamed, and write new names),
- * one at a time; the merge rule and its crash safety are in src/collect/session/merge.ts and parts.ts.
+ * one at a time while recording (the samplers need the cores) and two at a time in the last pass, which
+ * the user waits for; a tick that comes while the previous pass still runs is skipped. The merge rule
+ * and its crash safety are in src/collect/session/merge.ts and parts.ts.
  */
 import { basename, dirname } from 'node:path';
 import { isFlushPart, parsePartName } from '../session/layout.js';
@@ -39,6 +41,7 @@ export function place(entry: FileEntry): Placed | null {
 export class PartMerger {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
+  private busy = false;
 
   constructor(
     private readonly sessionDir: string,
@@ -49,9 +52,14 @@ export class PartMerger {
     private readonly events: RecorderEvents = {},
   ) {}
 
+  /** A pass every interval; a tick while the previous pass still runs (a loaded machine) is skipped. */
   start(): void {
     this.timer = setInterval(() => {
-      this.running = this.running.then(() => this.pass(false));
+      if (this.busy) return;
+      this.busy = true;
+      this.running = this.pass(false).finally(() => {
+        this.busy = false;
+      });
     }, this.options.intervalMs);
   }
 
@@ -72,9 +80,12 @@ export class PartMerger {
         const p = place(e);
         if (p) byDir.set(p.dir, [...(byDir.get(p.dir) ?? []), p]);
       }
-      for (const files of byDir.values()) {
-        for (const plan of planMerges(files, this.options.maxRows, final)) await this.merge(plan);
-      }
+      const plans = [...byDir.values()].flatMap((files) => planMerges(files, this.options.maxRows, final));
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < plans.length && !this.stop.fatal) await this.merge(plans[next++]);
+      };
+      await Promise.all(Array.from({ length: final ? 2 : 1 }, lane));
     } catch (e) {
       this.stop.fail(e);
     }
