@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,7 +88,7 @@ describe('recording within bounds', () => {
     expect(manifest.status).toBe('complete');
   });
 
-  it('states the measured estimate, and refuses a session that cannot fit before writing anything', async () => {
+  it('states the estimate after the first seconds of the session itself and stops one that cannot fit there', async () => {
     const out = join(root, 'refused');
     const seen: SizeEstimate[] = [];
     const e = await recordSession({
@@ -97,35 +97,109 @@ describe('recording within bounds', () => {
       output: out,
       sampler: pool,
       skipProbe: true,
-      sizeCheck: { calibrationSec: 0.5 },
+      flushIntervalMs: 200,
+      sizeCheck: { calibrationSec: 0.4 },
       onEstimate: (x) => seen.push(x),
     }).catch((x) => x);
     expect(e).toBeInstanceOf(OeError);
     expect(e.code).toBe('IO');
-    expect(e.message).toMatch(/would need about .* free on/);
+    expect(e.message).toMatch(/would need about .* measured over its first .* free on .*stopped there/);
     expect(e.message).not.toContain('\n');
     expect(seen).toHaveLength(1);
-    expect(seen[0].fits).toBe(false);
-    expect(seen[0].samplesPerSec).toBeGreaterThan(0);
-    expect(seen[0].bytesPerSample).toBeGreaterThan(0);
-    expect(seen[0].expectedBytes).toBeCloseTo(seen[0].samplesPerSec * 1e9 * seen[0].bytesPerSample, -3);
-    // Nothing left behind: no session, no calibration folder.
-    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    const est = seen[0];
+    expect(est.fits).toBe(false);
+    expect(est.samplesPerSec).toBeGreaterThan(0);
+    expect(est.bytesPerSample).toBeGreaterThan(0);
+    expect(est.writtenBytes).toBeGreaterThan(0);
+    expect(est.calibrationSec).toBeGreaterThanOrEqual(0.4);
+    expect(est.expectedBytes).toBeCloseTo(est.samplesPerSec * 1e9 * est.bytesPerSample, -3);
+    // Nothing recorded twice: the one folder is the session, which kept its first seconds and says why it stopped.
+    const dirs = readdirSync(out);
+    expect(dirs).toHaveLength(1);
+    const { manifest } = openSession(join(out, dirs[0]), { verify: true });
+    expect(manifest.status).toBe('failed');
+    expect(manifest.end_reason).toBe('space-check');
+    expect(manifest.error).toMatch(/would need about/);
+    expect(manifest.total_samples).toBeGreaterThan(0);
+    expect(manifest.duration_ms).toBeLessThan(120_000);
+  });
 
-    // Told to go on, the same session records (stopped here by max-size, which the estimate also bounds).
-    const ok = await recordSession({
+  it('goes on past an estimate that does not fit when told to, and bounds the estimate by max-size', async () => {
+    const out = join(root, 'overflow');
+    const seen: SizeEstimate[] = [];
+    const controller = new AbortController();
+    let stoppedAt = 0;
+    const { manifest } = await recordSession({
       sources: [getSource('clock_jitter')],
       durationSec: 1e9,
-      maxSizeBytes: 50_000,
       output: out,
       sampler: pool,
       skipProbe: true,
-      sizeCheck: { calibrationSec: 0.5, allowOverflow: true },
+      flushIntervalMs: 200,
+      signal: controller.signal,
+      sizeCheck: { calibrationSec: 0.4, allowOverflow: true },
+      onEstimate: (x) => {
+        seen.push(x);
+        // Stop a little later, after more flushes than the check needed.
+        setTimeout(() => {
+          stoppedAt = x.calibrationSec;
+          controller.abort('test');
+        }, 600);
+      },
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0].fits).toBe(false);
+    expect(manifest.status).toBe('complete');
+    expect(manifest.end_reason).toBe('test');
+    expect(manifest.duration_ms).toBeGreaterThan(stoppedAt * 1000 + 500);
+
+    const capped = await recordSession({
+      sources: [getSource('clock_jitter')],
+      durationSec: 1e9,
+      maxSizeBytes: 150_000,
+      output: out,
+      sampler: pool,
+      skipProbe: true,
+      flushIntervalMs: 200,
+      sizeCheck: { calibrationSec: 0.4 },
       onEstimate: (x) => seen.push(x),
     });
-    expect(seen[1].expectedBytes).toBe(50_000);
+    expect(seen[1].expectedBytes).toBe(150_000);
     expect(seen[1].fits).toBe(true);
-    expect(ok.manifest.end_reason).toBe('max-size');
-    expect(readdirSync(out)).toHaveLength(1);
+    expect(capped.manifest.end_reason).toBe('max-size');
+    expect(readdirSync(out)).toHaveLength(2);
+  });
+
+  it('measures a short session over its first half', async () => {
+    const seen: SizeEstimate[] = [];
+    const { manifest } = await recordSession({
+      sources: [getSource('clock_jitter')],
+      durationSec: 3,
+      output: join(root, 'short'),
+      sampler: pool,
+      skipProbe: true,
+      flushIntervalMs: 200,
+      sizeCheck: {},
+      onEstimate: (x) => seen.push(x),
+    });
+    expect(manifest.end_reason).toBe('duration');
+    expect(seen).toHaveLength(1);
+    expect(seen[0].calibrationSec).toBeGreaterThanOrEqual(1.5);
+    expect(seen[0].calibrationSec).toBeLessThan(3);
+    expect(seen[0].fits).toBe(true);
+  });
+
+  it('checks calibrationSec before anything is written', async () => {
+    const out = join(root, 'bad-option');
+    const e = await recordSession({
+      sources: [getSource('clock_jitter')],
+      output: out,
+      skipProbe: true,
+      sizeCheck: { calibrationSec: 0 },
+    }).catch((x) => x);
+    expect(e).toBeInstanceOf(OeError);
+    expect(e.code).toBe('USAGE');
+    expect(e.message).toContain('calibrationSec');
+    expect(readdirSync(root)).not.toContain('bad-option');
   });
 });

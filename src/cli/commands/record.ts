@@ -68,7 +68,7 @@ function progressLines(p: RecordProgress): string[] {
 }
 
 function estimateLine(e: SizeEstimate): string {
-  const rate = `${formatCount(e.samplesPerSec)} samples/s × ${e.bytesPerSample.toFixed(2)} bytes/sample (measured over ${e.calibrationSec} s)`;
+  const rate = `${formatCount(e.samplesPerSec)} samples/s × ${e.bytesPerSample.toFixed(2)} bytes/sample (measured over the first ${e.calibrationSec.toFixed(1)} s)`;
   const size =
     e.expectedBytes === null
       ? `${formatBytes(e.bytesPerHour)} per hour`
@@ -131,7 +131,7 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
         type: 'boolean',
         default: true,
         describe:
-          'Measure 4 s first, state the expected size, refuse a session the disk cannot hold (--no-space-check: go on)',
+          'After the first 4 s, state the expected size and stop a session the disk cannot hold (--no-space-check: go on)',
       })
       .option('analyze', {
         type: 'boolean',
@@ -161,6 +161,8 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
     process.on('SIGTERM', onSignal);
     const renderer = args.quiet ? null : createProgressRenderer();
     let stopMetrics: () => Promise<void> = async () => {};
+    // The size estimate arrives after the first seconds: shown above the progress lines from then on.
+    let estimate: string[] = [];
     try {
       // Before the session folder exists: a port in use leaves nothing behind.
       const metrics = await metricsForFlag(args, (m) => {
@@ -188,16 +190,19 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
           maxRate: maxRate === undefined ? null : maxRate === 0 ? Number.POSITIVE_INFINITY : maxRate,
           batchTimeoutMs: args['batch-timeout'],
           maxSizeBytes: args['max-size'] ?? null,
-          sizeCheck: args['space-check'] ? {} : undefined,
-          onEstimate: (e) => process.stderr.write(`${estimateLine(e)}\n`),
+          sizeCheck: { allowOverflow: !args['space-check'] },
+          onEstimate: (e) => {
+            estimate = [estimateLine(e)];
+            if (!renderer) process.stderr.write(`${estimate[0]}\n`);
+          },
           signal: controller.signal,
           events: recording?.events,
         },
         (p) => {
           recording?.progress(p);
           if (!renderer) return;
-          if (p.phase === 'done') renderer.done(progressLines(p));
-          else renderer.update(progressLines(p));
+          if (p.phase === 'done') renderer.done([...estimate, ...progressLines(p)]);
+          else renderer.update([...estimate, ...progressLines(p)]);
         },
       );
       if (args.analyze) {

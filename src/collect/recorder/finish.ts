@@ -38,8 +38,8 @@ export interface FinishSteps {
 }
 
 /**
- * Ends the recording once every loop has returned. Throws the fatal write error (if any) after the
- * manifest says `failed`, naming the session and the samples that are intact.
+ * Ends the recording once every loop has returned. Throws the fatal write error or the size check's
+ * refusal (if any) after the manifest says `failed`, naming the session and the samples that are intact.
  */
 export async function finishRecording(s: FinishSteps): Promise<RecordResult> {
   s.stop.dispose(s.fallbackReason);
@@ -55,7 +55,7 @@ export async function finishRecording(s: FinishSteps): Promise<RecordResult> {
   for (const e of await s.writer.fillChecksums()) s.stop.fail(e);
 
   const final = s.folder.manifest(s.parts);
-  const fatal = s.stop.fatal;
+  const fatal = s.stop.fatal ?? s.stop.refusal;
   final.status = fatal ? 'failed' : 'complete';
   final.ended_at = ended.toISOString();
   final.duration_ms = durationMs;
@@ -68,7 +68,7 @@ export async function finishRecording(s: FinishSteps): Promise<RecordResult> {
     s.stop.fail(e);
   }
   s.onProgress?.({ ...s.progress('done'), bytesOnDisk: dirBytes(s.folder.dir, final) });
-  const f = s.stop.fatal;
+  const f = s.stop.fatal ?? s.stop.refusal;
   if (f) {
     throw new OeError(
       f.code,

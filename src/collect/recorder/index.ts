@@ -11,7 +11,7 @@
  *   merger.ts          merges flush parts into larger files (about one a minute, up to 10 M rows)
  *   timers.ts          telemetry, flush and progress timers
  *   conditioned.ts     the conditioned-output loop (--conditioning)
- *   size.ts            the size estimate, the refusal of a session that cannot fit, --max-size
+ *   size.ts            the size estimate over the first seconds, the stop of a session that cannot fit, --max-size
  *   stop.ts            when and why the recording ends
  *   finish.ts          the last flush and the final manifest
  *   events.ts          per-batch and per-flush events for counters and metrics
@@ -21,16 +21,15 @@
  * write the merged file before deleting the parts it covers, and readers skip covered parts;
  * `oe sessions --repair` finalizes what is on disk.
  */
-import { OeError } from '../../errors.js';
 import { sharedSamplerPool } from '../sampler-pool.js';
 import { ConditionedOutput } from './conditioned.js';
 import { finishRecording, type RecordResult } from './finish.js';
 import { PartMerger } from './merger.js';
-import { planRecording, type RecordOptions, type RecordPlan } from './options.js';
+import { planRecording, type RecordOptions } from './options.js';
 import { PartWriter } from './part-writer.js';
 import { FairShareScheduler, newSourceRun } from './scheduler.js';
 import { type ManifestParts, SessionFolder } from './session-folder.js';
-import { estimateSize, formatSizeRefusal, type SizeEstimate, SizeGuard } from './size.js';
+import { SizeCheck, SizeGuard } from './size.js';
 import { RecordingStop } from './stop.js';
 import { FlushTimer, ProgressTicker, progressReport, type RecordProgress, TelemetryTimer } from './timers.js';
 
@@ -67,14 +66,14 @@ export type { RecordProgress, SourceProgress } from './timers.js';
  * every 250 ms (and once at the end) with per-source totals and rates; the library never prints.
  * Errors: unavailable sources → UNAVAILABLE before anything is written; a write failure (full disk)
  * ends the session, keeps every flushed part, marks the manifest `failed` when it can, and throws
- * OeError('IO') naming the file.
+ * OeError('IO') naming the file; a session the size check finds too big for the disk stops after its
+ * first seconds (options.sizeCheck), marked `failed` with end reason `space-check`, OeError('IO').
  */
 export async function recordSession(
   options: RecordOptions = {},
   onProgress?: (p: RecordProgress) => void,
 ): Promise<RecordResult> {
   const plan = planRecording(options);
-  const estimate = options.sizeCheck ? await checkSize(options, plan) : null;
   const folder = new SessionFolder(plan, options.id);
   const runs = plan.specs.map((spec) => newSourceRun(spec, plan.maxRate));
   const writer = new PartWriter(folder.dir, plan, options.events);
@@ -106,16 +105,12 @@ export async function recordSession(
   const t0 = performance.now();
   const stop = new RecordingStop(options.signal, plan.durationSec);
   const guard = plan.writeParts
-    ? new SizeGuard(
-        writer,
-        runs,
-        stop,
-        plan.root,
-        plan.maxSizeBytes,
-        plan.minFreeBytes,
-        estimate?.bytesPerSample || undefined,
-      )
+    ? new SizeGuard(writer, runs, stop, plan.root, plan.maxSizeBytes, plan.minFreeBytes)
     : null;
+  const sizeCheck =
+    plan.writeParts && plan.sizeCheck
+      ? new SizeCheck(plan, runs, writer, stop, plan.sizeCheck, options.onEstimate, t0)
+      : null;
   const scheduler = new FairShareScheduler(runs, sampler, plan, options.events, () => guard?.afterBatch());
   if (plan.conditioning)
     conditioned = new ConditionedOutput(plan.conditioning, plan.specs, sampler, plan.batchTimeoutMs);
@@ -125,7 +120,10 @@ export async function recordSession(
     { runs, conditioned, telemetry: telemetry?.series ?? null },
     stop,
     plan.flushMs,
-    () => guard?.afterFlush(),
+    () => {
+      guard?.afterFlush();
+      sizeCheck?.afterFlush();
+    },
   );
   const merger =
     plan.writeParts && plan.mergeIntervalMs > 0
@@ -149,6 +147,7 @@ export async function recordSession(
   const sampling = scheduler.run(stop.signal).then((allDone) => allDone && stop.request('max-samples'));
   await Promise.all([sampling, conditioned?.run(stop.signal)]);
   await conditioned?.close();
+  sizeCheck?.dispose();
   return finishRecording({
     folder,
     parts,
@@ -163,44 +162,4 @@ export async function recordSession(
     progress: (phase) => progressReport({ ...progressParts, ticker }, phase),
     onProgress,
   });
-}
-
-/**
- * The size check before a recording (options.sizeCheck): a calibration recording of the same sources
- * with the same sampler, then the estimate to `onEstimate`, and a refusal when it cannot fit.
- */
-async function checkSize(options: RecordOptions, plan: RecordPlan): Promise<SizeEstimate> {
-  const { calibrationSec, allowOverflow } = options.sizeCheck ?? {};
-  const estimate = await estimateSize(
-    plan,
-    async (output, durationSec) => {
-      // The rate is taken over the second half: the first batches of every source are small (sizing).
-      const t0 = performance.now();
-      let late = 0;
-      const { manifest } = await recordSession({
-        ...options,
-        id: undefined,
-        output,
-        durationSec,
-        sources: plan.specs,
-        skipProbe: true,
-        telemetryIntervalMs: 0,
-        conditioning: null,
-        mergeIntervalMs: 0,
-        maxSizeBytes: null,
-        sizeCheck: undefined,
-        onEstimate: undefined,
-        events: {
-          batch: (e) => {
-            if (performance.now() - t0 >= (durationSec * 1000) / 2) late += e.samples;
-          },
-        },
-      });
-      return { samples: manifest.total_samples, bytes: manifest.size_bytes, lateSamples: late };
-    },
-    calibrationSec,
-  );
-  options.onEstimate?.(estimate);
-  if (!estimate.fits && !allowOverflow) throw new OeError('IO', formatSizeRefusal(estimate));
-  return estimate;
 }

@@ -12,7 +12,7 @@ import { DEFAULT_SESSIONS_DIR, isSafeSourceName } from '../session/layout.js';
 import type { RecordConfig } from '../session/manifest.js';
 import type { SourceSpec } from '../types.js';
 import type { RecorderEvents } from './events.js';
-import { MIN_FREE_BYTES, type SizeEstimate } from './size.js';
+import { DEFAULT_CALIBRATION_SEC, MIN_FREE_BYTES, type SizeEstimate } from './size.js';
 
 /**
  * Default per-source cap, samples per second. 20 000/s gives every source 1.2 M samples in a 60 s
@@ -108,10 +108,12 @@ export interface RecordOptions {
   /** Free space the recording leaves on its disk: it ends cleanly before (default MIN_FREE_BYTES, 256 MiB). */
   minFreeBytes?: number;
   /**
-   * Before recording, measure the rate and bytes per sample with a short calibration recording
-   * (`calibrationSec`, default 2 s, deleted afterwards) and report the expected size and the free space
-   * through `onEstimate`; a session that cannot fit is refused (OeError IO) unless `allowOverflow`.
-   * Absent: no estimate (library default; `oe record` asks for it).
+   * Measure the rate and bytes per sample over the recording's first `calibrationSec` seconds (default
+   * DEFAULT_CALIBRATION_SEC, 4; the rate over the second half of them), then report the expected size
+   * and the free space through `onEstimate`; a session that cannot fit is stopped right there (end
+   * reason `space-check`, status failed, OeError IO) unless `allowOverflow`. Nothing is recorded twice:
+   * the measured seconds are the session's own. Absent: no estimate (library default; `oe record` asks
+   * for it).
    */
   sizeCheck?: { calibrationSec?: number; allowOverflow?: boolean };
   onEstimate?: (e: SizeEstimate) => void;
@@ -147,6 +149,8 @@ export interface RecordPlan {
   /** null: no limit. */
   maxSizeBytes: number | null;
   minFreeBytes: number;
+  /** null: no size check. */
+  sizeCheck: { calibrationSec: number; allowOverflow: boolean } | null;
   config: RecordConfig;
 }
 
@@ -222,6 +226,12 @@ export function planRecording(options: RecordOptions): RecordPlan {
   if (maxSizeBytes !== null && (!Number.isInteger(maxSizeBytes) || maxSizeBytes <= 0)) {
     throw optionError('maxSizeBytes', `must be a positive integer, got ${maxSizeBytes}`);
   }
+  const sizeCheck = options.sizeCheck
+    ? {
+        calibrationSec: positiveOr(options.sizeCheck.calibrationSec, DEFAULT_CALIBRATION_SEC, 'calibrationSec'),
+        allowOverflow: options.sizeCheck.allowOverflow === true,
+      }
+    : null;
   const conditioning = options.conditioning ? parseConditioning(options.conditioning) : null;
   const root = options.output ?? DEFAULT_SESSIONS_DIR;
   const config: RecordConfig = {
@@ -262,6 +272,7 @@ export function planRecording(options: RecordOptions): RecordPlan {
     mergeMaxRows,
     maxSizeBytes,
     minFreeBytes: options.minFreeBytes ?? MIN_FREE_BYTES,
+    sizeCheck,
     config,
   };
 }

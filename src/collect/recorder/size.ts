@@ -1,25 +1,25 @@
 /**
- * How big a recording will get, and keeping it within bounds: the estimate stated at the start
- * (samples/s × duration × bytes per sample, both measured by a short calibration recording on the same
- * disk: 4 s, the rate over its second half), the refusal of a session that cannot fit in the free space, and the guard that ends a recording
- * cleanly at `--max-size` or when the disk is about to fill.
+ * How big a recording will get, and keeping it within bounds: the estimate stated after the first
+ * seconds of the recording itself (samples/s × duration × bytes per sample, both measured on the session
+ * being written: no separate calibration, nothing recorded twice), the stop of a session that cannot fit
+ * in the free space, and the guard that ends a recording cleanly at `--max-size` or when the disk is
+ * about to fill.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync, statfsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, statfsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { errorMessage, OeError } from '../../errors.js';
 import type { RecordPlan } from './options.js';
 import type { PartWriter } from './part-writer.js';
 import type { SourceRun } from './scheduler.js';
 import type { RecordingStop } from './stop.js';
 
-/** Space a recording leaves free on its disk: it ends cleanly before going below (and refuses to start). */
+/** Space a recording leaves free on its disk: it ends cleanly before going below (and stops one that cannot fit). */
 export const MIN_FREE_BYTES = 256 * 1024 * 1024;
-/** Seconds of calibration recording behind the estimate. */
+/** Seconds of the recording measured before the estimate is stated (fewer when the session is shorter). */
 export const DEFAULT_CALIBRATION_SEC = 4;
 
 export interface SizeEstimate {
-  /** Samples per second over all sources, measured over the second half of the calibration. */
+  /** Samples per second over all sources, measured over the second half of the measured stretch. */
   samplesPerSec: number;
   /** Bytes on disk per sample (parts and manifest), measured on flush parts: merged files take less. */
   bytesPerSample: number;
@@ -28,14 +28,17 @@ export interface SizeEstimate {
   /** Expected size of the session (null when it has no end: see bytesPerHour). */
   expectedBytes: number | null;
   bytesPerHour: number;
-  /** Free space on the disk that holds the sessions folder, for this user. */
+  /** Bytes the session had written when the estimate was made (part of expectedBytes). */
+  writtenBytes: number;
+  /** Free space on the disk that holds the sessions folder, for this user, when the estimate was made. */
   freeBytes: number;
   /** The directory whose file system was measured. */
   disk: string;
   /** Space the recording leaves free (minFreeBytes). */
   keepFreeBytes: number;
-  /** The expected size fits in the free space less keepFreeBytes (always true without an end). */
+  /** What is still to be written fits in the free space less keepFreeBytes (always true without an end). */
   fits: boolean;
+  /** Seconds of the recording the rate and bytes per sample were measured over. */
   calibrationSec: number;
 }
 
@@ -52,8 +55,8 @@ export function freeBytesAt(path: string): { disk: string; free: number } {
 }
 
 /**
- * The expected size from a calibration's measurements: the rate and bytes per sample times the
- * duration, bounded by max-samples and max-size when they are set.
+ * The expected size from the measured rate and bytes per sample: times the duration, bounded by
+ * max-samples and max-size when they are set.
  */
 export function expectedSize(
   plan: Pick<RecordPlan, 'durationSec' | 'maxSamples' | 'specs'> & { maxSizeBytes: number | null },
@@ -70,41 +73,86 @@ export function expectedSize(
   return bytes;
 }
 
-/**
- * Measures a recording of `calibrationSec` seconds made with `record` into a temporary session under
- * the sessions folder (deleted afterwards), and states what the real session will need against the
- * free space there.
- */
-export async function estimateSize(
-  plan: RecordPlan & { maxSizeBytes: number | null },
-  /** Records the calibration: samples and bytes written, and the samples taken in its second half. */
-  record: (output: string, durationSec: number) => Promise<{ samples: number; bytes: number; lateSamples: number }>,
-  calibrationSec = DEFAULT_CALIBRATION_SEC,
-): Promise<SizeEstimate> {
-  const tmpRoot = join(plan.root, `.calibration-${randomBytes(4).toString('hex')}`);
-  let m: { samples: number; bytes: number; lateSamples: number };
-  try {
-    m = await record(tmpRoot, calibrationSec);
-  } finally {
-    rmSync(tmpRoot, { recursive: true, force: true });
-  }
-  // The first batches of every source are small while the scheduler sizes them: the rate is the second half's.
-  const samplesPerSec = m.lateSamples / (calibrationSec / 2);
-  const bytesPerSample = m.samples > 0 ? m.bytes / m.samples : 0;
-  const expectedBytes = expectedSize(plan, samplesPerSec, bytesPerSample);
-  const { disk, free } = freeBytesAt(plan.root);
+/** The estimate from what a recording measured so far (pure: the free space is passed in). */
+export function sizeEstimate(
+  plan: Pick<RecordPlan, 'durationSec' | 'maxSamples' | 'specs' | 'maxSizeBytes' | 'minFreeBytes'>,
+  m: { samplesPerSec: number; bytesPerSample: number; writtenBytes: number; calibrationSec: number },
+  space: { disk: string; free: number },
+): SizeEstimate {
+  const expectedBytes = expectedSize(plan, m.samplesPerSec, m.bytesPerSample);
   return {
-    samplesPerSec,
-    bytesPerSample,
+    ...m,
     durationSec: plan.durationSec,
     expectedBytes,
-    bytesPerHour: samplesPerSec * 3600 * bytesPerSample,
-    freeBytes: free,
-    disk,
+    bytesPerHour: m.samplesPerSec * 3600 * m.bytesPerSample,
+    freeBytes: space.free,
+    disk: space.disk,
     keepFreeBytes: plan.minFreeBytes,
-    fits: expectedBytes === null || expectedBytes <= free - plan.minFreeBytes,
-    calibrationSec,
+    fits: expectedBytes === null || expectedBytes - m.writtenBytes <= space.free - plan.minFreeBytes,
   };
+}
+
+/**
+ * The size check of a recording (options.sizeCheck), made on the session itself: the rate is measured
+ * over the second half of its first `calibrationSec` seconds (the first batches of every source are
+ * small while the scheduler sizes them; a session shorter than twice that is measured over its first
+ * half), the bytes per sample on the parts flushed by then. At the first flush after that stretch it
+ * states the estimate (`onEstimate`) and, when the session cannot fit and `allowOverflow` is not set,
+ * stops the recording right there (end reason `space-check`, the session marked failed with the reason).
+ */
+export class SizeCheck {
+  private half: { t: number; sampled: number } | null = null;
+  private halfTimer: NodeJS.Timeout | null;
+  private done = false;
+  private readonly stretchMs: number;
+
+  constructor(
+    private readonly plan: RecordPlan,
+    private readonly runs: readonly SourceRun[],
+    private readonly writer: PartWriter,
+    private readonly stop: RecordingStop,
+    private readonly options: { calibrationSec: number; allowOverflow: boolean },
+    private readonly onEstimate?: (e: SizeEstimate) => void,
+    private readonly t0 = performance.now(),
+  ) {
+    const sec = options.calibrationSec;
+    this.stretchMs = 1000 * (plan.durationSec === null ? sec : Math.min(sec, plan.durationSec / 2));
+    this.halfTimer = setTimeout(() => {
+      this.half = { t: performance.now(), sampled: this.sampled() };
+      this.halfTimer = null;
+    }, this.stretchMs / 2);
+  }
+
+  private sampled(): number {
+    return this.runs.reduce((a, r) => a + r.sampled, 0);
+  }
+
+  /** After every flush: the first one past the stretch (with samples on disk) makes the estimate. */
+  afterFlush(): void {
+    if (this.done || !this.half || this.stop.signal.aborted) return;
+    const now = performance.now();
+    const written = this.runs.reduce((a, r) => a + r.counts.samples, 0);
+    if (now - this.t0 < this.stretchMs || written === 0) return;
+    this.done = true;
+    const e = sizeEstimate(
+      this.plan,
+      {
+        samplesPerSec: (this.sampled() - this.half.sampled) / ((now - this.half.t) / 1000),
+        bytesPerSample: this.writer.bytes / written,
+        writtenBytes: this.writer.bytes,
+        calibrationSec: Math.round(now - this.t0) / 1000,
+      },
+      freeBytesAt(this.plan.root),
+    );
+    this.onEstimate?.(e);
+    if (!e.fits && !this.options.allowOverflow)
+      this.stop.refuse(new OeError('IO', formatSizeRefusal(e)), 'space-check');
+  }
+
+  dispose(): void {
+    if (this.halfTimer) clearTimeout(this.halfTimer);
+    this.halfTimer = null;
+  }
 }
 
 function gib(bytes: number): string {
@@ -112,12 +160,13 @@ function gib(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
-/** The one-line reason a session is refused. */
+/** The one-line reason a session is stopped by the size check. */
 export function formatSizeRefusal(e: SizeEstimate): string {
   return (
     `the session would need about ${gib(e.expectedBytes ?? 0)} (${Math.round(e.samplesPerSec)} samples/s × ` +
-    `${e.durationSec ?? '?'} s × ${e.bytesPerSample.toFixed(2)} bytes/sample) but ${gib(e.freeBytes)} is free on ` +
-    `${e.disk} (${gib(e.keepFreeBytes)} kept free): record for less time, cap its size, or override the space check`
+    `${e.durationSec ?? '?'} s × ${e.bytesPerSample.toFixed(2)} bytes/sample, measured over its first ` +
+    `${e.calibrationSec.toFixed(1)} s) but ${gib(e.freeBytes)} is free on ${e.disk} (${gib(e.keepFreeBytes)} kept free): ` +
+    `stopped there; record for less time, cap its size, or override the space check`
   );
 }
 
@@ -126,8 +175,7 @@ export function formatSizeRefusal(e: SizeEstimate): string {
  * the size the session will have once what is buffered is written — bytes on disk + buffered samples ×
  * bytes per sample — and stops when that reaches the limit, so the last flush lands at or just below
  * it. The bytes per sample are those written so far (parts, batch log and telemetry over the samples
- * in them); before the first flush, the calibration's (sizeCheck) or else 9, a raw value and its byte,
- * which no Parquet part of samples exceeds. After every flush it also ends the recording when the disk
+ * in them); before the first flush 9, a raw value and its byte, which no Parquet part of samples exceeds. After every flush it also ends the recording when the disk
  * would keep less than `minFreeBytes` free (`disk-space`).
  */
 export class SizeGuard {
@@ -140,7 +188,6 @@ export class SizeGuard {
     private readonly root: string,
     private readonly maxSizeBytes: number | null,
     private readonly minFreeBytes = MIN_FREE_BYTES,
-    private readonly priorBytesPerSample = 9,
   ) {}
 
   afterBatch(): void {
@@ -152,7 +199,7 @@ export class SizeGuard {
       written += r.counts.samples;
     }
     const bytes = this.writer.bytes;
-    const perSample = written > 0 ? bytes / written : this.priorBytesPerSample;
+    const perSample = written > 0 ? bytes / written : 9;
     if (bytes + (sampled - written) * perSample >= this.maxSizeBytes) this.stop.request('max-size');
   }
 

@@ -10,6 +10,11 @@ export class RecordingStop {
   reason: string | null = null;
   /** The write error that ended the recording, if any. */
   fatal: OeError | null = null;
+  /**
+   * Why the recording was stopped on purpose before it could do what was asked (the size check): not
+   * a write error, so the last flush and the merge still run, but the session is marked failed with it.
+   */
+  refusal: OeError | null = null;
   private durationTimer: NodeJS.Timeout | null = null;
   private readonly onAbort = (): void => {
     const r = this.signalIn?.reason;
@@ -45,6 +50,13 @@ export class RecordingStop {
   fail(e: unknown): void {
     this.fatal ??= isOeError(e) ? e : new OeError('IO', errorMessage(e));
     this.request('error');
+  }
+
+  /** Stops the recording with a reason that makes it fail without being a write error (see `refusal`). */
+  refuse(e: OeError, reason: string): void {
+    if (this.reason) return;
+    this.refusal = e;
+    this.request(reason);
   }
 
   /** Stops for good and detaches from the caller's signal; `fallback` is the reason if none was given. */
