@@ -10,6 +10,7 @@ import { SamplerPool } from '../src/collect/sampler-pool.js';
 import { openSession } from '../src/collect/session/index.js';
 import { closeDb } from '../src/db/index.js';
 import { OeError } from '../src/errors.js';
+import { runOeInProcess } from './cli-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'oe-size-'));
 let pool: SamplerPool;
@@ -201,5 +202,34 @@ describe('recording within bounds', () => {
     expect(e.code).toBe('USAGE');
     expect(e.message).toContain('calibrationSec');
     expect(readdirSync(root)).not.toContain('bad-option');
+  });
+
+  it('oe record: a session that cannot fit stops after its first seconds with one line and exit status 6', async () => {
+    const out = join(root, 'cli-refused');
+    const r = await runOeInProcess([
+      'record',
+      '--sources',
+      'clock_jitter',
+      '--duration',
+      '1000000h',
+      '--flush-interval',
+      '200ms',
+      '--output',
+      out,
+      '--quiet',
+    ]);
+    expect(r.code).toBe(6);
+    const lines = r.stderr.trim().split('\n');
+    // The estimate (stated once it is measured), then the one-line reason: no stack trace.
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^expected size .*measured over the first .* free on /);
+    expect(lines[1]).toMatch(/^oe: the session would need about .*--no-space-check.*ended early/);
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    const dirs = readdirSync(out);
+    expect(dirs).toHaveLength(1);
+    const { manifest } = openSession(join(out, dirs[0]), { verify: true });
+    expect(manifest.status).toBe('failed');
+    expect(manifest.end_reason).toBe('space-check');
+    expect(manifest.duration_ms).toBeLessThan(60_000);
   });
 });

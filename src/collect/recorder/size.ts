@@ -166,7 +166,7 @@ export function formatSizeRefusal(e: SizeEstimate): string {
     `the session would need about ${gib(e.expectedBytes ?? 0)} (${Math.round(e.samplesPerSec)} samples/s × ` +
     `${e.durationSec ?? '?'} s × ${e.bytesPerSample.toFixed(2)} bytes/sample, measured over its first ` +
     `${e.calibrationSec.toFixed(1)} s) but ${gib(e.freeBytes)} is free on ${e.disk} (${gib(e.keepFreeBytes)} kept free): ` +
-    `stopped there; record for less time, cap its size, or override the space check`
+    `stopped there; record for less time, cap its size (--max-size) or go on anyway (--no-space-check)`
   );
 }
 
