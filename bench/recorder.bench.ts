@@ -9,6 +9,8 @@
  *    same recorder with `writeParts: false` (same scheduler, sampling and buffering, data dropped at
  *    each flush), alternated run by run so background load hits both alike. Target ratio >= 0.9.
  * 3. Bytes on disk per sample (all parts + manifest) of the recording runs.
+ * Each overhead line also gives samples per CPU-second of the whole process, writing against not writing:
+ * on a loaded shared machine the CPU this process gets swings run to run far more than the writing costs.
  *
  *   npm run bench -- recorder      (OE_BENCH_ROWS, OE_BENCH_RUN_SEC, OE_BENCH_RUNS override 5e6, 4, 4;
  *                                   OE_BENCH_FLUSH_MS the flush interval, OE_BENCH_DUCKDB_THREADS DuckDB's threads)
@@ -181,6 +183,10 @@ async function overhead(maxRate: number, label: string, arms: readonly Arm[]): P
   const rates: Record<string, number[]> = {};
   const spans: Record<string, number[]> = {};
   const tails: Record<string, number[]> = {};
+  // Samples per CPU-second of the whole process (every thread: samplers, writer, DuckDB): on a machine
+  // whose other tenants swing the CPU this process gets, the share of throughput the writing costs when
+  // CPU is what limits it, far steadier run to run than samples/s.
+  const perCpu: Record<string, number[]> = {};
   for (let r = 0; r < RUNS; r++) {
     for (const mode of arms.map((_, i) => arms[(i + r) % arms.length])) {
       let first = 0;
@@ -196,6 +202,7 @@ async function overhead(maxRate: number, label: string, arms: readonly Arm[]): P
         },
         sourceState: (name: string) => pool.sourceState(name),
       };
+      const c0 = process.cpuUsage();
       const { manifest } = await recordSession({
         sources: fast,
         durationSec: RUN_SEC,
@@ -206,7 +213,9 @@ async function overhead(maxRate: number, label: string, arms: readonly Arm[]): P
         mergeIntervalMs: mode === 'merge' ? MERGE_MS : undefined,
         flushIntervalMs: Number(process.env.OE_BENCH_FLUSH_MS ?? 1000),
       });
+      const c = process.cpuUsage(c0);
       tails[mode] = [...(tails[mode] ?? []), performance.now() - last];
+      perCpu[mode] = [...(perCpu[mode] ?? []), manifest.total_samples / ((c.user + c.system) / 1e6)];
       const rate = manifest.total_samples / ((manifest.duration_ms ?? 1) / 1000);
       rates[mode] = [...(rates[mode] ?? []), rate];
       spans[mode] = [...(spans[mode] ?? []), manifest.total_samples / ((last - first) / 1000)];
@@ -226,12 +235,14 @@ async function overhead(maxRate: number, label: string, arms: readonly Arm[]): P
     const pairRatios = rates[mode].map((x, k) => x / rates.nowrite[k]);
     const med = median(pairRatios);
     const steady = median(spans[mode].map((x, k) => x / spans.nowrite[k]));
+    const cpuRatios = perCpu[mode].map((x, k) => x / perCpu.nowrite[k]);
     process.stdout.write(
       `recorder overhead (${label}, ${mode === 'write' ? 'default' : `merging every ${MERGE_MS} ms`}): ${si(w / RUNS)} samples/s recording vs ${si(n / RUNS)} without writing ` +
         `→ ratio of sums ${(w / n).toFixed(3)}, median of per-run ratios ${med.toFixed(3)} [${pairRatios.map((r) => r.toFixed(2)).join(', ')}] ` +
         `(target >= 0.9: ${med >= 0.9 ? 'met' : 'NOT met'}; ${fast.length} fast sources, ${RUN_SEC} s runs); ` +
         `steady-state ratio ${steady.toFixed(3)}; end after the last sample ${median(tails[mode]).toFixed(0)} ms ` +
-        `(without writing ${median(tails.nowrite).toFixed(0)} ms)\n`,
+        `(without writing ${median(tails.nowrite).toFixed(0)} ms); samples per CPU-second ${si(median(perCpu[mode]))} vs ` +
+        `${si(median(perCpu.nowrite))} → median of per-run ratios ${median(cpuRatios).toFixed(3)} [${cpuRatios.map((r) => r.toFixed(2)).join(', ')}]\n`,
     );
   }
 }
