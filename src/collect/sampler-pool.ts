@@ -11,6 +11,8 @@ import type { MeasurementUnit, SampleBatch, SourceSpec } from './types.js';
 
 /** Largest batch the pool accepts (2^24 measurements = 128 MiB). */
 export const MAX_BATCH = 1 << 24;
+/** How long a batch waits for the pool's first worker thread to start before its own deadline starts anyway. */
+const WORKER_START_GUARD_MS = 120_000;
 
 export interface SamplerPoolOptions {
   /** Worker threads (default max(2, CPUs)). */
@@ -98,6 +100,8 @@ export class SamplerPool implements Sampler {
   /** Worker-level errors piscina reported outside any task (a worker died while idle). */
   workerErrors = 0;
   private readonly batchListeners = new Set<(e: BatchEvent) => void>();
+  /** Settles once the first worker thread runs tasks (firstWorker). */
+  private firstStart: Promise<void> | null = null;
 
   constructor(options: SamplerPoolOptions = {}) {
     const threads = options.threads ?? Math.max(2, availableParallelism());
@@ -124,6 +128,24 @@ export class SamplerPool implements Sampler {
   async warmUp(): Promise<number> {
     const ids = await Promise.all(Array.from({ length: this.maxThreads }, () => this.diagnose('ping')));
     return new Set(ids).size;
+  }
+
+  /**
+   * Resolves once the pool's first worker thread runs tasks, or after WORKER_START_GUARD_MS (a hang guard).
+   * Starting a thread (module loading, and the tsx loader when run from source) takes ~0.1-1 s on an idle
+   * machine but over 5 s on a busy one; batch deadlines count from after it, so a slow start is not reported
+   * as "no free worker". A worker that cannot start still fails the batch itself, with its own error.
+   */
+  private firstWorker(): Promise<void> {
+    this.firstStart ??= new Promise<void>((resolve) => {
+      const guard = setTimeout(resolve, WORKER_START_GUARD_MS);
+      const done = () => {
+        clearTimeout(guard);
+        resolve();
+      };
+      this.piscina.run({ diagnostic: 'ready' } satisfies SamplerTask).then(done, done);
+    });
+    return this.firstStart;
   }
 
   /** Worker threads currently alive. */
@@ -237,6 +259,7 @@ export class SamplerPool implements Sampler {
    */
   private async runBatch(spec: SourceSpec, n: number, timeoutMs: number): Promise<SamplerTaskResult> {
     const st = this.state(spec.name);
+    await this.firstWorker();
     // cell 0: cancel (read by the native sampler); cell 1: set to 1 by the worker when the batch starts.
     const cancel = new Int32Array(new SharedArrayBuffer(8));
     const task: SamplerTask = { sampler: spec.sampler, n, params: spec.params, cancel, timeoutMs };

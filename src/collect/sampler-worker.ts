@@ -12,8 +12,9 @@ import type { SamplerParams } from './types.js';
  * - `lastBufferBytes`: byteLength of the buffer this worker last returned (0 once it was transferred);
  * - `exit`: ends this worker thread (the pool must replace it);
  * - `ping`: holds the worker for 20 ms and returns its thread id (used to start every thread up front).
+ * Not a diagnostic: `ready` returns at once; SamplerPool runs it once to know that a thread has started.
  */
-export type WorkerDiagnostic = 'lastBufferBytes' | 'exit' | 'ping';
+export type WorkerDiagnostic = 'lastBufferBytes' | 'exit' | 'ping' | 'ready';
 
 export interface SamplerTask {
   sampler?: string;
@@ -42,6 +43,7 @@ let lastBuffer: ArrayBuffer | undefined;
 export default function run(task: SamplerTask): SamplerTaskResult | number {
   if (task.diagnostic === 'lastBufferBytes') return lastBuffer?.byteLength ?? -1;
   if (task.diagnostic === 'exit') process.exit(0);
+  if (task.diagnostic === 'ready') return threadId;
   if (task.diagnostic === 'ping') {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     return threadId;
