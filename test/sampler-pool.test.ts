@@ -43,12 +43,15 @@ describe('test samplers stay out of the user catalog', () => {
 
 describe('SamplerPool isolation', () => {
   const pool = new SamplerPool({ threads: 2, backoffBaseMs: 60_000, graceMs: 200 });
+  // The healthy source's deadline only guards against a hang: on a busy machine (load ~45) a replaced worker's
+  // start alone took over the default 5 s. The faulty sources keep their short deadlines.
+  const healthy = { timeoutMs: 120_000 };
   afterAll(() => pool.close());
 
   it('times out a hanging sampler while another source keeps sampling', async () => {
     await pool.warmUp();
     const hang = rejection(pool.sample(testSpec('test_hang'), 16, { timeoutMs: 300 }));
-    const others = await Promise.all([1, 2, 3].map(() => pool.sample('clock_jitter', 1000)));
+    const others = await Promise.all([1, 2, 3].map(() => pool.sample('clock_jitter', 1000, healthy)));
     for (const b of others) expect(b.values.length).toBe(1000);
     const err = await hang;
     expect(err.code).toBe('TIMEOUT');
@@ -68,11 +71,11 @@ describe('SamplerPool isolation', () => {
     expect(a.message).toMatch(/deliberate test failure/);
     const b = await rejection(pool.sample(testSpec('test_throw_other'), 16));
     expect(b.message).toMatch(/non-standard C\+\+ exception/);
-    expect((await pool.sample('clock_jitter', 100)).values.length).toBe(100);
+    expect((await pool.sample('clock_jitter', 100, healthy)).values.length).toBe(100);
   });
 
   it('survives a segfault in a sampler: rejected promise, immediate backoff, other sources unaffected', async () => {
-    const others = Promise.all([1, 2, 3].map(() => pool.sample('clock_jitter', 1000)));
+    const others = Promise.all([1, 2, 3].map(() => pool.sample('clock_jitter', 1000, healthy)));
     const err = await rejection(pool.sample(testSpec('test_segv', {}, 'segv'), 16));
     expect(err.code).toBe('FAILED');
     expect(err.message).toMatch(/source segv: .*sampler crashed with SIGSEGV/);
@@ -86,7 +89,7 @@ describe('SamplerPool isolation', () => {
     // A crash in a helper thread fails its batch the same way, and both workers keep serving afterwards.
     const helper = await rejection(pool.sample(testSpec('test_sibling_segv', {}, 'helper-segv'), 16));
     expect(helper.message).toMatch(/SIGSEGV .* in its helper thread/);
-    const after = await Promise.all([1, 2, 3, 4].map(() => pool.sample('clock_jitter', 500)));
+    const after = await Promise.all([1, 2, 3, 4].map(() => pool.sample('clock_jitter', 500, healthy)));
     for (const b of after) expect(b.values.length).toBe(500);
     expect(pool.workerErrors).toBe(0);
   });
@@ -130,13 +133,13 @@ describe('SamplerPool isolation', () => {
     expect(err.code).toBe('TIMEOUT');
     expect(err.message).toMatch(/worker replaced/);
     // The caller was not blocked for the wedge's 1.5 s, and the pool still serves.
-    const b = await pool.sample('clock_jitter', 500);
+    const b = await pool.sample('clock_jitter', 500, healthy);
     expect(b.values.length).toBe(500);
   });
 
   it('replaces a worker thread that dies', async () => {
     await expect(pool.diagnose('exit')).rejects.toThrow(/exited/);
-    const b = await pool.sample('clock_jitter', 500);
+    const b = await pool.sample('clock_jitter', 500, healthy);
     expect(b.values.length).toBe(500);
   });
 
