@@ -141,8 +141,9 @@ export const assessCommand: CommandModule<object, AssessArgs> = {
         filename: args.file ?? `${args.session}/${args.source}`,
         sha256: report.input.sha256,
       };
-      const doc = report.iid ? iidToNistJson(report.iid, info) : nonIidToNistJson(report.nonIid as never, info);
-      const path = writeOutput(formatNistJson(doc), args['nist-json']);
+      // One of the two tracks ran (report.track).
+      const doc = report.iid ? iidToNistJson(report.iid, info) : report.nonIid && nonIidToNistJson(report.nonIid, info);
+      const path = doc && writeOutput(formatNistJson(doc), args['nist-json']);
       if (path) process.stderr.write(`NIST result JSON written to ${path}\n`);
     }
     if (args.output) {
