@@ -8,11 +8,12 @@
  * per source and chunk of 4 M rows; the 16-minute session joins the 4-minute recording four times end to
  * end (seq, batch and every timestamp shifted, so it reads as one continuous recording). The analysis's contiguous windows
  * are fixed (SP 800-90B: 16,384 samples, dependence: 65,536), so its time per recorded minute should fall
- * as sessions grow, and its memory stay flat. Reported per length: wall and CPU seconds (median of
+ * as sessions grow, and its memory stay bounded. Reported per length: wall and CPU seconds (median of
  * OE_BENCH_REPEATS, default 2), seconds per recorded minute and its ratio to the 1-minute session's in the
  * same run, and peak RSS.
  *
  *   npm run build && npm run bench -- analysis-scaling
+ *   (OE_BENCH_64=1 adds a 64-minute join; OE_BENCH_REPEATS=n repeats each analysis)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -199,6 +200,8 @@ async function main(): Promise<void> {
     { minutes: 1, src: one, copies: 1 },
     { minutes: 4, src: four, copies: 1 },
     { minutes: 16, src: four, copies: 4 },
+    // OE_BENCH_64=1: also 64 minutes (the 4-minute recording 16 times), to see whether the peak RSS levels off.
+    ...(process.env.OE_BENCH_64 === '1' ? [{ minutes: 64, src: four, copies: 16 }] : []),
   ];
   const { closeDb } = await import('../src/db/index.js');
   for (const p of plan) {
