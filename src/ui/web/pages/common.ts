@@ -41,7 +41,14 @@ export function kvTable(id: string, rows: [string, string | Node | null | undefi
   );
 }
 
+/**
+ * A link to a session. A narrow table may break the id only after its timestamp (`…T145628Z-`), never
+ * inside the date at its hyphens: the parts are unbreakable spans with a <wbr> between them, so the text
+ * (and a copied id) stays exactly the id.
+ */
 export function sessionLink(id: string, folder?: number): HTMLAnchorElement {
   const q = folder !== undefined && folder > 0 ? `?folder=${folder}` : '';
-  return h('a', { href: `#/session/${encodeURIComponent(id)}${q}`, class: 'session-link' }, id);
+  const m = /^(\d{4}-\d\d-\d\dT\d{6}Z-)(.+)$/.exec(id);
+  const text = m ? [h('span', {}, m[1]), h('wbr'), h('span', {}, m[2])] : [h('span', {}, id)];
+  return h('a', { href: `#/session/${encodeURIComponent(id)}${q}`, class: 'session-link' }, ...text);
 }
