@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { manifestPath, readManifest, sessionDirs, summarizeSession } from '../../collect/session/index.js';
 import { machineSummary } from '../../jobs/compare-inputs.js';
+import { STORED_ANALYSIS } from '../../jobs/stored-analysis.js';
 import type { BenchRow, SessionRow } from '../api-types.js';
 import { HttpError, quote } from './http.js';
 
@@ -41,9 +42,6 @@ function fileStamp(path: string): string | null {
   }
 }
 
-/** Stored analysis file of a session (the place `oe record --analyze` writes too). */
-export const ANALYSIS_FILE = 'analysis.json';
-
 export class SessionFolders {
   readonly dirs: string[];
   private readonly cache = new Map<string, Cached>();
@@ -66,7 +64,7 @@ export class SessionFolders {
         const row = await this.row(folder, dir);
         rows.push({
           ...row,
-          analysis: running(dir) ? 'running' : existsSync(join(dir, ANALYSIS_FILE)) ? 'stored' : 'none',
+          analysis: running(dir) ? 'running' : existsSync(join(dir, STORED_ANALYSIS)) ? 'stored' : 'none',
         });
       }
     }
@@ -76,7 +74,7 @@ export class SessionFolders {
 
   private async row(folder: number, dir: string): Promise<Omit<SessionRow, 'analysis'>> {
     const manifest = fileStamp(manifestPath(dir));
-    const stamp = manifest === null ? null : `${manifest} ${fileStamp(join(dir, ANALYSIS_FILE))}`;
+    const stamp = manifest === null ? null : `${manifest} ${fileStamp(join(dir, STORED_ANALYSIS))}`;
     const hit = this.cache.get(dir);
     if (stamp !== null && hit?.stamp === stamp) return hit.row;
     const s = await summarizeSession(dir);

@@ -5,8 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readManifest, sessionDetail } from '../../collect/session/index.js';
 import { assertSchema } from '../../contracts/schema.js';
+import { readStoredAnalysis } from '../../jobs/stored-analysis.js';
 import { VERSION } from '../../version.js';
-import { analyzeAndStore, DEFAULT_UI_ANALYSIS, readStoredAnalysis, type UiAnalysisOptions } from './analysis.js';
+import { analyzeAndStore, DEFAULT_UI_ANALYSIS, type UiAnalysisOptions } from './analysis.js';
 import { parseCompareRequest, resolveCompareRefs, runCompare } from './compare.js';
 import { filterSessions, type SessionFolders } from './folders.js';
 import { checkToken, HttpError, intParam, onlyKeys, queryParams, readJsonBody, sendJson } from './http.js';
@@ -115,7 +116,7 @@ async function startAnalysisRoute(ctx: UiContext, r: Request): Promise<void> {
     opts.entropy = body.entropy;
   }
   const job = ctx.jobs.start('analysis', analysisKey(dir), async (report) => {
-    await analyzeAndStore(dir, opts, report);
+    await analyzeAndStore(dir, opts, readManifest(dir).sources.length, report);
     return null; // the page reads the stored analysis
   });
   sendJson(r.res, 202, { job });
