@@ -68,7 +68,10 @@ function http(
   if (o.token) headers['x-oe-token'] = ui.token;
   if (o.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: ui.port, method, path, headers }, (res) => {
+    // agent: false = a connection per request. Node 20's global agent keeps sockets alive, and a request sent
+    // on one the server is closing after its 5-s keep-alive timeout failed with ECONNRESET at load ~40 (after
+    // the in-process CLI analysis left the pooled socket idle).
+    const req = request({ host: '127.0.0.1', port: ui.port, method, path, headers, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => {
