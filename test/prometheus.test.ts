@@ -169,8 +169,8 @@ describe.skipIf(!prometheus)(describeTitle(), () => {
         });
       }
 
-      // oe record measures the session size first (a short calibration recording), then records: wait until
-      // Prometheus has scraped the real recording's first flush.
+      // oe record's first flush comes after its start-up (and the size check's first seconds of the recording):
+      // wait until Prometheus has scraped it.
       await waitFor('a scrape of oe record after its first flush', 120_000, async () => {
         if (record.exitCode !== null) throw new Error(`oe record exited ${record.exitCode}: ${recordErr}`);
         const n = await scalar(`oe_recorder_flushes_total{job="oe_record"}`);
