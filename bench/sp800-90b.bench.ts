@@ -135,8 +135,10 @@ async function main(): Promise<void> {
     if (process.env.OE_BENCH_SKIP_IID !== '1') {
       const repeat = Math.max(1, Number(process.env.OE_BENCH_REPEAT ?? 2));
       const ratios: number[] = [];
+      const cpuRatios: number[] = [];
       for (let r = 0; r < repeat; r++) {
         const runNist = () => (eaIid ? timed([eaIid, '-i', '-a', '-v', 'a_uniform8.bin', '8'], dir) : null);
+        const loadBefore = loadavg()[0];
         let n: Timed | null = null;
         if (r % 2 === 0) n = runNist();
         const o = oe('iid', file, r + 1);
@@ -155,17 +157,20 @@ async function main(): Promise<void> {
           const h = /min\(H_original, 8 X H_bitstring\): (\S+)/.exec(n.out)?.[1];
           const ratio = o.wall / n.wall;
           ratios.push(ratio);
+          cpuRatios.push(o.cpu / n.cpu);
           process.stdout.write(
             `IID #${r + 1}  NIST ea_iid: ${fmt(n.wall)} s wall, ${fmt(n.cpu)} s CPU, ${nr.rounds} rounds ` +
               `(${nr.bzip2} with the compression statistic), H = ${h}\n` +
-              `  ratio oe/NIST: wall ${fmt(ratio, 2)} (target ≤ 0.5), CPU ${fmt(o.cpu / n.cpu, 2)}\n`,
+              `  ratio oe/NIST: wall ${fmt(ratio, 2)} (target ≤ 0.5), CPU ${fmt(o.cpu / n.cpu, 2)}; ` +
+              `${r % 2 === 0 ? 'NIST' : 'oe'} ran first; 1-min load average ${fmt(loadBefore)} before, ${fmt(loadavg()[0])} after\n`,
           );
         }
       }
       if (ratios.length > 1)
         process.stdout.write(
           `IID wall ratio oe/NIST over ${ratios.length} pairs: median ${fmt(median(ratios), 2)}, ` +
-            `range ${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}\n`,
+            `range ${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}; CPU ratio median ` +
+            `${fmt(median(cpuRatios), 2)}, range ${fmt(Math.min(...cpuRatios), 2)}–${fmt(Math.max(...cpuRatios), 2)}\n`,
         );
     }
   } finally {

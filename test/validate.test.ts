@@ -187,7 +187,11 @@ describe('oe validate: the package of a fast source (reduced restart count)', ()
       expect(report).toContain(heading);
     expect(verifyPackage(dir).valid).toBe(true);
     // through the CLI: --verify passes, then fails once a file changes
-    expect(oe(['--verify', dir]).status).toBe(0);
+    const ok = oe(['--verify', dir, '--json']);
+    expect(ok.status).toBe(0);
+    const verified = JSON.parse(ok.stdout);
+    expect(schemaValidator('validation-verify')(verified)).toBe(true);
+    expect(verified.valid).toBe(true);
     appendFileSync(join(dir, PACKAGE_FILES.raw), Uint8Array.of(1));
     const bad = oe(['--verify', dir]);
     expect(bad.status).toBe(4);
