@@ -239,7 +239,9 @@ async function stopFault(sampler: Sampler | undefined, deadlineMs: number): Prom
     probe: () => null,
     ...(sampler ? { sampler } : {}),
     batchTimeoutMs: deadlineMs,
-    requestTimeoutMs: deadlineMs * 20,
+    // the request must outlive the worker's start-up (seconds on a loaded machine) and the batch deadline,
+    // so that the quarantine, not the request's own timeout, is what fails it
+    requestTimeoutMs: deadlineMs + 120_000,
     backoffBaseMs: 60_000,
   });
   const t0 = performance.now();
