@@ -1,4 +1,4 @@
-import { inverseDft, inverseDftReal, nextPow2, realDft } from '../stats/fft.js';
+import { crossSpectrumInto, inverseDft, inverseDftReal, nextPow2, realDft } from '../stats/fft.js';
 
 /**
  * A centred series and its DFT. When n is a power of two the DFT has size n and products of spectra give
@@ -40,17 +40,7 @@ export interface CrossSeries {
 
 export function crossProducts(a: CentredSpectrum, b: CentredSpectrum): CrossSeries {
   if (a.size !== b.size || a.n !== b.n) throw new RangeError('crossProducts needs spectra of equal length');
-  const A = a.spectrum;
-  const B = b.spectrum;
-  const P = new Float64Array(A.length);
-  for (let i = 0; i < A.length; i += 2) {
-    const ar = A[i];
-    const ai = -A[i + 1];
-    const br = B[i];
-    const bi = B[i + 1];
-    P[i] = ar * br - ai * bi;
-    P[i + 1] = ar * bi + ai * br;
-  }
+  const P = crossSpectrumInto(new Float64Array(a.spectrum.length), a.spectrum, b.spectrum);
   return { a, b, cc: inverseDftReal(P) };
 }
 

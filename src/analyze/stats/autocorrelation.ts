@@ -1,6 +1,6 @@
 import { chiSquarePValue } from '../math/special.js';
 import { bonferroni, normalQuantileUpper, normalTwoSided } from './distributions.js';
-import { fftPlan, inverseDftOfRealEven, nextPow2, realDft } from './fft.js';
+import { crossSpectrumInto, fftPlan, inverseDftOfRealEven, nextPow2, realDft } from './fft.js';
 
 export interface AutocorrelationResult {
   /** Samples used (the whole stream). */
@@ -251,18 +251,7 @@ export class AutocorrelationAccumulator {
     plan.completeSpectrum(this.fa);
     plan.realTransform(this.fb, b);
     plan.completeSpectrum(this.fb);
-    const A = this.fa;
-    const Bf = this.fb;
-    const P = this.prod;
-    for (let i = 0; i < 2 * N; i += 2) {
-      const ar = A[i];
-      const ai = -A[i + 1];
-      const br = Bf[i];
-      const bi = Bf[i + 1];
-      P[i] = ar * br - ai * bi;
-      P[i + 1] = ar * bi + ai * br;
-    }
-    plan.inverseTransform(this.out, P);
+    plan.inverseTransform(this.out, crossSpectrumInto(this.prod, this.fa, this.fb));
     for (let k = 0; k <= L; k++) this.sums[k] += this.out[2 * k];
   }
 }

@@ -67,6 +67,22 @@ export function realDft(x: ArrayLike<number>, size: number): Float64Array {
   return out;
 }
 
+/**
+ * out = conj(a)·b, element by element over interleaved complex spectra (a's length): the cross-spectrum
+ * whose inverse DFT is the circular cross-correlation Σ_t a_t b_{t+k}. Returns `out`.
+ */
+export function crossSpectrumInto(out: Float64Array, a: Float64Array, b: Float64Array): Float64Array {
+  for (let i = 0; i < a.length; i += 2) {
+    const ar = a[i];
+    const ai = -a[i + 1];
+    const br = b[i];
+    const bi = b[i + 1];
+    out[i] = ar * br - ai * bi;
+    out[i + 1] = ar * bi + ai * br;
+  }
+  return out;
+}
+
 /** Inverse DFT (with the 1/size factor) of an interleaved complex spectrum; the full complex result. */
 export function inverseDft(spectrum: Float64Array): Float64Array {
   const out = new Float64Array(spectrum.length);
