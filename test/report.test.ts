@@ -113,6 +113,30 @@ describe('Markdown report', () => {
     expect(written.every((p) => existsSync(p))).toBe(true);
   }, 60_000);
 
+  it('says why uniformity does not enter the verdicts: fewer than 55 sequences, or sequences below 10⁶ bits', async () => {
+    const { bytes } = readBitFile(join(FIX, 'pi.bin'), 'binary');
+    const md = async (sequences: number) => {
+      const a = await assessSp80022Bytes(bytes.subarray(0, 55 * 1_000), {
+        sequences,
+        threads: 0,
+        tests: ['Frequency'],
+      });
+      const doc = {
+        title: 't',
+        generatedAt: '2026-01-01T00:00:00Z',
+        context: [],
+        sources: [{ name: 'pi', origin: 'pi', bytes: bytes.subarray(0, 55_000), sp80022: a, extended: [] }],
+      };
+      return renderMarkdownReport(doc, 'p').markdown;
+    };
+    const few = await md(54);
+    expect(few).toMatch(/Fewer than 55 sequences/);
+    expect(few).not.toMatch(/shorter than 10⁶ bits/);
+    const short = await md(55); // 55 sequences of 8,000 bits
+    expect(short).not.toMatch(/Fewer than 55 sequences/);
+    expect(short).toMatch(/Sequences shorter than 10⁶ bits: the uniformity p-values do not enter the verdicts/);
+  });
+
   it('the JSON of a K-sequence run carries the second-level rows and validates', async () => {
     const { bytes } = readBitFile(join(FIX, 'pi.bin'), 'binary');
     const a = await assessSp80022Bytes(bytes.subarray(0, 25_000), { sequences: 2, threads: 0 });

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { igamc } from '../src/analyze/math/special.js';
 import { assessSp80022Bytes } from '../src/analyze/sp800-22/assess.js';
-import { failuresToReject, seriesEvidence } from '../src/analyze/sp800-22/series-evidence.js';
+import { failuresToReject, pValueHistogram, seriesEvidence } from '../src/analyze/sp800-22/series-evidence.js';
 import { FAMILY_ALPHA, RUNS_PREREQUISITE_P, sp80022Decisions } from '../src/analyze/sp800-22/test-decisions.js';
 import { NIST_TEST_NAMES, type NistTestName, type Sp80022Result } from '../src/analyze/sp800-22/types.js';
 import { clopperPearson } from '../src/analyze/stats/clopper-pearson.js';
+import { equiprobableChiSquareTail } from '../src/analyze/stats/equiprobable-chi-square.js';
 import { holm } from '../src/analyze/stats/holm.js';
 import { FLAWS } from './flawed-sequences.js';
 
@@ -13,7 +15,10 @@ const FIX = join(import.meta.dirname, 'fixtures', 'sp800-22');
 /** The level a single test must reach when it is the most significant of 15 (Holm's first step). */
 const FIRST_STEP = FAMILY_ALPHA / 15;
 
-/** K sequences of 15 synthetic results: every p-value 0.5 except those given ([test, sequence → p-values]). */
+/**
+ * K sequences of 15 synthetic results: p-values spread evenly over [α, 1) across the sequences (no failure,
+ * uniform bins) except those given ([test, sequence → p-values]).
+ */
 function battery(K: number, ...set: [NistTestName, (k: number) => number[]][]): Sp80022Result[][] {
   const given = new Map(set);
   const series: Partial<Record<NistTestName, number>> = {
@@ -26,7 +31,7 @@ function battery(K: number, ...set: [NistTestName, (k: number) => number[]][]): 
   return Array.from({ length: K }, (_, k) =>
     NIST_TEST_NAMES.map((name) => {
       const s = series[name] ?? 1;
-      const pValues = given.get(name)?.(k) ?? new Array<number>(s).fill(0.5);
+      const pValues = given.get(name)?.(k) ?? new Array<number>(s).fill(0.01 + (0.99 * (k + 0.5)) / K);
       return {
         name,
         applicable: true,
@@ -106,27 +111,59 @@ describe('series evidence (one p-value series over K sequences)', () => {
     for (const [K, x] of atFamily) expect(failuresToReject(K, 0.01, FAMILY_ALPHA), `K=${K}`).toBe(x);
     for (const [K, x] of atFirstStep) expect(failuresToReject(K, 0.01, FIRST_STEP), `K=${K}`).toBe(x);
     // …and seriesEvidence agrees at the boundary (failures just below α, so the minimum p does not decide;
-    // a uniformity p of 1 where it enters, so the Bonferroni factor is the one failuresToReject assumes).
+    // the other p-values spread evenly over [α, 1), so the uniformity, where it enters, does not decide).
     for (const [K, x] of atFirstStep) {
-      const series = (f: number) => Array.from({ length: K }, (_, i) => (i < f ? 0.009 : 0.5));
-      expect(seriesEvidence(series(x), 0.01, 1).pValue, `K=${K} X=${x}`).toBeLessThan(FIRST_STEP);
-      expect(seriesEvidence(series(x - 1), 0.01, 1).pValue, `K=${K} X=${x - 1}`).toBeGreaterThanOrEqual(FIRST_STEP);
+      const series = (f: number) =>
+        Array.from({ length: K }, (_, i) => (i < f ? 0.009 : 0.01 + (0.99 * (i - f + 0.5)) / (K - f)));
+      const at = seriesEvidence(series(x), 0.01);
+      expect(at.pValue, `K=${K} X=${x}`).toBeLessThan(FIRST_STEP);
+      expect(at.decidedBy).toBe('binomial tail');
+      expect(at.components).toBe(K >= 55 ? 3 : 2);
+      expect(seriesEvidence(series(x - 1), 0.01).pValue, `K=${K} X=${x - 1}`).toBeGreaterThanOrEqual(FIRST_STEP);
     }
   });
 
   it('one grossly failing sequence among many is caught by the minimum', () => {
-    const e = seriesEvidence([1e-9, ...new Array(99).fill(0.5)], 0.01);
+    const e = seriesEvidence([1e-9, ...Array.from({ length: 99 }, (_, i) => 0.01 + (0.99 * (i + 0.5)) / 99)], 0.01);
     expect(e.decidedBy).toBe('minimum p');
-    expect(e.pValue).toBeCloseTo(2 * (1 - (1 - 1e-9) ** 100), 13);
+    expect(e.pValue).toBeCloseTo(3 * (1 - (1 - 1e-9) ** 100), 13); // binomial, minimum, uniformity (K ≥ 55)
   });
 
   it('uniformity enters from 55 sequences on (SP 800-22 §4.2.2), and only then', () => {
-    expect(seriesEvidence(new Array(54).fill(0.5), 0.01, 1e-12)).toMatchObject({
+    expect(seriesEvidence(new Array(54).fill(0.5), 0.01)).toMatchObject({
       uniformityPValue: null,
+      uniformityExact: false,
       components: 2,
     });
-    const e = seriesEvidence(new Array(55).fill(0.5), 0.01, 1e-12);
-    expect(e).toMatchObject({ uniformityPValue: 1e-12, components: 3, decidedBy: 'uniformity', pValue: 3e-12 });
+    const piled = new Array(55).fill(0.5); // every p-value in one bin: not uniform
+    const tail = equiprobableChiSquareTail(pValueHistogram(piled));
+    expect(tail).toBeLessThan(1e-9);
+    expect(seriesEvidence(piled, 0.01)).toMatchObject({
+      uniformityPValue: tail,
+      uniformityExact: true,
+      components: 3,
+      decidedBy: 'uniformity',
+      pValue: 3 * tail,
+    });
+    expect(seriesEvidence(piled, 0.01, { uniformity: false })).toMatchObject({ uniformityPValue: null, components: 2 });
+  });
+
+  it("uniformity is judged by the exact tail, not NIST's χ²₉ approximation (too small at K = 55)", () => {
+    // 55 p-values at the bin centres with counts 18, 4, 4, 5, 4, 2, 3, 4, 5, 6: X² = 33.5, no p below α
+    const counts = [18, 4, 4, 5, 4, 2, 3, 4, 5, 6];
+    const pValues = counts.flatMap((c, bin) => new Array<number>(c).fill(bin / 10 + 0.05));
+    const nist = igamc(4.5, 369 / 11 / 2);
+    expect(nist).toBeCloseTo(1.0728e-4, 8);
+    const e = seriesEvidence(pValues, 0.01);
+    expect(e.uniformityExact).toBe(true);
+    expect(e.uniformityPValue).toBeCloseTo(1.784e-4, 7); // exact: 1.7× the approximation
+    expect(e.decidedBy).toBe('uniformity');
+    // As the only flagged test of 15: NIST's value would FAIL it (3 · 15 · 1.07e-4 = 0.0048 < 0.005), the
+    // exact one does not (0.0080), and NIST's own rule (P-value_T ≥ 0.0001) does not flag it either.
+    expect(3 * 15 * nist).toBeLessThan(FAMILY_ALPHA);
+    const d = sp80022Decisions(battery(55, ['Frequency', (k) => [pValues[k]]])).decisions[0];
+    expect(d.adjustedPValue).toBeCloseTo(3 * 15 * (e.uniformityPValue as number), 12);
+    expect(d.verdict).toBe('pass');
   });
 });
 
@@ -179,6 +216,9 @@ describe('battery decisions (family-wise over the tests of one report)', () => {
     expect(d.pValue).toBe(RUNS_PREREQUISITE_P);
     expect(RUNS_PREREQUISITE_P).toBeCloseTo(6.334e-5, 8);
     expect(d.verdict).toBe('FAIL'); // 6.3e-5 · 15 < 0.005
+    // when the prerequisite holds, p + P_fail: "prerequisite fails or runs off" is one valid test
+    const ok = sp80022Decisions(battery(1, ['Runs', () => [0.2]])).decisions[3];
+    expect(ok.pValue).toBeCloseTo(0.2 + RUNS_PREREQUISITE_P, 15);
   });
 
   it('uniformity enters the decisions only when allowed (sequences of ≥ 10⁶ bits)', () => {

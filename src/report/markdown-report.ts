@@ -158,6 +158,11 @@ function secondLevelTables(a: Sp80022Assessment): string[] {
       '> Fewer than 55 sequences: the uniformity p-values are not reliable (SP 800-22 §4.2.2) and do not enter the verdicts.',
       '',
     );
+  } else if (!a.decisions.uniformity) {
+    out.push(
+      '> Sequences shorter than 10⁶ bits: the uniformity p-values do not enter the verdicts (their χ² assumes continuous p-values; short sequences give discrete ones).',
+      '',
+    );
   }
   out.push(
     '<details><summary>Every p-value series (STS finalAnalysisReport layout)</summary>',

@@ -51,7 +51,7 @@ export function decidedByCell(d: TestDecision): string {
 export function verdictRuleText(alpha: number, familyAlpha: number): string {
   return (
     `Verdicts control the family-wise error rate of each source's battery at ${familyAlpha}: whatever the number of sequences, a source whose bits are truly random gets a FAIL in at most ${pct(familyAlpha)} of reports if the tests' p-values are exact, and in at most 1 % as measured on true RNG data (some of STS's p-values have heavier tails than nominal; docs/ARCHITECTURE.md). ` +
-    `Each p-value series (a test or sub-test over its K sequences) gives one p-value: on one sequence the p-value itself; on K ≥ 2 the smallest of the exact binomial tail of the number of sequences with p < α = ${alpha}, the smallest p-value over the K sequences (Šidák), and from K ≥ 55 sequences of ≥ 10⁶ bits NIST's uniformity p-value, times the number of these statistics (Bonferroni). ` +
+    `Each p-value series (a test or sub-test over its K sequences) gives one p-value: on one sequence the p-value itself; on K ≥ 2 the smallest of the exact binomial tail of the number of sequences with p < α = ${alpha}, the smallest p-value over the K sequences (Šidák), and from K ≥ 55 sequences of ≥ 10⁶ bits the uniformity of the p-values (NIST's χ² over 10 bins, with its exact tail where it can decide: NIST's χ²₉ approximation is several times too small there), times the number of these statistics (Bonferroni). ` +
     `A test's p-value is its smallest series p-value times its number of series (Bonferroni: the 148 templates, excursion states and both cusum directions share the same bits); the tests' p-values are Holm-adjusted and a test FAILs below ${familyAlpha}. ` +
     `"pass (chance)": NIST's own rule flags the test (p < α on one sequence; with several, a proportion outside NIST's interval or a uniformity p < 0.0001 from 55 sequences), but chance explains it at this level. NIST's interval stays in the tables as NIST's figure.`
   );
@@ -66,7 +66,7 @@ function evidenceText(e: SeriesEvidence, kind: EvidenceKind): string {
     case 'minimum p':
       return `min p ${fmt(e.minimum)} of ${e.sequences} sequences (Šidák ${fmt(e.minimumPValue)})`;
     case 'uniformity':
-      return `uniformity of ${e.sequences} p-values ${fmt(e.uniformityPValue ?? 1)}`;
+      return `uniformity of ${e.sequences} p-values ${fmt(e.uniformityPValue ?? 1)}${e.uniformityExact ? ' (exact χ² tail)' : " (NIST's χ² approximation)"}`;
   }
 }
 

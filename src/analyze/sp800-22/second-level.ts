@@ -1,4 +1,5 @@
 import { igamc } from '../math/special.js';
+import { chiSquareOfBins, pValueHistogram } from './series-evidence.js';
 import { NIST_TEST_NAMES, type NistTestName, type Sp80022Result } from './types.js';
 
 /** One row of the final analysis report: one p-value series (a test, or one of its sub-tests). */
@@ -91,23 +92,15 @@ export function summarize(
   alpha = 0.01,
 ): SecondLevelRow {
   const K = pValues.length;
-  const histogram = new Array<number>(10).fill(0);
+  const histogram = pValueHistogram(pValues);
   let passed = 0;
-  for (const p of pValues) {
-    histogram[Math.min(9, Math.max(0, Math.floor(p * 10)))]++;
-    if (p >= alpha) passed++;
-  }
+  for (const p of pValues) if (p >= alpha) passed++;
   const pHat = 1 - alpha;
   const half = K > 0 ? 3 * Math.sqrt((pHat * alpha) / K) : 0;
   const proportion = K > 0 ? passed / K : 0;
   const proportionInterval: [number, number] = [pHat - half, Math.min(1, pHat + half)];
   let uniformityPValue: number | undefined;
-  if (K > 0) {
-    const expected = K / 10;
-    let chi2 = 0;
-    for (const f of histogram) chi2 += (f - expected) ** 2 / expected;
-    uniformityPValue = igamc(9 / 2, chi2 / 2);
-  }
+  if (K > 0) uniformityPValue = igamc(9 / 2, chiSquareOfBins(histogram) / 2);
   return {
     name,
     label,

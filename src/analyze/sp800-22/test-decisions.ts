@@ -15,11 +15,18 @@ export const FAMILY_ALPHA = 0.005;
 
 /**
  * Runs reports p = 0 when its frequency prerequisite |π − ½| < 2/√n fails (§2.3.4, as STS). For the
- * decision that p is taken as the prerequisite's own probability of failing under H0,
- * P(|S_n|/√n ≥ 4) = erfc(2√2) ≈ 6.3·10⁻⁵, so one slightly unbalanced sequence of a true RNG does not
- * decide a report alone (Frequency tests the balance itself).
+ * decision Runs is read as one test, "the prerequisite fails or the runs are off", whose p-value is
+ * P_fail = P(|S_n|/√n ≥ 4) = erfc(2√2) ≈ 6.3·10⁻⁵ on a failed prerequisite and min(1, p + P_fail)
+ * otherwise: P(p′ ≤ t) ≤ P_fail + (t − P_fail) = t, a valid p-value. So one slightly unbalanced sequence
+ * of a true RNG does not decide a report alone (Frequency tests the balance itself), and a literal 0 does
+ * not make a true RNG FAIL in K·6.3·10⁻⁵ of its reports.
  */
 export const RUNS_PREREQUISITE_P = erfc(2 * Math.SQRT2);
+
+/** The p-value of Runs that enters the decision (see RUNS_PREREQUISITE_P). */
+export function runsDecisionPValue(p: number, prerequisiteFailed: boolean): number {
+  return prerequisiteFailed ? RUNS_PREREQUISITE_P : Math.min(1, p + RUNS_PREREQUISITE_P);
+}
 
 /**
  * pass: not significant and nothing NIST's own rules flag; pass (chance): NIST's rules flag a p-value
@@ -73,7 +80,8 @@ export interface Sp80022Decisions {
  * The verdicts of one battery run (one source, K sequences), as a multiple test with a stated
  * family-wise error rate:
  * 1. each p-value series (test or sub-test) gives one p-value (seriesEvidence: the exact binomial tail of
- *    its failures, its Šidák-adjusted minimum, and from 55 sequences of ≥ 10⁶ bits NIST's uniformity p-value);
+ *    its failures, its Šidák-adjusted minimum, and from 55 sequences of ≥ 10⁶ bits the uniformity of its
+ *    p-values, NIST's χ² with its exact tail);
  * 2. each test gives one p-value, Bonferroni over its series: the series of a test share the same bits
  *    (the 148 templates, the 8 + 18 excursion states, forward and reverse sums) and are correlated in ways
  *    with no closed form; Bonferroni stays valid under any correlation, at the price of being
@@ -96,11 +104,11 @@ export function sp80022Decisions(perSequence: Sp80022Result[][], options: Decisi
     for (const s of series) {
       const pValues =
         test === 'Runs'
-          ? s.pValues.map((p, i) => (isPrerequisiteFailure(perSequence[s.sequences[i]]) ? RUNS_PREREQUISITE_P : p))
+          ? s.pValues.map((p, i) => runsDecisionPValue(p, isPrerequisiteFailure(perSequence[s.sequences[i]])))
           : s.pValues;
       const row = summarize(test, s.label, s.pValues, alpha);
       if (!row.proportionOk || (row.uniformityOk === false && row.sequences >= UNIFORMITY_MIN_SEQUENCES)) nistFlagged++;
-      const evidence = seriesEvidence(pValues, alpha, uniformity ? row.uniformityPValue : undefined);
+      const evidence = seriesEvidence(pValues, alpha, { uniformity });
       if (!worst || evidence.pValue < worst.evidence.pValue) worst = { label: s.label, evidence };
       sequences = Math.max(sequences, s.pValues.length);
     }
