@@ -17,7 +17,9 @@
  * the flawed inputs.
  *
  *   npm run bench -- verdicts                          default: 360 urandom sequences (minutes on 2 cores)
- *   OE_BENCH_VERDICTS_SCALE=10 npm run bench -- verdicts   ten times every count (the docs' figures)
+ *   OE_BENCH_VERDICTS_SCALE=3 npm run bench -- verdicts    three times every count (the docs' figures:
+ *                                                      43 min on a shared 2-vCPU VM at load 27–46);
+ *                                                      10 or more for the K ≥ 55 rows to mean something
  *   OE_BENCH_THREADS=n                                 worker threads for the battery (default: CPUs)
  */
 import { openSync, readSync } from 'node:fs';

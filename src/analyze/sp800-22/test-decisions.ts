@@ -7,9 +7,10 @@ import { NIST_TEST_NAMES, type NistTestName, type Sp80022Result } from './types.
 /**
  * Family-wise level of one battery's verdicts. The promise is that a true RNG gets a FAIL in at most 1 %
  * of reports; the level is half of it because some of STS's p-values have heavier tails than nominal
- * (measured: FFT and LinearComplexity below 10⁻³ about 3× as often as they should on /dev/urandom data;
- * the DFT test's variance is known to be too small, Kim, Umeno and Hasegawa 2004; the excursion-variant
- * normal approximation is skewed), and the guarantee below holds only for valid p-values.
+ * (measured on /dev/urandom data, docs/ARCHITECTURE.md: Universal's standardised statistic spreads 3 %
+ * more than its σ says; the templates and both excursion tests fall below 10⁻⁴ 1.6–3.6× as often as they
+ * should; the DFT test's variance is known to be too small, Kim, Umeno and Hasegawa 2004), and the
+ * guarantee below holds only for valid p-values.
  */
 export const FAMILY_ALPHA = 0.005;
 
