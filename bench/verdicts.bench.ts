@@ -21,6 +21,7 @@
  *                                                      43 min on a shared 2-vCPU VM at load 27–46);
  *                                                      10 or more for the K ≥ 55 rows to mean something
  *   OE_BENCH_THREADS=n                                 worker threads for the battery (default: CPUs)
+ *   OE_BENCH_VERDICTS_ONLY=analysis                    only the analysis verdicts (minutes), flawed inputs included
  */
 import { openSync, readSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -302,6 +303,11 @@ async function main(): Promise<void> {
   console.log(
     `verdict calibration: scale ${SCALE}, ${THREADS} battery threads, ${availableParallelism()} CPUs, load ${loadavg()[0].toFixed(1)}`,
   );
+  if (process.env.OE_BENCH_VERDICTS_ONLY === 'analysis') {
+    await analysisTables();
+    console.log(`\n${elapsed()} in all`);
+    return;
+  }
   thresholds();
   const sources: [string, Sp80022Result[][]][] = [];
   sources.push(['urandom', await pool('urandom', URANDOM_SEQUENCES, async (n) => urandomBytes(n))]);
