@@ -8,8 +8,10 @@
  *
  * The package is built by the compiled CLI (bin/oe.js → dist/), as users run it: each restart is then a
  * plain Node process (from the source tree every restart would also load tsx). OE_BENCH_SOURCE picks
- * the source (default clock_jitter), OE_BENCH_RESTARTS the restart count (default 1000), OE_BENCH_IID=0
- * leaves out --iid (and ea_iid), OE_BENCH_KEEP=1 keeps the package and NIST's JSON. Without OE_NIST_BIN
+ * the source (default clock_jitter), OE_BENCH_RESTARTS the restart count (default 1000), OE_BENCH_IID=1
+ * adds --iid (and ea_iid; on a source that is not IID, such as clock_jitter's low byte, every failing
+ * permutation statistic runs all 10,000 rounds in both tools: hours for ea_iid on 2 cores),
+ * OE_BENCH_KEEP=1 keeps the package and NIST's JSON. Without OE_NIST_BIN
  * (the folder with ea_non_iid, ea_iid and ea_restart) only oe's side runs.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const source = process.env.OE_BENCH_SOURCE ?? 'clock_jitter';
 const restarts = Number(process.env.OE_BENCH_RESTARTS ?? 1000);
-const iid = process.env.OE_BENCH_IID !== '0';
+const iid = process.env.OE_BENCH_IID === '1';
 
 function timed(cmd: string[], cwd: string): { wall: number; cpu: number; out: string; status: number | null } {
   const r = spawnSync('bash', ['-c', 'TIMEFORMAT="OE_TIME %R %U %S"; time "$@"', '_', ...cmd], {
