@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUNS_PREREQUISITE_P } from '../src/analyze/sp800-22/test-decisions.js';
+import { runsDecisionPValue } from '../src/analyze/sp800-22/test-decisions.js';
 import { NIST_TEST_NAMES } from '../src/analyze/sp800-22/types.js';
 import { recordSession } from '../src/collect/recorder/index.js';
 import { closeSharedSamplerPool } from '../src/collect/sampler-pool.js';
@@ -110,11 +110,13 @@ describe('oe report --session --json', () => {
         expect(v.adjustedPValue).toBe(t.decision.adjustedPValue);
         if (!t.applicable) expect(v.verdict).toBe('n/a');
         else if (t.pValues.length === 1) {
-          // Runs' p = 0 when its frequency prerequisite fails enters as that event's probability (test-decisions.ts)
-          const p = t.name === 'Runs' && t.pValues[0] === 0 ? RUNS_PREREQUISITE_P : t.pValues[0];
+          // Runs enters the decision as "prerequisite failed or runs off" (runsDecisionPValue, test-decisions.ts):
+          // p = 0 (failed prerequisite) becomes that event's probability, any other p grows by it.
+          const p = t.pValues[0];
+          const pDecision = t.name === 'Runs' ? runsDecisionPValue(p, p === 0) : p;
           expect(v.decidedBy).toBe('p-value');
-          expect(v.adjustedPValue!).toBeGreaterThanOrEqual(p);
-          expect(v.adjustedPValue!).toBeLessThanOrEqual(Math.min(1, T * p));
+          expect(v.adjustedPValue!).toBeGreaterThanOrEqual(pDecision);
+          expect(v.adjustedPValue!).toBeLessThanOrEqual(Math.min(1, T * pDecision));
           expect(v.verdict).toBe(
             p >= ref.alpha ? 'pass' : v.adjustedPValue! < ref.decisions.familyAlpha ? 'FAIL' : 'pass (chance)',
           );
