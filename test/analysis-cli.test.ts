@@ -39,7 +39,14 @@ describe('oe sessions --analyze and oe analyze (CLI)', () => {
     assertSchema('analysis', doc);
     expect(doc.analyses.map((a: { input: { id: string } }) => a.input.id)).toEqual(['s1', 's2']);
     expect(doc.analyses[0].standard.dependence.flagged).toEqual([{ a: 'l', b: 'u', by: ['correlation'] }]);
-  }, 120_000);
+
+    // --json with --output: the JSON goes to the file only (stdout stays free for a pipe)
+    const out2 = join(root, 'analysis-json.json');
+    const j = oe('sessions', 's1', '--dir', root, '--analyze', '--json', '--output', out2);
+    expect(j.status).toBe(0);
+    expect(j.stdout).toBe('');
+    assertSchema('analysis', JSON.parse(readFileSync(out2, 'utf8')));
+  }, 180_000);
 
   it('bad input is one line and the right exit code', async () => {
     const run = async (...args: string[]) => {

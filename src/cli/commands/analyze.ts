@@ -217,8 +217,8 @@ export const sessionsAnalyzeAction = {
 };
 
 /**
- * Writes an analysis document: JSON to `--output` (schemas/analysis.schema.json), then JSON or the
- * terminal view on stdout, with the experimental quantum sections after the view.
+ * Writes an analysis document: JSON to `--output` (schemas/analysis.schema.json); on stdout the terminal
+ * view (with the experimental quantum sections after it), or with `--json` the JSON unless it went to a file.
  */
 async function printAnalyses(
   analyses: Analysis[],
@@ -239,8 +239,9 @@ async function printAnalyses(
     const path = writeJson(data, 'analysis', args.output);
     if (path) process.stderr.write(`analysis written to ${path}\n`);
   }
-  if (args.json) writeJson(data, 'analysis');
-  else {
+  if (args.json) {
+    if (!args.output) writeJson(data, 'analysis');
+  } else {
     process.stdout.write(renderAnalysis(doc, args.view));
     if (args['quantum-ratio']) process.stdout.write(renderQuantumSections(analyses));
   }
