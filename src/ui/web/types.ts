@@ -1,7 +1,8 @@
 /**
  * The JSON the page reads, as the server sends it (schemas/ui-api.schema.json, and for analyses and
  * comparisons the CLI's own schemas/analysis.schema.json and compare.schema.json). Only the fields the
- * page uses are typed.
+ * page uses are typed. Where these look like collect/'s or analyze/'s types they describe the JSON on the
+ * wire (its snake_case names), not those modules: the page's compile unit has no Node types to import them.
  */
 export type {
   BenchRow,
