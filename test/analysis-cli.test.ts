@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,29 @@ describe('oe sessions --analyze and oe analyze (CLI)', () => {
     expect(j.status).toBe(0);
     expect(j.stdout).toBe('');
     assertSchema('analysis', JSON.parse(readFileSync(out2, 'utf8')));
+  }, 180_000);
+
+  it('oe record --analyze writes the analysis beside the session and prints its summary', () => {
+    const out = join(root, 'recorded');
+    const r = oe(
+      'record',
+      '--duration',
+      '1',
+      '--sources',
+      'getrandom',
+      '--output',
+      out,
+      '--analyze',
+      '--quiet',
+      '--no-space-check',
+    );
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('analysis written to');
+    expect(r.stdout).toContain('getrandom');
+    const [id] = readdirSync(out);
+    const doc = JSON.parse(readFileSync(join(out, id, 'analysis.json'), 'utf8'));
+    assertSchema('analysis', doc);
+    expect(doc.analyses[0].input.id).toBe(id);
   }, 180_000);
 
   it('bad input is one line and the right exit code', async () => {

@@ -9,8 +9,6 @@ import {
   type SizeEstimate,
 } from '../../collect/recorder/index.js';
 import { closeSharedSamplerPool, sharedSamplerPool } from '../../collect/sampler-pool.js';
-import { analyzeSessionToFile, STORED_ANALYSIS_OPTIONS } from '../../jobs/stored-analysis.js';
-import { renderAnalysis } from '../../report/analysis-text.js';
 import { createProgressRenderer, formatBytes, formatCount, formatDuration } from '../../report/progress.js';
 import { type MetricsArgs, metricsForFlag } from '../metrics.js';
 import {
@@ -206,7 +204,12 @@ export const recordCommand: CommandModule<object, RecordArgs> & WithLibraryFlags
         },
       );
       if (args.analyze) {
-        // The analysis of the session just written (schemas/analysis.schema.json), saved next to it.
+        // The analysis of the session just written (schemas/analysis.schema.json), saved next to it. Loaded
+        // here so that a plain recording does not load the analysis stack.
+        const [{ analyzeSessionToFile, STORED_ANALYSIS_OPTIONS }, { renderAnalysis }] = await Promise.all([
+          import('../../jobs/stored-analysis.js'),
+          import('../../report/analysis-text.js'),
+        ]);
         const { path, document: doc } = await analyzeSessionToFile(dir, {
           ...STORED_ANALYSIS_OPTIONS,
           onProgress: (m: string) => renderer?.update([`analyze: ${m}`]),
