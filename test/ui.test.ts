@@ -547,6 +547,9 @@ describe.skipIf(!hasChromium && !process.env.CI)(browserTitle, () => {
     ]);
     const csvText = readFileSync((await csv.path()) as string, 'utf8').split('\r\n');
     expect(csvText[0]).toBe('name,samples,h_mcv,h_90b,shannon,verdict,reasons');
+    // The SP 800-90B column names the window it was assessed on.
+    const heads = await page.locator('#analysis-table thead th').allTextContents();
+    expect(heads.some((t) => /H∞ 90B \(first [\d,]+\)/.test(t))).toBe(true);
     expect(csvText.filter((l) => l.length > 0).length).toBe(4);
     const [json] = await Promise.all([
       page.waitForEvent('download'),

@@ -84,7 +84,23 @@ export function cliEquivalent(doc: AnalysisDoc): string {
     .join(' ');
 }
 
-function sourcesTable(a: AnalysisDoc['analyses'][0], id: string, onPick: (name: string) => void): HTMLElement {
+/** The SP 800-90B column's header and tooltip, naming the window the assessment ran on (the JSON's options). */
+function h90bColumnText(options: AnalysisDoc['options']): { label: string; title: string } {
+  const n = typeof options.entropy_samples === 'number' ? options.entropy_samples : 0;
+  if (n <= 0) return { label: 'H∞ 90B', title: 'SP 800-90B non-IID assessed min-entropy: not run (--entropy mcv)' };
+  const count = n.toLocaleString('en-US');
+  return {
+    label: `H∞ 90B (first ${count})`,
+    title: `SP 800-90B non-IID assessed min-entropy, bits per byte, of the first ${count} samples of each source (--entropy ${String(options.entropy)})`,
+  };
+}
+
+function sourcesTable(
+  a: AnalysisDoc['analyses'][0],
+  options: AnalysisDoc['options'],
+  id: string,
+  onPick: (name: string) => void,
+): HTMLElement {
   return dataTable<SourceAnalysis>({
     id: 'analysis-table',
     name: `${id}-analysis`,
@@ -105,9 +121,8 @@ function sourcesTable(a: AnalysisDoc['analyses'][0], id: string, onPick: (name: 
       },
       {
         key: 'h_90b',
-        label: 'H∞ 90B',
+        ...h90bColumnText(options),
         numeric: true,
-        title: 'SP 800-90B non-IID assessed min-entropy of the bytes (when run)',
         value: h90b,
         cell: (r) => fmtNumber(h90b(r)),
       },
@@ -551,7 +566,7 @@ export function renderAnalysis(
         full,
       ),
     ),
-    section('per-source', 'Per source (click a row to plot it)', sourcesTable(a, id, pick)),
+    section('per-source', 'Per source (click a row to plot it)', sourcesTable(a, doc.options, id, pick)),
     section('plots-section', 'Plots', h('label', {}, 'source ', picker), plots),
     dependenceSection(a.standard.dependence, id),
     quantumSection(doc, id, o.rerun),
