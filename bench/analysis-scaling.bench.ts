@@ -1,19 +1,23 @@
 /**
  * Analysis time and peak RSS against session length, on real recordings: what the user waits for,
  * `oe sessions <dir> --analyze --json` from the command's start to its end (bin/oe.js, the built dist/),
- * measured by /usr/bin/time -v, for sessions of 1, 4 and 16 recorded minutes.
+ * measured by /usr/bin/time -v, for sessions of 1, 4 and 16 recorded minutes (and longer on request).
  *
  * The sessions: a real default recording of 60 s and one of 240 s (`oe record --duration 60|240`, or
  * OE_BENCH_RECORDING_1M / OE_BENCH_RECORDING_4M pointing at existing ones), each rewritten with one part
- * per source and chunk of 4 M rows; the 16-minute session joins the 4-minute recording four times end to
- * end (seq, batch and every timestamp shifted, so it reads as one continuous recording). The analysis's contiguous windows
- * are fixed (SP 800-90B: 16,384 samples, dependence: 65,536), so its time per recorded minute should fall
- * as sessions grow, and its memory stay bounded. Reported per length: wall and CPU seconds (median of
- * OE_BENCH_REPEATS, default 2), seconds per recorded minute and its ratio to the 1-minute session's in the
- * same run, and peak RSS.
+ * per source and chunk of 4 M rows; a longer session joins the 4-minute recording end to end (minutes/4
+ * copies; seq, batch and every timestamp shifted, so it reads as one continuous recording). The analysis's
+ * contiguous windows are fixed (SP 800-90B: 16,384 samples, dependence: 65,536), its entropy-over-time
+ * windows at most 200 per source, and batch rows and telemetry are streamed, so its time per recorded
+ * minute should not grow and its peak RSS should level off. Reported per length: recorded minutes,
+ * samples, wall and CPU seconds (median of OE_BENCH_REPEATS, default 2), peak RSS (the largest), seconds
+ * per recorded minute and its ratio to the 1-minute session's in the same run, and the load average.
  *
  *   npm run build && npm run bench -- analysis-scaling
- *   (OE_BENCH_64=1 adds a 64-minute join; OE_BENCH_REPEATS=n repeats each analysis)
+ *   OE_BENCH_MINUTES=1,4,16,64,256   the lengths (multiples of 4 past 4; default 1,4,16; OE_BENCH_64=1 adds 64)
+ *   OE_BENCH_REPEATS=n               analyses per length
+ *   OE_BENCH_KEEP=1                  keep the joined sessions longer than 16 minutes (deleted after their
+ *                                    measurement otherwise: 256 minutes is ~2.8 GB)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -196,15 +200,20 @@ async function main(): Promise<void> {
   mkdirSync(ROOT, { recursive: true });
   const one = recording(60, 'OE_BENCH_RECORDING_1M');
   const four = recording(240, 'OE_BENCH_RECORDING_4M');
-  const plan = [
-    { minutes: 1, src: one, copies: 1 },
-    { minutes: 4, src: four, copies: 1 },
-    { minutes: 16, src: four, copies: 4 },
-    // OE_BENCH_64=1: also 64 minutes (the 4-minute recording 16 times), to see whether the peak RSS levels off.
-    ...(process.env.OE_BENCH_64 === '1' ? [{ minutes: 64, src: four, copies: 16 }] : []),
-  ];
+  const minutes = (process.env.OE_BENCH_MINUTES ?? '1,4,16').split(',').map(Number);
+  if (process.env.OE_BENCH_64 === '1' && !minutes.includes(64)) minutes.push(64);
+  const bad = minutes.filter((m) => !(m === 1 || (Number.isInteger(m) && m >= 4 && m % 4 === 0)));
+  if (bad.length > 0) {
+    process.stdout.write(`OE_BENCH_MINUTES: ${bad.join(', ')} (each 1, or a multiple of 4)\n`);
+    process.exit(1);
+  }
+  const plan = minutes
+    .sort((a, b) => a - b)
+    .map((m) => (m === 1 ? { minutes: 1, src: one, copies: 1 } : { minutes: m, src: four, copies: m / 4 }));
+  const keep = process.env.OE_BENCH_KEEP === '1';
   const { closeDb } = await import('../src/db/index.js');
-  for (const p of plan) {
+  /** The joined session of `p` (built once; the stamp says from what). */
+  const build = async (p: (typeof plan)[number]): Promise<string> => {
     const out = join(ROOT, `m${p.minutes}`);
     const stamp = join(out, '.from');
     const from = `${p.src} x${p.copies}`;
@@ -212,33 +221,49 @@ async function main(): Promise<void> {
       process.stdout.write(`building the ${p.minutes}-minute session (${from})\n`);
       await joinSession(p.src, p.copies, out);
       writeFileSync(stamp, from);
+      await closeDb();
     }
-  }
-  await closeDb();
+    return out;
+  };
+  const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   process.stdout.write(
-    `\noe sessions <dir> --analyze --json, median of ${REPEATS} (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})\n`,
+    `\noe sessions <dir> --analyze --json, median of ${REPEATS} (peak RSS: the largest; nice ${niceness()})\n`,
   );
-  process.stdout.write('minutes  samples      wall s   CPU s   wall s/min  ratio to 1 min  peak RSS MiB\n');
+  const rows: string[] = [
+    'minutes      samples   wall s   CPU s  wall s/min  CPU s/min  wall/min ratio to 1 min  peak RSS MiB  load before -> after',
+  ];
+  process.stdout.write(`${rows[0]}\n`);
   let perMinute1 = 0;
   for (const p of plan) {
-    const dir = join(ROOT, `m${p.minutes}`);
+    const dir = await build(p);
     const samples = JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8')).total_samples;
+    const before = load();
     const runs = Array.from({ length: REPEATS }, () => analyse(dir));
     const wall = median(runs.map((r) => r.wall));
     const cpu = median(runs.map((r) => r.cpu));
     const rss = Math.max(...runs.map((r) => r.rssMiB));
     const perMinute = wall / p.minutes;
     if (p.minutes === 1) perMinute1 = perMinute;
-    process.stdout.write(
-      `${String(p.minutes).padStart(7)}  ${String(samples).padStart(11)}  ${wall.toFixed(1).padStart(8)}  ${cpu.toFixed(1).padStart(6)}  ${perMinute.toFixed(2).padStart(10)}  ${(perMinute / perMinute1).toFixed(2).padStart(14)}  ${rss.toFixed(0).padStart(12)}\n`,
-    );
+    const ratio = perMinute1 > 0 ? (perMinute / perMinute1).toFixed(2) : '-';
+    const row = `${String(p.minutes).padStart(7)}  ${String(samples).padStart(11)}  ${wall.toFixed(1).padStart(7)}  ${cpu.toFixed(1).padStart(6)}  ${perMinute.toFixed(2).padStart(10)}  ${(cpu / p.minutes).toFixed(2).padStart(9)}  ${ratio.padStart(23)}  ${rss.toFixed(0).padStart(12)}  ${before} -> ${load()}`;
+    rows.push(row);
+    process.stdout.write(`${row}\n`);
+    if (p.minutes > 16 && !keep) rmSync(dir, { recursive: true, force: true });
   }
   const size = (d: string): number =>
     readdirSync(d, { recursive: true, encoding: 'utf8' }).reduce(
       (a: number, f: string) => a + statSync(join(d, f)).size,
       0,
     );
-  process.stdout.write(`sessions in ${ROOT} (${(size(ROOT) / 2 ** 20).toFixed(0)} MiB); delete it to rebuild them\n`);
+  process.stdout.write(
+    `sessions in ${ROOT} (${(size(ROOT) / 2 ** 20).toFixed(0)} MiB; those past 16 minutes ${keep ? 'kept' : 'deleted'}); delete it to rebuild them\n`,
+  );
+}
+
+/** This process's nice value (the analyses inherit it): timings under nice 15 are rough. */
+function niceness(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
 }
 
 await main();

@@ -138,34 +138,79 @@ export function telemetrySeries(rows: { rowCount: number; columns: TelemetryColu
     });
 }
 
+/** A telemetry series without its points (what the relation reports and the headlines choose by). */
+export type TelemetrySeriesMeta = Omit<TelemetryMetricSeries, 't' | 'v'>;
+
 /**
  * The series' level during each window (a time join): the mean of its points inside [start, end]; with no
- * point inside, the last point before the window's end (telemetry is sampled more sparsely than entropy);
- * NaN when the series has no point before the window ends.
+ * point inside, the last point before the window's start (telemetry is sampled more sparsely than entropy);
+ * NaN when the series has no point before then. Points are pushed in time order, chunk by chunk, so a
+ * series of any length is joined in memory proportional to the windows (each window's sum and count).
  */
+export class WindowLevels {
+  /** Window indices with both ends known, by start (stable). */
+  private readonly order: number[];
+  private readonly sum: Float64Array;
+  private readonly n: Float64Array;
+  private readonly before: Float64Array;
+  /** Windows opened (start ≤ the latest point) whose end has not yet been passed. */
+  private active: number[] = [];
+  private next = 0;
+  private last = Number.NaN;
+  private lastT = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly windows: readonly EntropyWindow[]) {
+    const k = windows.length;
+    this.sum = new Float64Array(k);
+    this.n = new Float64Array(k);
+    this.before = new Float64Array(k).fill(Number.NaN);
+    this.order = windows
+      .map((w, i) => (w.start === null || w.end === null ? -1 : i))
+      .filter((i) => i >= 0)
+      .sort((a, b) => (windows[a].start as number) - (windows[b].start as number) || a - b);
+  }
+
+  /** Adds the points t[i], v[i] for i < count; times (seconds since the epoch) ascending across pushes. */
+  push(t: ArrayLike<number>, v: ArrayLike<number>, count = t.length): void {
+    const { windows, order } = this;
+    for (let i = 0; i < count; i++) {
+      const ti = t[i];
+      if (ti < this.lastT) throw new RangeError('telemetry points must arrive in time order');
+      this.lastT = ti;
+      // Windows starting at or before this point open now: their level without points is the one before.
+      while (this.next < order.length && (windows[order[this.next]].start as number) <= ti) {
+        const w = order[this.next++];
+        this.before[w] = this.last;
+        this.active.push(w);
+      }
+      if (this.active.length > 0) {
+        let keep = 0;
+        for (const w of this.active) {
+          if ((windows[w].end as number) < ti) continue;
+          this.active[keep++] = w;
+          this.sum[w] += v[i];
+          this.n[w]++;
+        }
+        this.active.length = keep;
+      }
+      this.last = v[i];
+    }
+  }
+
+  /** Each window's level (see the class comment). */
+  finish(): Float64Array {
+    while (this.next < this.order.length) this.before[this.order[this.next++]] = this.last;
+    const out = new Float64Array(this.windows.length).fill(Number.NaN);
+    for (const w of this.order) out[w] = this.n[w] > 0 ? this.sum[w] / this.n[w] : this.before[w];
+    return out;
+  }
+}
+
+/** The series' level during each window (see WindowLevels), for a series held in memory. */
 export function seriesPerWindow(series: TelemetryMetricSeries, windows: EntropyWindow[]): Float64Array {
-  const out = new Float64Array(windows.length).fill(Number.NaN);
-  const { t, v } = series;
-  windows.forEach((w, k) => {
-    if (w.start === null || w.end === null) return;
-    let lo = 0;
-    let hi = t.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (t[mid] < w.start) lo = mid + 1;
-      else hi = mid;
-    }
-    let sum = 0;
-    let n = 0;
-    let i = lo;
-    for (; i < t.length && t[i] <= w.end; i++) {
-      sum += v[i];
-      n++;
-    }
-    if (n > 0) out[k] = sum / n;
-    else if (lo > 0) out[k] = v[lo - 1];
-  });
-  return out;
+  const levels = new WindowLevels(windows);
+  levels.push(series.t, series.v);
+  return levels.finish();
 }
 
 export interface TelemetryCorrelation {
@@ -210,7 +255,7 @@ export interface TelemetryRelation {
   };
 }
 
-const HEADLINES: Record<keyof TelemetryRelation['headline'], (s: TelemetryMetricSeries) => number> = {
+const HEADLINES: Record<keyof TelemetryRelation['headline'], (s: TelemetrySeriesMeta) => number> = {
   // lower rank = preferred stand-in; Infinity = not a candidate
   load: (s) =>
     s.domain === 'scheduling' && s.name === 'loadavg_1m'
@@ -245,6 +290,21 @@ export function seriesLabel(s: { domain: string; name: string; source: string })
  * q-values over all series, plus the four headline quantities.
  */
 export function telemetryRelation(windows: EntropyWindow[], series: TelemetryMetricSeries[]): TelemetryRelation {
+  return telemetryRelationOfLevels(
+    windows,
+    series.map((s) => ({ series: s, level: seriesPerWindow(s, windows) })),
+  );
+}
+
+/**
+ * telemetryRelation from each series' level per window (WindowLevels), for series too long to hold:
+ * the session job streams them.
+ */
+export function telemetryRelationOfLevels(
+  windows: EntropyWindow[],
+  levels: { series: TelemetrySeriesMeta; level: Float64Array }[],
+): TelemetryRelation {
+  const series = levels.map((l) => l.series);
   const ns = windows.map((w) => w.n).sort((a, b) => a - b);
   const median = ns.length ? ns[Math.floor((ns.length - 1) / 2)] : 0;
   const minN = Math.max(2, median / 4);
@@ -259,8 +319,7 @@ export function telemetryRelation(windows: EntropyWindow[], series: TelemetryMet
   });
   const results: (TelemetryCorrelation & { label: string })[] = [];
   const untested: { series: string; reason: string }[] = [];
-  for (const s of series) {
-    const x = seriesPerWindow(s, windows);
+  for (const { series: s, level: x } of levels) {
     const a: number[] = [];
     const b: number[] = [];
     for (let i = 0; i < h.length; i++)

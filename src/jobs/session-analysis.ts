@@ -16,7 +16,6 @@ import {
   EntropyWindowAccumulator,
   type TelemetryMetricSeries,
   telemetryRelation,
-  telemetrySeries,
   type WindowSpec,
 } from '../analyze/entropy-over-time.js';
 import {
@@ -35,20 +34,15 @@ import {
 } from '../analyze/source-analysis.js';
 import { listParts } from '../collect/session/files.js';
 import type { SessionManifest } from '../collect/session/manifest.js';
-import {
-  countSourceSamples,
-  openSession,
-  readTelemetry,
-  streamSourceSamples,
-  tableRelation,
-} from '../collect/session/reader.js';
+import { countSourceSamples, openSession, streamSourceSamples } from '../collect/session/reader.js';
 import type { TelemetryColumns } from '../contracts/telemetry.js';
-import { queryColumns } from '../db/index.js';
 import { errorMessage, OeError } from '../errors.js';
 import { int64ToFloat64 } from '../util/int64.js';
 import { settleLimited } from '../util/limit.js';
 import { createWorkerPool } from '../util/workers.js';
 import type { ChunkMessage, PairsTask, SourceOutcome, SourceTask, WorkerAnalysisOptions } from './analysis-worker.js';
+import { type StreamedTelemetry, streamedTelemetry, streamedTelemetryRelations } from './session-telemetry.js';
+import { type BatchTime, BatchTimesCursor, readBatchTimesSummary, sampleTime } from './session-times.js';
 
 export { conditionForAssessment } from './conditioned-input.js';
 
@@ -77,7 +71,8 @@ const CHUNKS_IN_FLIGHT = 2;
 /** Rows per chunk read from DuckDB. */
 const CHUNK_ROWS = 65_536;
 
-type TelemetryInput = TelemetryMetricSeries[] | { available: false; reason: string } | null;
+/** Telemetry in memory (live), streamed from a session, unavailable (with the reason), or not asked for. */
+type TelemetryInput = TelemetryMetricSeries[] | StreamedTelemetry | { available: false; reason: string } | null;
 
 /** The session's telemetry rows as columns (readTelemetry's chunk). */
 export function telemetryColumns(chunk: { rowCount: number; columns: Record<string, unknown> }): {
@@ -173,6 +168,44 @@ async function dependenceOnPool(
   );
 }
 
+/** Each source's telemetry relation (see TelemetryInput); a streamed series that fails makes them all unavailable. */
+async function telemetryRelations(
+  eot: EntropyOverTime[],
+  telemetry: TelemetryInput,
+  options: AnalysisOptions,
+): Promise<EntropyOverTime['telemetry'][] | null> {
+  if (!telemetry) return null;
+  if (Array.isArray(telemetry)) return eot.map((e) => telemetryRelation(e.windows, telemetry));
+  if (!('kind' in telemetry)) return eot.map(() => telemetry);
+  options.onProgress?.(`telemetry: ${telemetry.series.length} series against ${eot.length} sources' windows`);
+  try {
+    return await streamedTelemetryRelations(
+      telemetry,
+      eot.map((e) => e.windows),
+    );
+  } catch (e) {
+    const reason = `telemetry unreadable: ${errorMessage(e)}`;
+    return eot.map(() => ({ available: false as const, reason }));
+  }
+}
+
+/** The dependence step over the sources' kept heads (null when not asked for). */
+async function dependenceStep(
+  pool: Piscina,
+  depInputs: { name: string; bytes: Uint8Array }[],
+  options: AnalysisOptions,
+  threads: number,
+): Promise<Analysis['standard']['dependence']> {
+  if (options.dependence === false) return null;
+  if (depInputs.length < 2)
+    return { available: false, reason: `needs at least 2 sources with samples, got ${depInputs.length}` };
+  options.onProgress?.(`dependence between ${depInputs.length} sources`);
+  options.onStep?.({ phase: 'dependence', sources: depInputs.length });
+  const depOpts = { ...(typeof options.dependence === 'object' ? options.dependence : {}) };
+  depOpts.maxSamples = dependenceSamplesFor(options);
+  return dependenceOnPool(pool, depInputs, depOpts, threads);
+}
+
 /**
  * Analyses sources fed as chunk streams, on worker threads (at most one per core, the longest sources
  * first); a source whose stream fails is reported unavailable with the reason, the others go on.
@@ -217,24 +250,18 @@ export async function analyzeFeeds(
       sources.push(o.analysis);
       if (o.analysis.samples === 0 || !o.windows || !o.window) return;
       depInputs.push({ name: feed.name, bytes: o.dependenceBytes });
-      let rel: EntropyOverTime['telemetry'] = null;
-      if (telemetry && options.telemetry !== false)
-        rel = Array.isArray(telemetry) ? telemetryRelation(o.windows, telemetry) : telemetry;
-      eot.push({ source: feed.name, window: o.window, windows: o.windows, telemetry: rel });
+      eot.push({ source: feed.name, window: o.window, windows: o.windows, telemetry: null });
     });
     sources.push(...failed);
-    let dep: Analysis['standard']['dependence'] = null;
-    if (options.dependence !== false) {
-      if (depInputs.length < 2)
-        dep = { available: false, reason: `needs at least 2 sources with samples, got ${depInputs.length}` };
-      else {
-        options.onProgress?.(`dependence between ${depInputs.length} sources`);
-        options.onStep?.({ phase: 'dependence', sources: depInputs.length });
-        const depOpts = { ...(typeof options.dependence === 'object' ? options.dependence : {}) };
-        depOpts.maxSamples = dependenceSamplesFor(options);
-        dep = await dependenceOnPool(pool, depInputs, depOpts, threads);
-      }
-    }
+    // The telemetry join runs on this thread while the dependence pairs run on the pool's.
+    const [relations, dep] = await Promise.all([
+      options.telemetry !== false ? telemetryRelations(eot, telemetry, options) : null,
+      dependenceStep(pool, depInputs, options, threads),
+    ]);
+    if (relations)
+      eot.forEach((e, k) => {
+        e.telemetry = relations[k];
+      });
     return {
       input,
       standard: { sources, summary: analysisSummary(sources), dependence: dep },
@@ -243,59 +270,6 @@ export async function analyzeFeeds(
   } finally {
     await pool.destroy();
   }
-}
-
-interface BatchTimes {
-  /** Whole seconds since the epoch; batch start/end are relative to it. */
-  origin: number;
-  byBatch: Map<number, { seqStart: number; n: number; start: number; end: number }>;
-}
-
-async function readBatchTimes(dir: string, source: string): Promise<BatchTimes | null> {
-  if (listParts(dir).every((p) => p.table !== 'batches')) return null;
-  const r = await queryColumns(
-    `SELECT batch, seq_start, n, start_ns, end_ns FROM ${tableRelation(dir, 'batches')} WHERE source = $1 ORDER BY batch`,
-    [source],
-  );
-  const byBatch = new Map<number, { seqStart: number; n: number; start: number; end: number }>();
-  const c = r.columns;
-  const starts = c.start_ns as BigInt64Array;
-  let min = r.rowCount > 0 ? starts[0] : 0n;
-  for (let i = 1; i < r.rowCount; i++) if (starts[i] < min) min = starts[i];
-  const originNs = (min / 1_000_000_000n) * 1_000_000_000n;
-  for (let i = 0; i < r.rowCount; i++) {
-    byBatch.set(Number((c.batch as BigInt64Array)[i]), {
-      seqStart: Number((c.seq_start as BigInt64Array)[i]),
-      n: (c.n as Int32Array)[i],
-      start: Number(starts[i] - originNs) / 1e9,
-      end: Number((c.end_ns as BigInt64Array)[i] - originNs) / 1e9,
-    });
-  }
-  return { origin: Number(originNs / 1_000_000_000n), byBatch };
-}
-
-/**
- * Whether every sample of the source has its batch row (Σ n over its batches covers its samples): then
- * each sample's time is start + (seq − seq_start + ½)/n · (end − start). A session cut short (kill -9)
- * can have samples whose batch row never landed: its windows are then by count.
- */
-function timesComplete(bt: BatchTimes | null, samples: number): bt is BatchTimes {
-  if (!bt || bt.byBatch.size === 0) return false;
-  let covered = 0;
-  for (const b of bt.byBatch.values()) covered += b.n;
-  return covered >= samples;
-}
-
-/** The recorded times of the first and last sample (seconds since bt.origin). */
-function timeSpan(bt: BatchTimes): [number, number] {
-  let first: { seqStart: number; n: number; start: number; end: number } | undefined;
-  let last: typeof first;
-  for (const b of bt.byBatch.values()) {
-    if (!first || b.seqStart < first.seqStart) first = b;
-    if (!last || b.seqStart > last.seqStart) last = b;
-  }
-  const at = (b: NonNullable<typeof first>, k: number) => b.start + ((k + 0.5) / Math.max(1, b.n)) * (b.end - b.start);
-  return first && last ? [at(first, 0), at(last, last.n - 1)] : [0, 0];
 }
 
 /** One recorded source as a feed: value, byte and (when complete) interpolated times, streamed from its parts. */
@@ -307,10 +281,11 @@ async function sessionFeed(
 ): Promise<SourceFeed> {
   const samples = await countSourceSamples(dir, name, manifest);
   const unit = manifest.sources.find((x) => x.name === name)?.unit ?? null;
-  const bt = await readBatchTimes(dir, name);
-  const timed = timesComplete(bt, samples);
-  const span = timed ? timeSpan(bt) : null;
-  let window = options.window ?? defaultWindowFor(samples, span);
+  const bt = await readBatchTimesSummary(dir, name);
+  // Times need every sample's batch row (Σ n covers the samples): a session cut short (kill -9) can have
+  // samples whose batch row never landed, and its windows are then by count.
+  const timed = bt !== null && bt.rows > 0 && bt.covered >= samples;
+  let window = options.window ?? defaultWindowFor(samples, timed ? bt.span : null);
   if (window.by === 'time' && !timed) window = defaultWindowFor(samples, null);
   const withTimes = window.by === 'time';
   return {
@@ -322,32 +297,45 @@ async function sessionFeed(
     timeOrigin: timed ? bt.origin : 0,
     async *chunks() {
       const columns = withTimes ? (['value', 'byte', 'seq', 'batch'] as const) : (['value', 'byte'] as const);
+      const cursor = withTimes && bt ? new BatchTimesCursor(dir, name, bt.originNs) : null;
       let prevBatch = Number.NaN;
-      let b: { seqStart: number; n: number; start: number; end: number } | undefined;
+      let b: BatchTime | undefined;
       let lastTime = 0;
       let batch = new Float64Array(0);
-      for await (const c of streamSourceSamples(dir, name, { columns, manifest, chunkRows: CHUNK_ROWS })) {
-        let times: Float64Array | null = null;
-        if (withTimes && bt) {
-          // seq and batch as doubles (exact below 2^53), then each seq replaced by its sample's time.
-          times = int64ToFloat64(c.columns.seq as BigInt64Array);
-          if (batch.length < c.rowCount) batch = new Float64Array(c.rowCount);
-          int64ToFloat64(c.columns.batch as BigInt64Array, batch);
-          for (let i = 0; i < c.rowCount; i++) {
-            if (batch[i] !== prevBatch) {
-              prevBatch = batch[i];
-              b = bt.byBatch.get(prevBatch);
+      try {
+        for await (const c of streamSourceSamples(dir, name, { columns, manifest, chunkRows: CHUNK_ROWS })) {
+          let times: Float64Array | null = null;
+          if (cursor) {
+            // seq and batch as doubles (exact below 2^53), then each seq replaced by its sample's time.
+            times = int64ToFloat64(c.columns.seq as BigInt64Array);
+            if (batch.length < c.rowCount) batch = new Float64Array(c.rowCount);
+            int64ToFloat64(c.columns.batch as BigInt64Array, batch);
+            let lo = Number.POSITIVE_INFINITY;
+            let hi = Number.NEGATIVE_INFINITY;
+            for (let i = 0; i < c.rowCount; i++) {
+              if (batch[i] < lo) lo = batch[i];
+              if (batch[i] > hi) hi = batch[i];
             }
-            // A sample without its batch row keeps the previous time (it stays in the current window).
-            if (b) lastTime = b.start + ((times[i] - b.seqStart + 0.5) / Math.max(1, b.n)) * (b.end - b.start);
-            times[i] = lastTime;
+            if (c.rowCount > 0) await cursor.cover(lo, hi);
+            prevBatch = Number.NaN;
+            for (let i = 0; i < c.rowCount; i++) {
+              if (batch[i] !== prevBatch) {
+                prevBatch = batch[i];
+                b = cursor.get(prevBatch);
+              }
+              // A sample without its batch row keeps the previous time (it stays in the current window).
+              if (b) lastTime = sampleTime(b, times[i] - b.seqStart);
+              times[i] = lastTime;
+            }
           }
+          yield {
+            bytes: c.columns.byte as Uint8Array,
+            values: c.columns.value as BigInt64Array,
+            times,
+          };
         }
-        yield {
-          bytes: c.columns.byte as Uint8Array,
-          values: c.columns.value as BigInt64Array,
-          times,
-        };
+      } finally {
+        await cursor?.close();
       }
     },
   };
@@ -378,7 +366,7 @@ export function memoryFeed(d: SourceData, options: AnalysisOptions): SourceFeed 
   };
 }
 
-/** Session telemetry as series, or why there is none. */
+/** Session telemetry, streamed (see session-telemetry.ts), or why there is none. */
 async function sessionTelemetry(dir: string, manifest: SessionManifest): Promise<TelemetryInput> {
   if (listParts(dir).every((p) => p.table !== 'telemetry'))
     return {
@@ -386,7 +374,7 @@ async function sessionTelemetry(dir: string, manifest: SessionManifest): Promise
       reason: `session ${manifest.id} has no telemetry parts (recorded with --telemetry-interval 0, or the folder is missing)`,
     };
   try {
-    return telemetrySeries(telemetryColumns(await readTelemetry(dir)));
+    return await streamedTelemetry(dir);
   } catch (e) {
     return { available: false, reason: `telemetry unreadable: ${errorMessage(e)}` };
   }
