@@ -255,6 +255,8 @@ async function main(): Promise<void> {
       (a: number, f: string) => a + statSync(join(d, f)).size,
       0,
     );
+  // Again in one piece (building a joined session prints between the rows).
+  process.stdout.write(`\n${rows.join('\n')}\n`);
   process.stdout.write(
     `sessions in ${ROOT} (${(size(ROOT) / 2 ** 20).toFixed(0)} MiB; those past 16 minutes ${keep ? 'kept' : 'deleted'}); delete it to rebuild them\n`,
   );

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import {
 } from '../src/analyze/entropy-over-time.js';
 import { readTelemetry, tableRelation } from '../src/collect/session/reader.js';
 import type { TelemetryColumns } from '../src/contracts/telemetry.js';
-import { queryColumns } from '../src/db/index.js';
+import { queryColumns, writeParquet } from '../src/db/index.js';
 import { analyzeSession } from '../src/jobs/session-analysis.js';
 import { streamedTelemetry, streamedTelemetryRelations } from '../src/jobs/session-telemetry.js';
 import { BatchTimesCursor, readBatchTimesSummary, sampleTime } from '../src/jobs/session-times.js';
@@ -127,6 +127,32 @@ describe('session analysis reads batch rows and telemetry as they stream', () =>
         }
       }
       expect(cursor.get(ids[ids.length - 1] + 6)).toBeUndefined();
+      expect(cursor.resorted).toBe(false); // the recorder stores them in batch order
+    } finally {
+      await cursor.close();
+    }
+  }, 60_000);
+
+  it('batch rows stored out of batch order are read sorted, the same rows', async () => {
+    const at = join(root, 'shuffled');
+    mkdirSync(join(at, 'batches'), { recursive: true });
+    const ids = [0, 1, 2, 5, 3, 4];
+    await writeParquet(join(at, 'batches', 'part-00000.parquet'), [
+      { name: 'source', type: 'VARCHAR', data: ids.map(() => 'x') },
+      { name: 'batch', type: 'BIGINT', data: BigInt64Array.from(ids, BigInt) },
+      { name: 'seq_start', type: 'BIGINT', data: BigInt64Array.from(ids, (i) => BigInt(i * 10)) },
+      { name: 'n', type: 'INTEGER', data: Int32Array.from(ids, () => 10) },
+      { name: 'start_ns', type: 'BIGINT', data: BigInt64Array.from(ids, (i) => BigInt(i) * 1_000_000_000n) },
+      { name: 'end_ns', type: 'BIGINT', data: BigInt64Array.from(ids, (i) => BigInt(i) * 1_000_000_000n + 500n) },
+    ]);
+    const cursor = new BatchTimesCursor(at, 'x', 0n);
+    try {
+      await cursor.cover(0, 1);
+      expect(cursor.get(1)?.seqStart).toBe(10);
+      await cursor.cover(2, 5);
+      for (const id of [2, 3, 4, 5]) expect(cursor.get(id)?.start).toBe(id);
+      expect(cursor.get(1)).toBeUndefined(); // dropped: below the chunk's lowest batch
+      expect(cursor.resorted).toBe(true);
     } finally {
       await cursor.close();
     }

@@ -83,6 +83,9 @@ const BATCH_CHUNK_ROWS = 8192;
  * A source's batch rows streamed in batch order, holding only those a chunk of samples needs: `cover(lo,
  * hi)` before a chunk whose batch ids lie in lo..hi, then `get(id)` per batch. Rows below lo are dropped;
  * a later chunk that goes back below them (samples out of batch order) restarts the stream at its lo.
+ * The rows are read in their stored order (parts in order, rows as written), which the recorder makes
+ * batch order, so DuckDB does not sort them (a sort would hold all of the source's rows); the first row
+ * out of order restarts the stream sorted.
  */
 export class BatchTimesCursor {
   private batch: number[] = [];
@@ -91,6 +94,10 @@ export class BatchTimesCursor {
   private exhausted = false;
   /** Rows below this id were dropped (or never read): a lower id needs a new stream. */
   private floor = Number.NEGATIVE_INFINITY;
+  /** Whether the stream is sorted by DuckDB (the stored order was found not to be batch order). */
+  private sorted = false;
+  /** The stream's last id (stored order: each next id must not be lower). */
+  private lastId = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly dir: string,
@@ -108,7 +115,12 @@ export class BatchTimesCursor {
       this.rows.splice(0, drop);
     }
     this.floor = lo;
-    while (!this.exhausted && (this.batch.length === 0 || this.batch[this.batch.length - 1] <= hi)) await this.more(lo);
+    while (!this.exhausted && (this.batch.length === 0 || this.batch[this.batch.length - 1] <= hi)) {
+      if (!(await this.more(lo))) {
+        this.sorted = true;
+        await this.restart(lo);
+      }
+    }
   }
 
   /** The row of batch `id` (the last of equal ids, as a map filled in order keeps), if it was loaded. */
@@ -123,6 +135,11 @@ export class BatchTimesCursor {
     return lo > 0 && this.batch[lo - 1] === id ? this.rows[lo - 1] : undefined;
   }
 
+  /** Whether the stored order was found not to be batch order (the rows are then sorted by DuckDB). */
+  get resorted(): boolean {
+    return this.sorted;
+  }
+
   /** Ends the query (its connection) early. */
   async close(): Promise<void> {
     const s = this.stream;
@@ -135,6 +152,7 @@ export class BatchTimesCursor {
     this.batch = [];
     this.rows = [];
     this.exhausted = false;
+    this.lastId = Number.NEGATIVE_INFINITY;
     this.stream = this.open(from);
   }
 
@@ -143,27 +161,31 @@ export class BatchTimesCursor {
     const params: (string | bigint)[] = [this.source];
     if (where) params.push(BigInt(Math.floor(from)));
     return streamColumns(
-      `SELECT batch, seq_start, n, start_ns, end_ns FROM ${tableRelation(this.dir, 'batches')} WHERE source = $1${where} ORDER BY batch`,
+      `SELECT batch, seq_start, n, start_ns, end_ns FROM ${tableRelation(this.dir, 'batches')} WHERE source = $1${where}${this.sorted ? ' ORDER BY batch' : ''}`,
       params,
       { chunkRows: BATCH_CHUNK_ROWS },
     );
   }
 
-  private async more(lo: number): Promise<void> {
+  /** Appends the next chunk's rows from lo on; false when the stored order turns out not to be batch order. */
+  private async more(lo: number): Promise<boolean> {
     this.stream ??= this.open(Number.NEGATIVE_INFINITY);
     const next = await this.stream.next();
     if (next.done) {
       this.exhausted = true;
       this.stream = null;
-      return;
+      return true;
     }
     const c = next.value;
     const ids = c.columns.batch as BigInt64Array;
     for (let i = 0; i < c.rowCount; i++) {
       const id = Number(ids[i]);
+      if (id < this.lastId) return false;
+      this.lastId = id;
       if (id < lo) continue;
       this.batch.push(id);
       this.rows.push(batchTime(c.columns, i, this.originNs));
     }
+    return true;
   }
 }
