@@ -5,7 +5,8 @@
  * over time against the session's own telemetry, and the dependence between sources (its pairs shared
  * among the workers). Memory is bounded whatever the session's length: a few chunks in flight per source,
  * the accumulators, and the stated windows (SP 800-90B: the first `entropy_samples`; dependence: the first
- * `dependence_samples` of each source).
+ * `dependence_samples` of each source); the batch rows (sample times) and the telemetry, which grow with
+ * the session, are streamed (session-times.ts, session-telemetry.ts).
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
