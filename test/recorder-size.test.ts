@@ -163,6 +163,10 @@ describe('recording within bounds', () => {
       skipProbe: true,
       flushIntervalMs: 200,
       sizeCheck: { calibrationSec: 0.4 },
+      // The estimate needs samples on disk before the guard, which counts unwritten samples at 9 bytes,
+      // reaches 150 kB (~0.8 s): written here, so that a low-priority writer process starved by a loaded
+      // machine cannot delay the first parts past that.
+      writerProcess: false,
       onEstimate: (x) => seen.push(x),
     });
     expect(seen[1].expectedBytes).toBe(150_000);

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeSource } from '../src/collect/availability.js';
 import { CATALOG, getSource } from '../src/collect/catalog.js';
 import { lowByte } from '../src/collect/extract.js';
-import { recordSession } from '../src/collect/recorder/index.js';
+import { recordSession, WRITER_NICE_DELTA } from '../src/collect/recorder/index.js';
 import { SamplerPool } from '../src/collect/sampler-pool.js';
 import {
   listParts,
@@ -313,4 +313,133 @@ describe('recordSession', () => {
     expect(m.status).toBe('failed');
     expect(m.files.length).toBeGreaterThanOrEqual(1);
   });
+
+  it('writes through a shared writer process whose every thread runs 10 nice levels lower', async () => {
+    let pid = 0;
+    const nices: number[] = [];
+    const { manifest } = await recordSession(
+      {
+        sources: [getSource('clock_jitter')],
+        output: root,
+        durationSec: 30,
+        maxSamples: 400_000,
+        maxRate: 100_000,
+        flushIntervalMs: 200,
+        mergeIntervalMs: 500,
+        telemetryIntervalMs: 0,
+        sampler: pool,
+        events: { writer: (e) => (pid = e.pid) },
+      },
+      (prog) => {
+        // Once parts are on disk DuckDB's threads exist too: every thread's nice (field 19 of its stat).
+        if (nices.length > 0 || prog.parts < 2 || process.platform !== 'linux') return;
+        for (const t of readdirSync(`/proc/${pid}/task`)) {
+          nices.push(Number(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1].split(' ')[16]));
+        }
+      },
+    );
+    expect(pid).toBeGreaterThan(0);
+    expect(manifest.status).toBe('complete');
+    expect(manifest.counts.clock_jitter.samples).toBe(400_000);
+    if (process.platform === 'linux') {
+      expect(nices.length).toBeGreaterThan(5);
+      expect(new Set(nices)).toEqual(new Set([Math.min(19, getPriority(0) + WRITER_NICE_DELTA)]));
+    }
+    await expectOnDisk(manifest, 'clock_jitter');
+    // The next recording of this process writes through the same one.
+    let again = 0;
+    const second = await recordSession({
+      sources: [getSource('clock_jitter')],
+      output: root,
+      maxSamples: 2000,
+      telemetryIntervalMs: 0,
+      sampler: pool,
+      events: { writer: (e) => (again = e.pid) },
+    });
+    expect(again).toBe(pid);
+    await expectOnDisk(second.manifest, 'clock_jitter');
+  });
+
+  it('a writer process that dies ends the recording with a one-line IO error, keeping what was flushed', async () => {
+    const id = 'writer-killed-test';
+    let pid = 0;
+    let killed = false;
+    const err = await recordSession(
+      {
+        sources: [getSource('clock_jitter')],
+        output: root,
+        id,
+        durationSec: 30,
+        flushIntervalMs: 200,
+        telemetryIntervalMs: 0,
+        sampler: pool,
+        events: { writer: (e) => (pid = e.pid) },
+      },
+      (prog) => {
+        if (!killed && prog.parts >= 1) {
+          killed = true;
+          process.kill(pid, 'SIGKILL');
+        }
+      },
+    ).catch((e) => e);
+    expect(err.code).toBe('IO');
+    expect(err.message).toMatch(/Parquet writer process ended \(SIGKILL\)/);
+    expect(err.message).not.toContain('\n');
+    const m = JSON.parse(readFileSync(join(root, id, 'session.json'), 'utf8'));
+    expect(m.status).toBe('failed');
+    expect(m.files.length).toBeGreaterThanOrEqual(1);
+    verifyFiles(join(root, id), m);
+    // The next recording starts a new writer process.
+    let next = 0;
+    const after = await recordSession({
+      sources: [getSource('clock_jitter')],
+      output: root,
+      maxSamples: 2000,
+      telemetryIntervalMs: 0,
+      sampler: pool,
+      events: { writer: (e) => (next = e.pid) },
+    });
+    expect(next).not.toBe(pid);
+    expect(after.manifest.status).toBe('complete');
+  });
+
+  it('a writer that falls behind slows the sampling instead of buffering without bound, and drops nothing', async () => {
+    let flushes = 0;
+    let batches = 0;
+    let sampled = 0;
+    const { manifest } = await recordSession(
+      {
+        sources: [getSource('clock_jitter')],
+        output: root,
+        durationSec: 2,
+        maxRate: Number.POSITIVE_INFINITY,
+        flushIntervalMs: 200,
+        telemetryIntervalMs: 0,
+        // One byte: every delivered batch fills the buffer, so no batch starts until a flush has written it.
+        maxBufferedBytes: 1,
+        writerProcess: false,
+        sampler: pool,
+        events: { flush: () => flushes++, batch: (e) => (batches += e.samples > 0 ? 1 : 0) },
+      },
+      (prog) => {
+        sampled = prog.totalSamples;
+      },
+    );
+    expect(manifest.status).toBe('complete');
+    // The batches in flight when the buffer filled, then at most one round per flush.
+    expect(batches).toBeLessThanOrEqual((flushes + 1) * 2 * Math.max(2, availableParallelism()));
+    expect(manifest.counts.clock_jitter.batches).toBe(batches);
+    expect(manifest.total_samples).toBe(sampled);
+    await expectOnDisk(manifest, 'clock_jitter');
+  });
 });
+
+/** The rows on disk are the manifest's count, with seq 0, 1, 2, … (nothing lost or repeated). */
+async function expectOnDisk(manifest: { id: string; counts: Record<string, { samples: number }> }, source: string) {
+  const dir = join(root, manifest.id);
+  openSession(dir, { verify: true });
+  const r = await readSourceSamples(dir, source, { columns: ['seq'] });
+  expect(r.rowCount).toBe(manifest.counts[source].samples);
+  const seq = r.seq as BigInt64Array;
+  for (let i = 0; i < seq.length; i++) if (seq[i] !== BigInt(i)) throw new Error(`seq[${i}] = ${seq[i]}`);
+}

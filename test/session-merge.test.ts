@@ -335,8 +335,10 @@ describe('recording with merges', () => {
         },
       },
     });
-    // A reader streaming the session while it is recorded and merged never sees a row twice.
-    await new Promise((r) => setTimeout(r, 1500));
+    // A reader streaming the session while it is recorded and merged never sees a row twice. It starts once
+    // the first part is on disk (the writer process starts slowly on a loaded machine).
+    for (let waited = 0; !seen.some((n) => n > 0) && waited < 60_000; waited += 50)
+      await new Promise((r) => setTimeout(r, 50));
     const dir = join(out, readdirSync(out)[0]);
     let expect0 = 0n;
     for await (const c of streamSourceSamples(dir, 'clock_jitter', { columns: ['seq'], chunkRows: 4096 })) {

@@ -20,7 +20,9 @@ export function fillRange(out: BigInt64Array, off: number, n: number, start: num
 }
 
 /** The columns of one sample part: the buffered batches of one source, in order. */
-export function sampleColumns(pending: readonly PendingBatch[]): ColumnInput[] {
+export function sampleColumns(
+  pending: readonly Pick<PendingBatch, 'batch' | 'seqStart' | 'values' | 'bytes'>[],
+): ColumnInput[] {
   // The values concatenated through byte views of the batches' buffers.
   const values = new BigInt64Array(
     concatBytes(pending.map((p) => new Uint8Array(p.values.buffer, p.values.byteOffset, p.values.byteLength))).buffer,

@@ -73,12 +73,19 @@ export interface FilesEvent {
   open: number;
 }
 
+export interface WriterEvent {
+  /** Process id of the writer process (RecordOptions.writerProcess), which writes and merges the parts. */
+  pid: number;
+}
+
 export interface RecorderEvents {
   batch?(e: BatchEvent): void;
   flush?(e: FlushEvent): void;
   merge?(e: MergeEvent): void;
   /** Whenever a Parquet write starts or ends. */
   files?(e: FilesEvent): void;
+  /** The writer process has been started (once per recording that writes through one). */
+  writer?(e: WriterEvent): void;
 }
 
 /** The table a session-relative part path or directory belongs to (its first path segment). */

@@ -8,6 +8,8 @@
  *   session-folder.ts  the session directory and its manifest
  *   scheduler.ts       the fair-share scheduler (worker time, batch sizes, rate cap, backoff, health)
  *   part-writer.ts     the Parquet part writer (one flush: parts, batch log, file list, counts)
+ *   sink.ts            where parts are written and merged: in this process or (default) in the writer
+ *                      process (writer-process.ts, writer-child.ts) at a lower scheduling priority
  *   merger.ts          merges flush parts into larger files (about one a minute, up to 10 M rows)
  *   timers.ts          telemetry, flush and progress timers
  *   conditioned.ts     the conditioned-output loop (--conditioning)
@@ -25,13 +27,15 @@ import { sharedSamplerPool } from '../sampler-pool.js';
 import { ConditionedOutput } from './conditioned.js';
 import { finishRecording, type RecordResult } from './finish.js';
 import { PartMerger } from './merger.js';
-import { planRecording, type RecordOptions } from './options.js';
+import { planRecording, type RecordOptions, type RecordPlan } from './options.js';
 import { PartWriter } from './part-writer.js';
-import { FairShareScheduler, newSourceRun } from './scheduler.js';
+import { Backlog, FairShareScheduler, newSourceRun, type SourceRun } from './scheduler.js';
 import { type ManifestParts, SessionFolder } from './session-folder.js';
+import { LocalSink, type PartSink } from './sink.js';
 import { SizeCheck, SizeGuard } from './size.js';
 import { RecordingStop } from './stop.js';
 import { FlushTimer, ProgressTicker, progressReport, type RecordProgress, TelemetryTimer } from './timers.js';
+import { sharedWriterProcess } from './writer-process.js';
 
 export type {
   BatchEvent,
@@ -41,6 +45,7 @@ export type {
   MergeEvent,
   RecordedTable,
   RecorderEvents,
+  WriterEvent,
 } from './events.js';
 export type { RecordResult } from './finish.js';
 export {
@@ -49,6 +54,7 @@ export {
   DEFAULT_BATCH_TIMEOUT_MS,
   DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_RATE,
   DEFAULT_MERGE_INTERVAL_MS,
   DEFAULT_MERGE_MAX_ROWS,
@@ -56,10 +62,12 @@ export {
   DEFAULT_WRITE_CONCURRENCY,
   INITIAL_BATCH,
   type RecordOptions,
+  WRITER_NICE_DELTA,
 } from './options.js';
 export type { RecordingSourceState } from './scheduler.js';
 export { DEFAULT_CALIBRATION_SEC, freeBytesAt, MIN_FREE_BYTES, type SizeEstimate } from './size.js';
 export type { RecordProgress, SourceProgress } from './timers.js';
+export { closeWriterProcesses } from './writer-process.js';
 
 /**
  * Records a session and returns its directory and final manifest. `onProgress` is called about
@@ -76,7 +84,27 @@ export async function recordSession(
   const plan = planRecording(options);
   const folder = new SessionFolder(plan, options.id);
   const runs = plan.specs.map((spec) => newSourceRun(spec, plan.maxRate));
-  const writer = new PartWriter(folder.dir, plan, options.events);
+  const backlog = new Backlog(plan.maxBufferedBytes);
+  // Asked for first: a new writer process loads while the sampler warms up.
+  let sink: PartSink | null = null;
+  if (plan.writeParts && plan.writerProcess) {
+    const child = sharedWriterProcess(plan.writerNice);
+    if (child.pid !== undefined) options.events?.writer?.({ pid: child.pid });
+    sink = child;
+  } else if (plan.writeParts) sink = new LocalSink();
+  const writer = new PartWriter(folder.dir, plan, sink, backlog, options.events);
+  return record(plan, folder, runs, writer, backlog, options, onProgress);
+}
+
+async function record(
+  plan: RecordPlan,
+  folder: SessionFolder,
+  runs: SourceRun[],
+  writer: PartWriter,
+  backlog: Backlog,
+  options: RecordOptions,
+  onProgress?: (p: RecordProgress) => void,
+): Promise<RecordResult> {
   const telemetry = plan.telemetryMs > 0 ? new TelemetryTimer() : null;
   let conditioned: ConditionedOutput | null = null;
   const parts: ManifestParts = {
@@ -111,7 +139,7 @@ export async function recordSession(
     plan.writeParts && plan.sizeCheck
       ? new SizeCheck(plan, runs, writer, stop, plan.sizeCheck, options.onEstimate, t0)
       : null;
-  const scheduler = new FairShareScheduler(runs, sampler, plan, options.events, () => guard?.afterBatch());
+  const scheduler = new FairShareScheduler(runs, sampler, plan, options.events, () => guard?.afterBatch(), backlog);
   if (plan.conditioning)
     conditioned = new ConditionedOutput(plan.conditioning, plan.specs, sampler, plan.batchTimeoutMs);
   telemetry?.start(plan.telemetryMs);
@@ -124,6 +152,7 @@ export async function recordSession(
       guard?.afterFlush();
       sizeCheck?.afterFlush();
     },
+    backlog,
   );
   const merger =
     plan.writeParts && plan.mergeIntervalMs > 0

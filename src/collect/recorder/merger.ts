@@ -5,15 +5,14 @@
  * `maxRows` (default 10 M) once the next file no longer fits beside them. When the recording ends,
  * `finish()` merges what is left so that each directory holds about one file per `maxRows` rows.
  *
- * Merges run beside the flushes (they only read parts that are already renamed, and write new names),
- * one at a time while recording (the samplers need the cores) and two at a time in the last pass, which
- * the user waits for; a tick that comes while the previous pass still runs is skipped. The merge rule
+ * Merges run through the part writer's sink (in the writer process by default) beside the flushes (they
+ * only read parts that are already renamed, and write new names), one at a time while recording (the
+ * samplers need the cores) and two at a time in the last pass, which the user waits for; a tick that comes while the previous pass still runs is skipped. The merge rule
  * and its crash safety are in src/collect/session/merge.ts and parts.ts.
  */
 import { basename, dirname } from 'node:path';
 import { isFlushPart, parsePartName } from '../session/layout.js';
 import type { FileEntry } from '../session/manifest.js';
-import { mergeParts } from '../session/merge.js';
 import { planMerges } from '../session/parts.js';
 import { type RecorderEvents, tableOf } from './events.js';
 import type { PartWriter } from './part-writer.js';
@@ -94,11 +93,15 @@ export class PartMerger {
   private async merge(plan: Placed[]): Promise<void> {
     const t0 = performance.now();
     this.writer.fileWrite(1);
-    const { entry, removed, rewritten } = await mergeParts(
-      this.sessionDir,
-      plan.map((p) => ({ path: p.entry.path, first: p.first, last: p.last })),
-      { fsync: this.options.fsync, compressionLevel: this.options.compressionLevel },
-    ).finally(() => this.writer.fileWrite(-1));
+    const sink = this.writer.sink;
+    if (!sink) return;
+    const { entry, removed, rewritten } = await sink
+      .merge(
+        this.sessionDir,
+        plan.map((p) => ({ path: p.entry.path, first: p.first, last: p.last })),
+        { fsync: this.options.fsync, compressionLevel: this.options.compressionLevel },
+      )
+      .finally(() => this.writer.fileWrite(-1));
     this.writer.replaceFiles(removed, entry);
     const run = this.runs.find((r) => plan[0].dir.endsWith(`/source=${r.spec.name}`));
     if (run) run.counts.parts -= removed.length - 1;

@@ -36,6 +36,17 @@ export const DEFAULT_COMPRESSION_LEVEL = 3;
 export const DEFAULT_MERGE_INTERVAL_MS = 60_000;
 /** Merged files are combined up to this many rows: about one file per source per 10 M rows. */
 export const DEFAULT_MERGE_MAX_ROWS = 10_000_000;
+/**
+ * Sampled data held in memory, buffered or being written, before sampling waits for the writer (bytes):
+ * about six flushes of every fast source uncapped. A writer that falls behind (a slow disk, a loaded
+ * machine starving the low-priority writer process) slows the sampling; recorded data is never dropped.
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
+/**
+ * How much lower the writer process's scheduling priority is than the recorder's (nice levels, capped
+ * at 19): the samplers preempt the Parquet writing whenever they are ready to run (bench/recorder.bench.ts).
+ */
+export const WRITER_NICE_DELTA = 10;
 /** Sampler time one batch should take; equal slices make the shared pool fair between sources. */
 export const BATCH_TARGET_MS = 20;
 /** First batch of every source: small, so that a slow source learns its size before hitting a deadline. */
@@ -90,6 +101,15 @@ export interface RecordOptions {
   sourcesFilter?: string | null;
   /** Parts written at once during a flush (default DEFAULT_WRITE_CONCURRENCY). */
   writeConcurrency?: number;
+  /**
+   * Write and merge the parts in a separate writer process at a lower scheduling priority (default
+   * true), so that sampling goes first; false writes them in this process (the benchmark's other arm).
+   */
+  writerProcess?: boolean;
+  /** Nice levels the writer process runs below this one (default WRITER_NICE_DELTA; 0 the same priority). */
+  writerNice?: number;
+  /** Bytes of sampled data buffered or in flight to the writer before sampling waits (DEFAULT_MAX_BUFFERED_BYTES). */
+  maxBufferedBytes?: number;
   /** zstd level of every part (default DEFAULT_COMPRESSION_LEVEL; bench/recorder.bench.ts compares levels). */
   compressionLevel?: number;
   /**
@@ -143,6 +163,9 @@ export interface RecordPlan {
   writeConcurrency: number;
   compressionLevel: number;
   writeParts: boolean;
+  writerProcess: boolean;
+  writerNice: number;
+  maxBufferedBytes: number;
   /** 0: no merging. */
   mergeIntervalMs: number;
   mergeMaxRows: number;
@@ -268,6 +291,9 @@ export function planRecording(options: RecordOptions): RecordPlan {
     writeConcurrency: Math.max(1, Math.trunc(options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY)),
     compressionLevel: options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL,
     writeParts: options.writeParts !== false,
+    writerProcess: options.writerProcess !== false,
+    writerNice: Math.max(0, Math.min(39, Math.trunc(options.writerNice ?? WRITER_NICE_DELTA))),
+    maxBufferedBytes: positiveOr(options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 'maxBufferedBytes'),
     mergeIntervalMs,
     mergeMaxRows,
     maxSizeBytes,

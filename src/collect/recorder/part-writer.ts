@@ -7,23 +7,26 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ColumnInput, fsyncDir, sha256FileAsync, writeParquet } from '../../db/index.js';
+import { fsyncDir, sha256FileAsync } from '../../db/index.js';
 import { errorMessage, OeError } from '../../errors.js';
 import { BATCHES_DIR, CONDITIONED_DIR, partName, sourceDir, TELEMETRY_DIR } from '../session/layout.js';
 import type { FileEntry } from '../session/manifest.js';
 import type { TelemetrySeries } from '../telemetry/index.js';
-import { batchColumns, conditionedColumns, sampleColumns, telemetryColumns } from './columns.js';
+import { batchColumns, conditionedColumns, telemetryColumns } from './columns.js';
 import type { ConditionedBuffer } from './conditioned.js';
 import { RECORDED_TABLES, type RecordedTable, type RecorderEvents, tableOf } from './events.js';
 import type { RecordPlan } from './options.js';
-import type { PendingBatch, SourceRun } from './scheduler.js';
+import type { Backlog, PendingBatch, SourceRun } from './scheduler.js';
+import type { PartData, PartSink } from './sink.js';
 
 /** One part to write: its columns are built just before the write, so only the parts in flight hold copies. */
 interface PartJob {
   rel: string;
-  build: () => ColumnInput[];
+  build: () => PartData;
   /** Bookkeeping once the part is on disk (counts, rows). */
   written?: () => void;
+  /** Sampled bytes this part takes out of the backlog once it is written or has failed. */
+  backlogBytes?: number;
 }
 
 /** What a flush takes from: the sources' pending batches, the conditioned bytes, the telemetry series. */
@@ -72,6 +75,10 @@ export class PartWriter {
   constructor(
     private readonly dir: string,
     private readonly plan: Pick<RecordPlan, 'writeConcurrency' | 'compressionLevel' | 'writeParts' | 'mergeIntervalMs'>,
+    /** Where parts are written (null with writeParts: false). */
+    readonly sink: PartSink | null,
+    /** Sampled bytes buffered or in flight, shared with the scheduler (which waits while it is full). */
+    private readonly backlog: Backlog,
     private readonly events: RecorderEvents = {},
   ) {}
 
@@ -120,7 +127,7 @@ export class PartWriter {
    */
   async flush(inputs: FlushInputs): Promise<void> {
     const t0 = performance.now();
-    if (!this.plan.writeParts) {
+    if (!this.sink) {
       this.drop(inputs);
       const tables = tableTotals([]);
       this.events.flush?.({
@@ -148,7 +155,9 @@ export class PartWriter {
       const rel = `${BATCHES_DIR}/${partName(this.nextBatchesPart++)}`;
       this.mkdir(BATCHES_DIR, touched);
       try {
-        batchEntries = await this.writeParts([{ rel, build: () => batchColumns(batchRows) }]);
+        batchEntries = await this.writeParts([
+          { rel, build: () => ({ kind: 'columns', columns: batchColumns(batchRows) }) },
+        ]);
       } catch (e) {
         this.files.push(...first);
         throw e;
@@ -175,6 +184,7 @@ export class PartWriter {
       for (const p of run.pending) {
         run.counts.samples += p.values.length;
         run.counts.batches++;
+        this.backlog.bytes -= p.values.byteLength + p.bytes.byteLength;
       }
       run.pending = [];
     }
@@ -202,7 +212,8 @@ export class PartWriter {
       this.mkdir(sourceDir(run.spec.name), touched);
       jobs.push({
         rel: `${sourceDir(run.spec.name)}/${partName(run.nextPart)}`,
-        build: () => sampleColumns(pending),
+        build: () => ({ kind: 'samples', batches: pending }),
+        backlogBytes: pending.reduce((a, p) => a + p.values.byteLength + p.bytes.byteLength, 0),
         written: () => {
           run.nextPart++;
           run.counts.parts++;
@@ -226,7 +237,7 @@ export class PartWriter {
       this.mkdir(CONDITIONED_DIR, touched);
       jobs.push({
         rel: `${CONDITIONED_DIR}/${partName(this.nextConditionedPart++)}`,
-        build: () => conditionedColumns(cond.seqStart, cond.bytes),
+        build: () => ({ kind: 'columns', columns: conditionedColumns(cond.seqStart, cond.bytes) }),
       });
     }
     const series = inputs.telemetry;
@@ -235,7 +246,7 @@ export class PartWriter {
       this.mkdir(TELEMETRY_DIR, touched);
       jobs.push({
         rel: `${TELEMETRY_DIR}/${partName(this.nextTelemetryPart++)}`,
-        build: () => telemetryColumns(rows),
+        build: () => ({ kind: 'columns', columns: telemetryColumns(rows) }),
         written: () => {
           this.telemetryRows += rows.value.length;
         },
@@ -251,6 +262,8 @@ export class PartWriter {
    * first error is thrown.
    */
   private async writeParts(jobs: readonly PartJob[]): Promise<FileEntry[]> {
+    const sink = this.sink;
+    if (!sink) return [];
     const entries: (FileEntry | undefined)[] = new Array(jobs.length);
     let error: unknown = null;
     let next = 0;
@@ -260,7 +273,7 @@ export class PartWriter {
         const job = jobs[i];
         this.fileWrite(1);
         try {
-          const part = await writeParquet(join(this.dir, job.rel), job.build(), {
+          const part = await sink.write(join(this.dir, job.rel), job.build(), {
             fsyncDir: false,
             compressionLevel: this.plan.compressionLevel,
             checksum: this.plan.mergeIntervalMs === 0,
@@ -274,6 +287,8 @@ export class PartWriter {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.plan.writeConcurrency, jobs.length) }, lane));
+    // Written or given up (the recording then ends): no longer held back by the writer.
+    for (const job of jobs) this.backlog.bytes -= job.backlogBytes ?? 0;
     const done: FileEntry[] = [];
     jobs.forEach((job, i) => {
       const entry = entries[i];

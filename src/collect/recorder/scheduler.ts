@@ -61,6 +61,26 @@ export interface SourceRun {
   due: number;
 }
 
+/**
+ * What the writer has not written yet. The scheduler adds the sampled bytes (values and extracted bytes)
+ * it buffers, the part writer takes off what it has written or dropped, and the flush timer says when a
+ * flush is due while the previous one still runs (`lagging`). While either bound is passed no batch is
+ * started: a writer that falls behind slows the sampling, no recorded data is ever dropped, memory stays
+ * bounded, and a kill -9 loses no more than before (the flush being written and one interval buffered).
+ */
+export class Backlog {
+  bytes = 0;
+  /** A flush is waiting for the previous one to finish. */
+  lagging = false;
+  /** Times sampling had to wait for the writer (a batch slot was free but the backlog full). */
+  waits = 0;
+  constructor(readonly limit: number) {}
+
+  get full(): boolean {
+    return this.lagging || this.bytes > this.limit;
+  }
+}
+
 export function newSourceRun(spec: SourceSpec, maxRate: number): SourceRun {
   return {
     spec,
@@ -111,6 +131,7 @@ export class FairShareScheduler {
     private readonly events: RecorderEvents = {},
     /** Called after every delivered batch was buffered (the size guard). */
     private readonly afterBuffered?: () => void,
+    private readonly backlog: Backlog = new Backlog(Number.POSITIVE_INFINITY),
   ) {}
 
   private readonly poke = (): void => {
@@ -144,9 +165,13 @@ export class FairShareScheduler {
       // Sleep until a batch finishes, the next source becomes ready, or the recording stops.
       const idle = this.runs.filter((r) => r.state !== 'done' && !r.busy).map((r) => r.readyAt);
       const nextReady = idle.length > 0 ? Math.min(...idle) - performance.now() : Number.POSITIVE_INFINITY;
+      const held = this.backlog.full && this.inFlight < this.plan.slots;
+      if (held) this.backlog.waits++;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        if (Number.isFinite(nextReady) && this.inFlight < this.plan.slots)
+        // Waiting for the writer: look again shortly (a flush takes the backlog down part by part).
+        if (held) setTimeout(this.poke, 20);
+        else if (Number.isFinite(nextReady) && this.inFlight < this.plan.slots)
           setTimeout(this.poke, Math.max(1, nextReady));
       });
     }
@@ -157,7 +182,7 @@ export class FairShareScheduler {
 
   /** The ready source that has used the least worker time, while a slot is free. */
   private pick(active: readonly SourceRun[]): SourceRun | null {
-    if (this.inFlight >= this.plan.slots) return null;
+    if (this.inFlight >= this.plan.slots || this.backlog.full) return null;
     const now = performance.now();
     let best: SourceRun | null = null;
     for (const r of active) {
@@ -256,6 +281,7 @@ export class FairShareScheduler {
       health: health.annotation,
     });
     run.nextSeq += filled;
+    this.backlog.bytes += values.byteLength + bytes.byteLength;
     run.sampled += filled;
     run.sampledBatches++;
     return health;

@@ -6,7 +6,7 @@
 import type { HealthStatus, SourceHealthReport } from '../health/source-health.js';
 import { TelemetrySeries, telemetrySnapshot } from '../telemetry/index.js';
 import type { FlushInputs, PartWriter } from './part-writer.js';
-import type { RecordingSourceState, SourceRun } from './scheduler.js';
+import type { Backlog, RecordingSourceState, SourceRun } from './scheduler.js';
 import type { RecordingStop } from './stop.js';
 
 export interface SourceProgress {
@@ -68,6 +68,8 @@ export class TelemetryTimer {
 export class FlushTimer {
   private chain: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
+  /** Flushes asked for and not finished. */
+  private queued = 0;
 
   constructor(
     private readonly writer: PartWriter,
@@ -76,12 +78,15 @@ export class FlushTimer {
     intervalMs: number,
     /** Called after every flush that succeeded (the size guard). */
     private readonly afterFlush?: () => void,
+    /** Told when a flush is due while the previous one still runs (the scheduler then waits). */
+    private readonly backlog?: Backlog,
   ) {
     this.timer = setInterval(() => void this.flush(), intervalMs);
   }
 
   /** Queues a flush after the running one; resolves when it is done (never rejects). */
   flush(): Promise<void> {
+    this.lag(1);
     this.chain = this.chain
       .then(async () => {
         if (this.stop.fatal) return;
@@ -92,8 +97,14 @@ export class FlushTimer {
           this.stop.fail(e);
         }
       })
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => this.lag(-1));
     return this.chain;
+  }
+
+  private lag(delta: 1 | -1): void {
+    this.queued += delta;
+    if (this.backlog) this.backlog.lagging = this.queued > 1;
   }
 
   /** No more periodic flushes (a last `flush()` may still be queued). */

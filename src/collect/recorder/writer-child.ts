@@ -1,0 +1,75 @@
+/**
+ * The writer process (started by writer-process.ts): lowers its own scheduling priority, then writes and
+ * merges the recorder's parts on request through the one Parquet writer and the one merge (sink.ts).
+ * Protocol over the IPC channel (advanced serialization, typed arrays travel as they are):
+ *   in:  { id, op: 'write', path, data, options } | { id, op: 'merge', sessionDir, parts, options }
+ *   out: { id, ok: true, result } | { id, ok: false, code, message }
+ * It ends when the recorder disconnects or dies (the channel closes): exit at once, as a kill -9 of the
+ * recorder would have ended an in-process write, so the session's crash safety is the same (a `.tmp` or
+ * covered parts, which readers skip and --repair removes).
+ */
+import { readdirSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+import { configureDb, getDb } from '../../db/index.js';
+import { errorMessage, isOeError } from '../../errors.js';
+import type { MergeInput } from '../session/merge.js';
+import { LocalSink, type PartData, type PartMergeOptions, type PartWriteOptions } from './sink.js';
+
+type Request =
+  | { id: number; op: 'write'; path: string; data: PartData; options: PartWriteOptions }
+  | { id: number; op: 'merge'; sessionDir: string; parts: MergeInput[]; options: PartMergeOptions };
+
+/**
+ * Lowers every thread of this process by `delta` nice levels (Linux's nice is per thread: the threads
+ * Node already started are reniced one by one; the libuv and DuckDB threads started later inherit it).
+ */
+function lowerPriority(delta: number): void {
+  const target = Math.min(19, getPriority(0) + delta);
+  let tids: number[] = [];
+  try {
+    tids = readdirSync('/proc/self/task').map(Number);
+  } catch {
+    // not Linux: the process priority below is all there is
+  }
+  for (const tid of tids) {
+    try {
+      setPriority(tid, target);
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  setPriority(0, target);
+}
+
+lowerPriority(Number(process.argv[2] ?? 10));
+// Ctrl-C reaches the whole process group: the recorder stops, then finishes its writes through this process.
+process.on('SIGINT', () => undefined);
+process.on('disconnect', () => process.exit(0));
+// The recorder died while this process was still loading (its 'disconnect' came before the listener).
+if (!process.connected) process.exit(0);
+
+// One DuckDB thread: a COPY then runs on the libuv thread that issued it, without a second thread spinning
+// for tasks while this process's main thread serves the next chunk (bench/recorder.bench.ts); two parts are
+// still written at once, on two libuv threads.
+configureDb({ threads: 1 });
+const sink = new LocalSink();
+// Load DuckDB now, while the first flush interval runs (a start-up failure is reported by the first write).
+getDb().catch(() => undefined);
+
+async function serve(req: Request): Promise<unknown> {
+  if (req.op === 'write') return sink.write(req.path, req.data, req.options);
+  // A recorder that died mid-merge ends the merge at the next step, as a kill would have.
+  const onStep = () => {
+    if (!process.connected) process.exit(0);
+  };
+  return sink.merge(req.sessionDir, req.parts, { ...req.options, onStep });
+}
+
+process.on('message', (req: Request) => {
+  serve(req).then(
+    (result) => process.connected && process.send?.({ id: req.id, ok: true, result }),
+    (e) =>
+      process.connected &&
+      process.send?.({ id: req.id, ok: false, code: isOeError(e) ? e.code : 'IO', message: errorMessage(e) }),
+  );
+});
