@@ -355,7 +355,7 @@ process.stdout.write(
     ? `bytes on disk per sample: ${(bytes / samples).toFixed(2)} (parts + manifest, ${si(samples)} samples)\n`
     : '') +
     `issue 14: samples/s recording ÷ not writing, target >= 0.9 (${fast.length} fast sources, ${RUNS} × ${RUN_SEC} s ` +
-    `runs per arm, process nice ${getPriority(0)}, writer process ${WRITER_NICE_DELTA} levels lower):\n${summary.join('\n')}\n`,
+    `runs per arm, recorder at nice ${getPriority(0)}, writer process at nice ${Math.min(19, getPriority(0) + WRITER_NICE_DELTA)}):\n${summary.join('\n')}\n`,
 );
 await closeWriterProcesses();
 await closeDb();
