@@ -1,7 +1,8 @@
 /**
  * Measures a long recording as a user runs it: starts `oe record --duration <D>` (default sources and
- * cap) as a child process and samples, every `--every` seconds, the child's resident memory
- * (/proc/<pid>/status VmRSS), the session's bytes and files on disk. Prints one line per sample and a
+ * cap) as a child process and samples, every `--every` seconds, the resident memory of the recorder's
+ * whole process tree (/proc/<pid>/status VmRSS of `oe record` and its descendants: the writer process
+ * that writes and merges the parts), the session's bytes and files on disk. Prints one line per sample and a
  * summary: RSS after warm-up (first 20 % of the run) min/median/max and its spread, the write rate per
  * minute (bytes on disk per minute, first difference) min/median/max, and the files at the end.
  *
@@ -39,6 +40,32 @@ function rssKiB(pid: number): number | null {
   }
 }
 
+/** The process and its descendants (from the ppid field of every /proc/<n>/stat), Linux. */
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(e)]);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]) ?? []));
+  return out;
+}
+
+/** VmRSS of the recorder (the root) and of the rest of its tree (the writer process), KiB. */
+function treeRssKiB(root: number): { root: number; rest: number } | null {
+  const r = rssKiB(root);
+  if (r === null) return null;
+  let rest = 0;
+  for (const pid of processTree(root).slice(1)) rest += rssKiB(pid) ?? 0;
+  return { root: r, rest };
+}
+
 function disk(dir: string): { bytes: number; files: number } {
   let bytes = 0;
   let files = 0;
@@ -57,22 +84,24 @@ function disk(dir: string): { bytes: number; files: number } {
   return { bytes, files };
 }
 
-const samples: { t: number; rss: number; bytes: number; files: number }[] = [];
+const samples: { t: number; rss: number; writer: number; bytes: number; files: number }[] = [];
 const t0 = Date.now();
 const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 let done = false;
 void exited.then(() => {
   done = true;
 });
-process.stdout.write('t_s\trss_MiB\tdisk_MiB\tparquet_files\n');
+process.stdout.write('t_s\trss_MiB\twriter_MiB\tdisk_MiB\tparquet_files\n');
 while (!done) {
   await new Promise((r) => setTimeout(r, every * 1000));
-  const rss = rssKiB(child.pid ?? 0);
+  const rss = treeRssKiB(child.pid ?? 0);
   if (rss === null) break;
   const d = disk(output);
-  const s = { t: (Date.now() - t0) / 1000, rss: rss / 1024, bytes: d.bytes, files: d.files };
+  const s = { t: (Date.now() - t0) / 1000, rss: (rss.root + rss.rest) / 1024, writer: rss.rest / 1024, ...d };
   samples.push(s);
-  process.stdout.write(`${s.t.toFixed(0)}\t${s.rss.toFixed(1)}\t${(s.bytes / 2 ** 20).toFixed(1)}\t${s.files}\n`);
+  process.stdout.write(
+    `${s.t.toFixed(0)}\t${s.rss.toFixed(1)}\t${s.writer.toFixed(1)}\t${(s.bytes / 2 ** 20).toFixed(1)}\t${s.files}\n`,
+  );
 }
 const code = await exited;
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -90,7 +119,7 @@ const steady = perMin.slice(Math.floor(perMin.length * 0.2));
 const end = disk(output);
 process.stdout.write(
   `\noe record exited ${code}; ${samples.length} samples every ${every} s\n` +
-    `RSS after warm-up (last 80 %): min ${Math.min(...rss).toFixed(0)} MiB, median ${med(rss).toFixed(0)}, ` +
+    `RSS of the process tree (recorder + writer process) after warm-up (last 80 %): min ${Math.min(...rss).toFixed(0)} MiB, median ${med(rss).toFixed(0)}, ` +
     `max ${Math.max(...rss).toFixed(0)}; max/min ${(Math.max(...rss) / Math.min(...rss)).toFixed(3)}\n` +
     `write rate (bytes on disk per minute, last 80 %): min ${(Math.min(...steady) / 2 ** 20).toFixed(1)} MiB, ` +
     `median ${(med(steady) / 2 ** 20).toFixed(1)}, max ${(Math.max(...steady) / 2 ** 20).toFixed(1)}\n` +

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
-import { open, readFile, rename, stat } from 'node:fs/promises';
+import { createReadStream, readFileSync, rmSync } from 'node:fs';
+import { open, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type {
   DuckDBConnection,
@@ -106,11 +106,14 @@ export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-/** sha256 of a file, hex, reading it asynchronously. */
+/**
+ * sha256 of a file, hex, read asynchronously in 1 MiB chunks: a merged part can hold tens of MB, and
+ * reading it whole made the recorder's memory jump by that much at every merge.
+ */
 export async function sha256FileAsync(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function validate(columns: readonly ColumnInput[]): number {
