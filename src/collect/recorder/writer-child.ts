@@ -38,7 +38,11 @@ function lowerPriority(delta: number): void {
       // a thread that ended meanwhile
     }
   }
-  setPriority(0, target);
+  try {
+    setPriority(0, target);
+  } catch {
+    // a system that refuses even a lower priority: the writer still works, only without the precedence
+  }
 }
 
 lowerPriority(Number(process.argv[2] ?? 10));
