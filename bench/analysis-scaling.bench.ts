@@ -5,7 +5,7 @@
  *
  * The sessions: a real default recording of 60 s and one of 240 s (`oe record --duration 60|240`, or
  * OE_BENCH_RECORDING_1M / OE_BENCH_RECORDING_4M pointing at existing ones), each rewritten with one part
- * per source and chunk of 4 M rows; a longer session joins the 4-minute recording end to end (minutes/4
+ * per source; a longer session joins the 4-minute recording end to end (minutes/4
  * copies; seq, batch and every timestamp shifted, so it reads as one continuous recording). The analysis's
  * contiguous windows are fixed (SP 800-90B: 16,384 samples, dependence: 65,536), its entropy-over-time
  * windows at most 200 per source, and batch rows and telemetry are streamed, so its time per recorded
@@ -50,10 +50,11 @@ function recording(seconds: number, env: string): string {
 
 /**
  * Writes `copies` copies of the session at `src` end to end into `out`: one samples part per source and
- * copy, one batches and one telemetry part per copy, and a manifest with the counts and checksums.
+ * copy (DuckDB's COPY, row groups of its default 122,880), one batches and one telemetry part per copy,
+ * and a manifest with the counts and checksums.
  */
 async function joinSession(src: string, copies: number, out: string): Promise<void> {
-  const { streamColumns, sqlString, writeParquet } = await import('../src/db/index.js');
+  const { execute, streamColumns, sqlString, writeParquet } = await import('../src/db/index.js');
   const { fileEntry, listParts } = await import('../src/collect/session/files.js');
   const { tableRelation } = await import('../src/collect/session/reader.js');
   const m = JSON.parse(readFileSync(join(src, 'session.json'), 'utf8'));
@@ -75,30 +76,25 @@ async function joinSession(src: string, copies: number, out: string): Promise<vo
       .map((p) => sqlString(join(src, p.path)));
     if (paths.length === 0) continue;
     const glob = `[${paths.join(', ')}]`;
-    const sql = `SELECT value, byte, seq, batch FROM read_parquet(${glob}) ORDER BY seq`;
     const [{ n, b }] = (
       await all(`SELECT count(*)::BIGINT AS n, coalesce(max(batch) + 1, 0)::BIGINT AS b FROM read_parquet(${glob})`)
     ).map((c) => ({ n: (c.columns.n as BigInt64Array)[0], b: (c.columns.b as BigInt64Array)[0] }));
     counts[s.name] = { samples: Number(n) * copies, batches: Number(b) * copies, parts: n > 0n ? copies : 0 };
     offsets.set(s.name, { n, b });
-    // One part per chunk of the stream (not the whole source in memory), numbered in seq order.
-    let part = 0;
+    // One part per copy, written by DuckDB itself (COPY: no row passes through JS); copy 0 sorted by seq,
+    // the others read back from it in that order (COPY keeps it) with seq and batch shifted.
+    const first = join(out, `samples/source=${s.name}/part-00000.parquet`);
+    mkdirSync(dirname(first), { recursive: true });
     for (let k = 0; k < copies; k++) {
-      for await (const c of streamColumns(sql, undefined, { chunkRows: 1 << 22 })) {
-        const rel = `samples/source=${s.name}/part-${String(part++).padStart(5, '0')}.parquet`;
-        mkdirSync(dirname(join(out, rel)), { recursive: true });
-        const seq = (c.columns.seq as BigInt64Array).map((v) => v + BigInt(k) * n);
-        const batch = (c.columns.batch as BigInt64Array).map((v) => v + BigInt(k) * b);
-        await writeParquet(join(out, rel), [
-          { name: 'value', type: 'BIGINT', data: c.columns.value as BigInt64Array },
-          { name: 'byte', type: 'UTINYINT', data: c.columns.byte as Uint8Array },
-          { name: 'seq', type: 'BIGINT', data: seq },
-          { name: 'batch', type: 'BIGINT', data: batch },
-        ]);
-        files.push(rel);
-      }
+      const rel = `samples/source=${s.name}/part-${String(k).padStart(5, '0')}.parquet`;
+      const from = k === 0 ? `read_parquet(${glob}, hive_partitioning = false)` : `read_parquet(${sqlString(first)})`;
+      const K = BigInt(k);
+      await execute(
+        `COPY (SELECT value, byte, seq + ${K * n} AS seq, batch + ${K * b} AS batch FROM ${from}${k === 0 ? ' ORDER BY seq' : ''})
+           TO ${sqlString(join(out, rel))} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION v2)`,
+      );
+      files.push(rel);
     }
-    counts[s.name].parts = part;
   }
   mkdirSync(join(out, 'batches'), { recursive: true });
   mkdirSync(join(out, 'telemetry'), { recursive: true });
