@@ -11,6 +11,11 @@
  * of rounds (and so the time) varies from run to run; oe uses seeds 1, 2, … OE_BENCH_SKIP_IID=1 or
  * OE_BENCH_SKIP_NON_IID=1 skip a track. Every command runs in its own process, timed by bash's `time`
  * (wall, user + system CPU of all its threads).
+ *
+ * First, the per-round arm (OE_BENCH_ROUNDS rounds, default 12; 0 skips it): CPU of one permutation
+ * round on one thread — the shuffle, the other 18 statistics, and the compression statistic computed by
+ * bzip2-size.ts (TypeScript) and by its C++ form in the addon (what the rounds use), alternating, on
+ * the same shuffles, with the sizes checked equal.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,6 +82,64 @@ function oe(track: string, file: string, seed: number): OeRun | null {
   return { ...t, info: { ...kv, rss: /RSS (\d+)/.exec(t.out)?.[1] ?? '?' } };
 }
 
+/** The per-round arm: CPU ms per round of each part, one thread, the two bzip2 sizes alternating. */
+async function roundArm(data: Uint8Array, rounds: number): Promise<void> {
+  const { bzip2TextSize, nativeBzip2TextSize } = await import('../src/analyze/sp800-90b/bzip2-size.js');
+  const { PermutationKernel } = await import('../src/analyze/sp800-90b/permutation-kernel.js');
+  const { NUM_TESTS, permutationStatistics } = await import('../src/analyze/sp800-90b/permutation-statistics.js');
+  const { RoundRng } = await import('../src/analyze/sp800-90b/shuffle.js');
+  const native = nativeBzip2TextSize();
+  if (!native) {
+    process.stdout.write('per-round arm: the addon has no bzip2TextSize (rebuild it: npm run build:native)\n');
+    return;
+  }
+  const { symbolSummary } = await import('../src/analyze/sp800-90b/iid.js');
+  const { prepareSymbols } = await import('../src/analyze/sp800-90b/symbols.js');
+  const p = prepareSymbols(data, 8);
+  const { mean, median } = symbolSummary(p);
+  const k = new PermutationKernel(data.length, p.symbols !== p.raw);
+  const ctx = { alphabetSize: p.alphabetSize, rawMean: mean, median, compressedSize: () => 0, kernel: k };
+  const others = new Array<boolean>(NUM_TESTS).fill(true);
+  others[NUM_TESTS - 1] = false;
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const t = { shuffle: 0, others: 0, ts: 0, cpp: 0 };
+  // one warm-up round (JIT, buffers), then the measured ones
+  for (let r = -1; r < rounds; r++) {
+    let c = cpu();
+    k.load(p.symbols, p.raw);
+    k.shuffle(new RoundRng(1, r + 1));
+    const shuffle = cpu() - c;
+    c = cpu();
+    permutationStatistics(k.data, k.values, ctx, others);
+    const rest = cpu() - c;
+    const sizes = [0, 0];
+    const times = [0, 0];
+    for (const which of r % 2 === 0 ? [0, 1] : [1, 0]) {
+      c = cpu();
+      sizes[which] = which === 0 ? bzip2TextSize(k.values) : native(k.values);
+      times[which] = cpu() - c;
+    }
+    if (sizes[0] !== sizes[1]) throw new Error(`bzip2 sizes differ in round ${r + 1}: ${sizes[0]} vs ${sizes[1]}`);
+    if (r < 0) continue;
+    t.shuffle += shuffle;
+    t.others += rest;
+    t.ts += times[0];
+    t.cpp += times[1];
+  }
+  const per = (x: number) => fmt(x / rounds, 1);
+  const roundTs = t.shuffle + t.others + t.ts;
+  const roundCpp = t.shuffle + t.others + t.cpp;
+  process.stdout.write(
+    `per-round CPU (${rounds} rounds, one thread, ms): shuffle ${per(t.shuffle)}, other 18 statistics ${per(t.others)}, ` +
+      `compression: TypeScript ${per(t.ts)}, C++ ${per(t.cpp)} (C++/TS ${fmt(t.cpp / t.ts, 2)}); ` +
+      `a round with the compression statistic: ${per(roundTs)} before, ${per(roundCpp)} now ` +
+      `(now/before ${fmt(roundCpp / roundTs, 2)}); 1-min load average ${fmt(loadavg()[0])}\n`,
+  );
+}
+
 /** Rounds NIST's run took: the largest C0+C1+C2 of its table, and the compression statistic's. */
 function nistRounds(out: string): { rounds: number; bzip2: number } {
   let rounds = 0;
@@ -115,6 +178,8 @@ async function main(): Promise<void> {
     const file = join(dir, 'a_uniform8.bin');
     writeFileSync(file, uniform8());
     process.stdout.write(`SP 800-90B on ${file} (1,000,000 8-bit samples), oe and NIST in the same run\n`);
+    const armRounds = Number(process.env.OE_BENCH_ROUNDS ?? 12);
+    if (armRounds > 0) await roundArm(new Uint8Array(readFileSync(file)), armRounds);
     if (process.env.OE_BENCH_SKIP_NON_IID !== '1') {
       const o = oe('non-iid', file, 1);
       const n = eaNonIid ? timed([eaNonIid, '-i', '-a', '-v', 'a_uniform8.bin', '8'], dir) : null;

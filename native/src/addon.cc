@@ -1,6 +1,7 @@
 // The N-API boundary: sample(name, out BigInt64Array, params, cancel Int32Array|null, timeoutMs)
 // fills the caller's buffer in place (no allocation per call) and returns {filled, unit}.
 #include <napi.h>
+#include "bzip2_size.h"
 #include "oe.h"
 
 namespace oe {
@@ -119,12 +120,23 @@ Napi::Value Arch(const Napi::CallbackInfo& info) {
 #endif
 }
 
+// bzip2TextSize(Uint8Array) -> the §5.1.11 compressed size in bytes (native/src/bzip2_size.cc), or -1
+// for fewer than 2 values.
+Napi::Value Bzip2TextSize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(env, "bzip2TextSize expects a Uint8Array");
+  Napi::Uint8Array a = info[0].As<Napi::Uint8Array>();
+  return Napi::Number::New(env, double(oe::bzip2TextSize(a.Data(), a.ElementLength())));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sample", Napi::Function::New(env, Sample));
   exports.Set("sampleUnguarded", Napi::Function::New(env, SampleUnguarded));
   exports.Set("probe", Napi::Function::New(env, Probe));
   exports.Set("list", Napi::Function::New(env, List));
   exports.Set("arch", Napi::Function::New(env, Arch));
+  exports.Set("bzip2TextSize", Napi::Function::New(env, Bzip2TextSize));
   exports.Set("tickUnit", Napi::String::New(env, oe::unitName(oe::tickUnit())));
   return exports;
 }

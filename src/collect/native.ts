@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { OeError } from '../errors.js';
-import { packageRoot } from '../util/paths.js';
+import { addonPath, tryLoadAddon } from '../util/addon.js';
 
 /** Fills `out` in place; returns how many entries were filled and their unit. */
 export type NativeSampleFn = (
@@ -26,17 +23,14 @@ export interface NativeAddon {
   tickUnit: 'tsc' | 'ns';
 }
 
-let cached: NativeAddon | undefined;
-
 /** Loads the addon once per thread (it is context-aware, so every worker loads its own instance). */
 export function loadNative(): NativeAddon {
-  if (cached) return cached;
-  const root = packageRoot();
-  const path = join(root, 'build', 'Release', 'oe_native.node');
-  if (!existsSync(path)) {
-    throw new OeError('UNAVAILABLE', `native addon not built (${path} missing): run "npm install" or "npm run build"`);
+  const addon = tryLoadAddon() as NativeAddon | null;
+  if (!addon) {
+    throw new OeError(
+      'UNAVAILABLE',
+      `native addon not built (${addonPath()} missing): run "npm install" or "npm run build"`,
+    );
   }
-  const require = createRequire(import.meta.url);
-  cached = require(path) as NativeAddon;
-  return cached;
+  return addon;
 }

@@ -21,7 +21,11 @@
  *   initial tables, four refinement passes with `BZ2_hbMakeCodeLengths` (maxLen 17, its heap and its
  *   rescaling), selector MTF, delta-coded lengths and the coded data (`sendMTFValues`).
  * Checked against libbzip2 (the WASM build) byte for byte in test/sp800-90b-bzip2.test.ts.
+ *
+ * The permutation rounds call `compressedTextSize`: the same computation in C++ (native/src/bzip2_size.cc,
+ * in the addon; about 3× less CPU), or this file's when the addon is not built. Both give the same number.
  */
+import { tryLoadAddon } from '../../util/addon.js';
 
 /** libbzip2's block capacity for blockSize100k = 5: 100000·5 − 19 characters. */
 export const BLOCK_MAX = 100000 * 5 - 19;
@@ -689,4 +693,25 @@ function smallTextSize(raw: Uint8Array, L: number): number {
   const nMTF = generateMtf(L, nInUse);
   const bits = 48 + 32 + 1 + 24 + 16 + 16 + sendMtfBits(nMTF, nInUse + 2);
   return Math.ceil((32 + bits + 80) / 8);
+}
+
+type SizeFn = (raw: Uint8Array) => number;
+let nativeFn: SizeFn | null | undefined;
+
+/**
+ * The C++ form of bzip2TextSize (native/src/bzip2_size.cc) when the addon is built with it, else null.
+ * It takes inputs of ≥ 2 values (it returns −1 for shorter ones).
+ */
+export function nativeBzip2TextSize(): SizeFn | null {
+  if (nativeFn === undefined) {
+    const addon = tryLoadAddon() as { bzip2TextSize?: SizeFn } | null;
+    nativeFn = typeof addon?.bzip2TextSize === 'function' ? addon.bzip2TextSize : null;
+  }
+  return nativeFn;
+}
+
+/** bzip2TextSize, computed by the addon when it is there (same number, less CPU). */
+export function compressedTextSize(raw: Uint8Array): number {
+  const f = nativeBzip2TextSize();
+  return f && raw.length >= 2 ? f(raw) : bzip2TextSize(raw);
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { OeError } from '../../errors.js';
 import { createWorkerPool } from '../../util/workers.js';
 import { clopperPearson } from '../stats/clopper-pearson.js';
-import { bzip2TextSize } from './bzip2-size.js';
+import { compressedTextSize } from './bzip2-size.js';
 import { type ChiSquareResult, chiSquareGoodnessOfFit, chiSquareIndependence } from './chi-square.js';
 import { type LrsTestResult, lrsTest } from './lrs-test.js';
 import { mostCommonValue } from './most-common-value.js';
@@ -262,7 +262,7 @@ export async function assessIid(data: Uint8Array, bits?: number, options: IidOpt
   if (!Number.isInteger(repeat) || repeat < 1)
     throw new OeError('USAGE', `repeat must be a positive integer, got ${repeat}`);
   const { mean, median } = symbolSummary(p);
-  const ctx = { alphabetSize: p.alphabetSize, rawMean: mean, median, compressedSize: bzip2TextSize };
+  const ctx = { alphabetSize: p.alphabetSize, rawMean: mean, median, compressedSize: compressedTextSize };
   const t = permutationStatistics(p.symbols, p.raw, ctx);
   const runner = permutationRunner(p, mean, median, t, options);
   const runs: PermutationCounts[] = [];

@@ -1,4 +1,4 @@
-import { bzip2TextSize } from './bzip2-size.js';
+import { compressedTextSize } from './bzip2-size.js';
 import { PermutationKernel } from './permutation-kernel.js';
 import { NUM_TESTS, permutationStatistics } from './permutation-statistics.js';
 import { RoundRng } from './shuffle.js';
@@ -45,7 +45,7 @@ export async function permutationRounds(task: PermutationTask): Promise<Float64A
     alphabetSize: task.alphabetSize,
     rawMean: task.rawMean,
     median: task.median,
-    compressedSize: bzip2TextSize,
+    compressedSize: compressedTextSize,
     kernel: k,
   };
   const decided = task.decided ? new Int32Array(task.decided) : null;
