@@ -13,9 +13,9 @@
  * (wall, user + system CPU of all its threads).
  *
  * First, the per-round arm (OE_BENCH_ROUNDS rounds, default 12; 0 skips it): CPU of one permutation
- * round on one thread — the shuffle, the other 18 statistics, and the compression statistic computed by
- * bzip2-size.ts (TypeScript) and by its C++ form in the addon (what the rounds use), alternating, on
- * the same shuffles, with the sizes checked equal.
+ * round on one thread — the shuffle, the collision statistics, and the fused pass and the compression
+ * statistic each in TypeScript and in C++ (the addon's forms, which the rounds use), alternating on the
+ * same shuffles, with the results checked equal.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,30 +82,37 @@ function oe(track: string, file: string, seed: number): OeRun | null {
   return { ...t, info: { ...kv, rss: /RSS (\d+)/.exec(t.out)?.[1] ?? '?' } };
 }
 
-/** The per-round arm: CPU ms per round of each part, one thread, the two bzip2 sizes alternating. */
+/**
+ * The per-round arm: CPU ms per round of each part on one thread, the TypeScript and C++ forms of the
+ * fused pass and of the compression statistic alternating on the same shuffles (results checked equal).
+ */
 async function roundArm(data: Uint8Array, rounds: number): Promise<void> {
-  const { bzip2TextSize, nativeBzip2TextSize } = await import('../src/analyze/sp800-90b/bzip2-size.js');
+  const { bzip2TextSize } = await import('../src/analyze/sp800-90b/bzip2-size.js');
+  const { nativeKernels } = await import('../src/analyze/sp800-90b/native-kernels.js');
   const { PermutationKernel } = await import('../src/analyze/sp800-90b/permutation-kernel.js');
-  const { NUM_TESTS, permutationStatistics } = await import('../src/analyze/sp800-90b/permutation-statistics.js');
+  const { NUM_TESTS, fusedStatistics, permutationStatistics } = await import(
+    '../src/analyze/sp800-90b/permutation-statistics.js'
+  );
   const { RoundRng } = await import('../src/analyze/sp800-90b/shuffle.js');
-  const native = nativeBzip2TextSize();
-  if (!native) {
-    process.stdout.write('per-round arm: the addon has no bzip2TextSize (rebuild it: npm run build:native)\n');
-    return;
-  }
   const { symbolSummary } = await import('../src/analyze/sp800-90b/iid.js');
   const { prepareSymbols } = await import('../src/analyze/sp800-90b/symbols.js');
+  const native = nativeKernels();
+  if (!native) {
+    process.stdout.write('per-round arm: the addon lacks the IID kernels (rebuild it: npm run build:native)\n');
+    return;
+  }
   const p = prepareSymbols(data, 8);
   const { mean, median } = symbolSummary(p);
   const k = new PermutationKernel(data.length, p.symbols !== p.raw);
   const ctx = { alphabetSize: p.alphabetSize, rawMean: mean, median, compressedSize: () => 0, kernel: k };
-  const others = new Array<boolean>(NUM_TESTS).fill(true);
-  others[NUM_TESTS - 1] = false;
+  const collisions = new Array<boolean>(NUM_TESTS).fill(false);
+  collisions[6] = collisions[7] = true;
   const cpu = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
-  const t = { shuffle: 0, others: 0, ts: 0, cpp: 0 };
+  const t = { shuffle: 0, collision: 0, fusedTs: 0, fusedCpp: 0, ts: 0, cpp: 0 };
+  const outs = [new Float64Array(NUM_TESTS), new Float64Array(NUM_TESTS)];
   // one warm-up round (JIT, buffers), then the measured ones
   for (let r = -1; r < rounds; r++) {
     let c = cpu();
@@ -113,30 +120,40 @@ async function roundArm(data: Uint8Array, rounds: number): Promise<void> {
     k.shuffle(new RoundRng(1, r + 1));
     const shuffle = cpu() - c;
     c = cpu();
-    permutationStatistics(k.data, k.values, ctx, others);
-    const rest = cpu() - c;
+    permutationStatistics(k.data, k.values, ctx, collisions);
+    const collision = cpu() - c;
     const sizes = [0, 0];
-    const times = [0, 0];
+    const times = [0, 0, 0, 0];
     for (const which of r % 2 === 0 ? [0, 1] : [1, 0]) {
       c = cpu();
-      sizes[which] = which === 0 ? bzip2TextSize(k.values) : native(k.values);
+      if (which === 0) fusedStatistics(k.data, k.values, mean, median, outs[0]);
+      else native.fusedStatistics(k.data, k.values, mean, median, outs[1]);
       times[which] = cpu() - c;
+      c = cpu();
+      sizes[which] = which === 0 ? bzip2TextSize(k.values) : native.bzip2TextSize(k.values);
+      times[2 + which] = cpu() - c;
     }
-    if (sizes[0] !== sizes[1]) throw new Error(`bzip2 sizes differ in round ${r + 1}: ${sizes[0]} vs ${sizes[1]}`);
+    if (sizes[0] !== sizes[1] || outs[0].some((x, j) => x !== outs[1][j]))
+      throw new Error(`TypeScript and C++ results differ in round ${r + 1}`);
     if (r < 0) continue;
     t.shuffle += shuffle;
-    t.others += rest;
-    t.ts += times[0];
-    t.cpp += times[1];
+    t.collision += collision;
+    t.fusedTs += times[0];
+    t.fusedCpp += times[1];
+    t.ts += times[2];
+    t.cpp += times[3];
   }
   const per = (x: number) => fmt(x / rounds, 1);
-  const roundTs = t.shuffle + t.others + t.ts;
-  const roundCpp = t.shuffle + t.others + t.cpp;
+  const before = t.shuffle + t.collision + t.fusedTs + t.ts;
+  const now = t.shuffle + t.collision + t.fusedCpp + t.cpp;
+  const plainBefore = t.shuffle + t.collision + t.fusedTs;
+  const plainNow = t.shuffle + t.collision + t.fusedCpp;
   process.stdout.write(
-    `per-round CPU (${rounds} rounds, one thread, ms): shuffle ${per(t.shuffle)}, other 18 statistics ${per(t.others)}, ` +
-      `compression: TypeScript ${per(t.ts)}, C++ ${per(t.cpp)} (C++/TS ${fmt(t.cpp / t.ts, 2)}); ` +
-      `a round with the compression statistic: ${per(roundTs)} before, ${per(roundCpp)} now ` +
-      `(now/before ${fmt(roundCpp / roundTs, 2)}); 1-min load average ${fmt(loadavg()[0])}\n`,
+    `per-round CPU (${rounds} rounds, one thread, ms; TypeScript → C++): shuffle ${per(t.shuffle)}, ` +
+      `collision statistics ${per(t.collision)}, fused pass of 16 statistics ${per(t.fusedTs)} → ${per(t.fusedCpp)}, ` +
+      `compression ${per(t.ts)} → ${per(t.cpp)} (${fmt(t.cpp / t.ts, 2)}); a round with every statistic ` +
+      `${per(before)} → ${per(now)} (${fmt(now / before, 2)}), without compression ${per(plainBefore)} → ` +
+      `${per(plainNow)} (${fmt(plainNow / plainBefore, 2)}); 1-min load average ${fmt(loadavg()[0])}\n`,
   );
 }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nativeKernels } from '../src/analyze/sp800-90b/native-kernels.js';
 import { PermutationKernel } from '../src/analyze/sp800-90b/permutation-kernel.js';
 import { PERMUTATION_KERNEL_WASM } from '../src/analyze/sp800-90b/permutation-kernel.wasm.js';
 import {
@@ -104,6 +105,36 @@ describe('permutation kernel (WebAssembly)', () => {
           expect(out[8 + l]).toBe(periodicity(a, p));
           expect(out[13 + l]).toBe(covariance(a, p));
         });
+      }
+    }
+  });
+
+  it('the C++ fused pass (addon) equals the TypeScript one exactly, excursion included', () => {
+    const k = nativeKernels();
+    expect(k).not.toBeNull();
+    const cases: Array<[Uint8Array, Uint8Array]> = [];
+    for (const n of [2, 3, 33, 34, 35, 40, 5000, 300_001]) {
+      for (const mask of [1, 3, 255]) {
+        const a = bytes(n, 7 * n + mask, mask);
+        cases.push([a, a]);
+        // translated symbols beside different values (the values of a 2-symbol alphabet, say)
+        cases.push([a, Uint8Array.from(a, (x) => (x * 37 + 11) & 255)]);
+      }
+    }
+    // long runs and constant stretches
+    const runs = new Uint8Array(100_000);
+    for (let i = 0; i < runs.length; i++) runs[i] = Math.floor(i / 997) % 3;
+    cases.push([runs, runs], [new Uint8Array(1000).fill(9), new Uint8Array(1000).fill(200)]);
+    for (const [s, raw] of cases) {
+      let sum = 0;
+      for (const x of raw) sum += x;
+      const mean = sum / raw.length;
+      for (const median of [0.5, 1, 1.5, 127, 127.5, 200]) {
+        const want = new Float64Array(19).fill(-1);
+        const got = new Float64Array(19).fill(-1);
+        fusedStatistics(s, raw, mean, median, want);
+        (k as NonNullable<typeof k>).fusedStatistics(s, raw, mean, median, got);
+        expect([...got], `n=${s.length} median=${median}`).toEqual([...want]);
       }
     }
   });

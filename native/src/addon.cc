@@ -2,6 +2,7 @@
 // fills the caller's buffer in place (no allocation per call) and returns {filled, unit}.
 #include <napi.h>
 #include "bzip2_size.h"
+#include "permutation_stats.h"
 #include "oe.h"
 
 namespace oe {
@@ -130,6 +131,26 @@ Napi::Value Bzip2TextSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, double(oe::bzip2TextSize(a.Data(), a.ElementLength())));
 }
 
+// fusedStatistics(s Uint8Array, raw Uint8Array, mean, median, out Float64Array): the §5.1 fused pass
+// (native/src/permutation_stats.cc) into out[0..5] and out[8..17].
+Napi::Value FusedStatistics(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto isU8 = [](const Napi::Value& v) {
+    return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+  };
+  if (!isU8(info[0]) || !isU8(info[1]) || !info[2].IsNumber() || !info[3].IsNumber() || !info[4].IsTypedArray() ||
+      info[4].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(env, "fusedStatistics expects (Uint8Array, Uint8Array, number, number, Float64Array)");
+  Napi::Uint8Array s = info[0].As<Napi::Uint8Array>();
+  Napi::Uint8Array raw = info[1].As<Napi::Uint8Array>();
+  Napi::Float64Array out = info[4].As<Napi::Float64Array>();
+  if (s.ElementLength() != raw.ElementLength() || s.ElementLength() < 2 || out.ElementLength() < 18)
+    throw Napi::RangeError::New(env, "fusedStatistics: s and raw of equal length >= 2, out of length >= 18");
+  oe::fusedPermutationStatistics(s.Data(), raw.Data(), s.ElementLength(), info[2].As<Napi::Number>().DoubleValue(),
+                                 info[3].As<Napi::Number>().DoubleValue(), out.Data());
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sample", Napi::Function::New(env, Sample));
   exports.Set("sampleUnguarded", Napi::Function::New(env, SampleUnguarded));
@@ -137,6 +158,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("list", Napi::Function::New(env, List));
   exports.Set("arch", Napi::Function::New(env, Arch));
   exports.Set("bzip2TextSize", Napi::Function::New(env, Bzip2TextSize));
+  exports.Set("fusedStatistics", Napi::Function::New(env, FusedStatistics));
   exports.Set("tickUnit", Napi::String::New(env, oe::unitName(oe::tickUnit())));
   return exports;
 }

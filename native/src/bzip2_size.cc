@@ -410,8 +410,9 @@ int64_t sendMtfBits(Work& w, int nMTF, int alphaSize) {
   const uint8_t* hist = w.groupHist.data();
   uint8_t* sel = w.sel.data();
   // costs of tables 0–2 and 3–5 packed 10 bits each (a group costs at most 50·17 = 850 < 1024)
-  int32_t packLo[A];
-  int32_t packHi[A];
+  // all 16 fields (zero beyond alphaSize, as the histograms are), so the loops below have a fixed length
+  int32_t packLo[A] = {0};
+  int32_t packHi[A] = {0};
   for (int iter = 0; iter < N_ITERS; iter++) {
     std::memset(rfreq, 0, sizeof rfreq);
     for (int v = 0; v < alphaSize; v++) {
@@ -422,7 +423,7 @@ int64_t sendMtfBits(Work& w, int nMTF, int alphaSize) {
       const uint8_t* h = hist + g * A;
       int32_t lo = 0;
       int32_t hi = 0;
-      for (int v = 0; v < alphaSize; v++) {
+      for (int v = 0; v < A; v++) {
         lo += h[v] * packLo[v];
         hi += h[v] * packHi[v];
       }
@@ -437,7 +438,7 @@ int64_t sendMtfBits(Work& w, int nMTF, int alphaSize) {
       }
       sel[g] = uint8_t(bt);
       int32_t* rf = rfreq + bt * A;
-      for (int v = 0; v < alphaSize; v++) rf[v] += h[v];
+      for (int v = 0; v < A; v++) rf[v] += h[v];
     }
     for (int t = 0; t < nGroups; t++) makeCodeLengths(tLen + t * A, rfreq + t * A, alphaSize, 17);
   }
@@ -484,12 +485,18 @@ int generateMtf(Work& w, const uint8_t* bwt, int n, int nInUse) {
   uint32_t zPend = 0;
   // a run of zPend zeros is written as zPend + 1 in binary without its top bit, least significant first,
   // RUNA (0) for a 0 bit and RUNB (1) for a 1 bit: bzip2's bijective base 2
+  // the low 4 bits of v as 4 bytes 0/1 (in memory order)
+  static const uint32_t BITS4[16] = {
+      0x00000000, 0x00000001, 0x00000100, 0x00000101, 0x00010000, 0x00010001, 0x00010100, 0x00010101,
+      0x01000000, 0x01000001, 0x01000100, 0x01000101, 0x01010000, 0x01010001, 0x01010100, 0x01010101,
+  };
   auto writeRun = [&](uint32_t v, int k) {
     if (k <= 4) {
-      out[wr] = v & 1;
-      out[wr + 1] = (v >> 1) & 1;
-      out[wr + 2] = (v >> 2) & 1;
-      out[wr + 3] = (v >> 3) & 1;
+      uint32_t b4 = BITS4[v & 15];
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+      b4 = __builtin_bswap32(b4);
+#endif
+      std::memcpy(out + wr, &b4, 4);
     } else {
       for (int d = 0; d < k; d++) out[wr + d] = (v >> d) & 1;
     }

@@ -23,9 +23,9 @@
  * Checked against libbzip2 (the WASM build) byte for byte in test/sp800-90b-bzip2.test.ts.
  *
  * The permutation rounds call `compressedTextSize`: the same computation in C++ (native/src/bzip2_size.cc,
- * in the addon; about 3× less CPU), or this file's when the addon is not built. Both give the same number.
+ * in the addon, see native-kernels.ts), or this file's when the addon is not built. Same number.
  */
-import { tryLoadAddon } from '../../util/addon.js';
+import { nativeKernels } from './native-kernels.js';
 
 /** libbzip2's block capacity for blockSize100k = 5: 100000·5 − 19 characters. */
 export const BLOCK_MAX = 100000 * 5 - 19;
@@ -695,23 +695,14 @@ function smallTextSize(raw: Uint8Array, L: number): number {
   return Math.ceil((32 + bits + 80) / 8);
 }
 
-type SizeFn = (raw: Uint8Array) => number;
-let nativeFn: SizeFn | null | undefined;
-
-/**
- * The C++ form of bzip2TextSize (native/src/bzip2_size.cc) when the addon is built with it, else null.
- * It takes inputs of ≥ 2 values (it returns −1 for shorter ones).
- */
-export function nativeBzip2TextSize(): SizeFn | null {
-  if (nativeFn === undefined) {
-    const addon = tryLoadAddon() as { bzip2TextSize?: SizeFn } | null;
-    nativeFn = typeof addon?.bzip2TextSize === 'function' ? addon.bzip2TextSize : null;
-  }
-  return nativeFn;
+/** The C++ form of bzip2TextSize (native-kernels.ts) when the addon has it, else null; ≥ 2 values only. */
+export function nativeBzip2TextSize(): ((raw: Uint8Array) => number) | null {
+  const k = nativeKernels();
+  return k ? (raw) => k.bzip2TextSize(raw) : null;
 }
 
 /** bzip2TextSize, computed by the addon when it is there (same number, less CPU). */
 export function compressedTextSize(raw: Uint8Array): number {
-  const f = nativeBzip2TextSize();
-  return f && raw.length >= 2 ? f(raw) : bzip2TextSize(raw);
+  const k = nativeKernels();
+  return k && raw.length >= 2 ? k.bzip2TextSize(raw) : bzip2TextSize(raw);
 }

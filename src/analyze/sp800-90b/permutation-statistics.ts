@@ -1,3 +1,4 @@
+import { nativeKernels } from './native-kernels.js';
 import type { PermutationKernel } from './permutation-kernel.js';
 
 /**
@@ -293,8 +294,22 @@ export function fusedStatistics(s: Uint8Array, raw: Uint8Array, mean: number, me
   }
 }
 
-/** Below this many undecided cheap statistics, separate passes for each beat the fused one. */
+/** Below this many undecided cheap statistics, separate passes for each beat the fused one (TypeScript). */
 const FUSE_MIN = 4;
+
+/**
+ * Whether the C++ fused pass beats separate passes for the active statistics. Measured per 1 M samples
+ * (bench/sp800-90b's per-round arm, loaded machine): the C++ pass ~4 ms; separately the excursion ~3.7,
+ * directional runs ~2.9, median runs ~2.2, one lag statistic in WebAssembly ~0.5.
+ */
+function nativeFusedPays(active: ArrayLike<boolean | number>): boolean {
+  let ms = 0;
+  if (active[0]) ms += 3.7;
+  if (active[1] || active[2] || active[3]) ms += 2.9;
+  if (active[4] || active[5]) ms += 2.2;
+  for (let j = 8; j <= 17; j++) if (active[j]) ms += 0.5;
+  return ms > 4;
+}
 
 /**
  * The 19 statistics for (translated symbols, values). Entries whose `active` flag is false are NaN
@@ -314,9 +329,12 @@ export function permutationStatistics(
   };
   let cheap = 0;
   for (let j = 0; j < NUM_TESTS; j++) if (active[j] && j !== 6 && j !== 7 && j !== 18) cheap++;
-  if (!binary && cheap >= FUSE_MIN && data.length >= 2) {
+  // the C++ fused pass when the addon is built (same numbers, native-kernels.ts)
+  const nk = nativeKernels();
+  if (!binary && data.length >= 2 && (nk ? nativeFusedPays(active) : cheap >= FUSE_MIN)) {
     const all = new Float64Array(NUM_TESTS);
-    fusedStatistics(data, raw, ctx.rawMean, ctx.median, all);
+    if (nk) nk.fusedStatistics(data, raw, ctx.rawMean, ctx.median, all);
+    else fusedStatistics(data, raw, ctx.rawMean, ctx.median, all);
     for (let j = 0; j < NUM_TESTS; j++) if (active[j] && j !== 6 && j !== 7 && j !== 18) out[j] = all[j];
   } else {
     if (active[0]) out[0] = excursion(raw, ctx.rawMean);

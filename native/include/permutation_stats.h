@@ -1,0 +1,13 @@
+// The SP 800-90B §5.1 permutation statistics' fused pass in C++ (native/src/permutation_stats.cc), the
+// form of fusedStatistics in src/analyze/sp800-90b/permutation-statistics.ts that the rounds use.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace oe {
+
+// One pass over n ≥ 2 symbols s and values raw for §5.1.1–§5.1.6, §5.1.9 and §5.1.10, into out[0..5]
+// and out[8..17] (out[6], out[7] and out[18] are left alone). Same numbers as the TypeScript pass.
+void fusedPermutationStatistics(const uint8_t* s, const uint8_t* raw, size_t n, double mean, double median, double* out);
+
+}  // namespace oe

@@ -1,0 +1,27 @@
+import { tryLoadAddon } from '../../util/addon.js';
+
+/**
+ * The permutation rounds' hot loops in C++, from the addon (native/src/bzip2_size.cc and
+ * native/src/permutation_stats.cc): the same numbers as their TypeScript forms (bzip2TextSize,
+ * fusedStatistics), which stay the reference and the fallback when the addon is not built.
+ */
+export interface NativeKernels {
+  /** bzip2TextSize for ≥ 2 values (−1 for fewer). */
+  bzip2TextSize(raw: Uint8Array): number;
+  /** fusedStatistics for s and raw of the same length ≥ 2, into out[0..5] and out[8..17]. */
+  fusedStatistics(s: Uint8Array, raw: Uint8Array, mean: number, median: number, out: Float64Array): void;
+}
+
+let kernels: NativeKernels | null | undefined;
+
+/** The kernels when the addon is built with them (an older build lacks them), else null. Once per thread. */
+export function nativeKernels(): NativeKernels | null {
+  if (kernels === undefined) {
+    const addon = tryLoadAddon() as Partial<NativeKernels> | null;
+    kernels =
+      typeof addon?.bzip2TextSize === 'function' && typeof addon.fusedStatistics === 'function'
+        ? (addon as NativeKernels)
+        : null;
+  }
+  return kernels;
+}
