@@ -7,6 +7,7 @@ import { nativeKernels } from '../src/analyze/sp800-90b/native-kernels.js';
 import { PermutationKernel } from '../src/analyze/sp800-90b/permutation-kernel.js';
 import { PERMUTATION_KERNEL_WASM } from '../src/analyze/sp800-90b/permutation-kernel.wasm.js';
 import {
+  collisionTimes,
   covariance,
   directionalRuns,
   excursion,
@@ -109,7 +110,7 @@ describe('permutation kernel (WebAssembly)', () => {
     }
   });
 
-  it('the C++ fused pass (addon) equals the TypeScript one exactly, excursion included', () => {
+  it('the C++ fused pass and collision times (addon) equal the TypeScript ones exactly, excursion included', () => {
     const k = nativeKernels();
     expect(k).not.toBeNull();
     const cases: Array<[Uint8Array, Uint8Array]> = [];
@@ -136,6 +137,10 @@ describe('permutation kernel (WebAssembly)', () => {
         (k as NonNullable<typeof k>).fusedStatistics(s, raw, mean, median, got);
         expect([...got], `n=${s.length} median=${median}`).toEqual([...want]);
       }
+      const c = collisionTimes(s, 256);
+      const o = new Float64Array(3);
+      (k as NonNullable<typeof k>).collisionTimes(s, o);
+      expect([...o], `collisions n=${s.length}`).toEqual([c.sum, c.count, c.max]);
     }
   });
 

@@ -10,4 +10,8 @@ namespace oe {
 // and out[8..17] (out[6], out[7] and out[18] are left alone). Same numbers as the TypeScript pass.
 void fusedPermutationStatistics(const uint8_t* s, const uint8_t* raw, size_t n, double mean, double median, double* out);
 
+// §5.1.7/§5.1.8 collision times over n symbols s (< 256): the sum, count and largest of the lengths of
+// the successive windows that end at a first repeat (collisionTimes of permutation-statistics.ts).
+void collisionTimes(const uint8_t* s, size_t n, int64_t& sum, int64_t& count, int64_t& max);
+
 }  // namespace oe

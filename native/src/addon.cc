@@ -151,6 +151,24 @@ Napi::Value FusedStatistics(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// collisionTimes(s Uint8Array, out Float64Array): out[0..2] = sum, count and largest collision time
+// (native/src/permutation_stats.cc).
+Napi::Value CollisionTimes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+      !info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      info[1].As<Napi::TypedArray>().ElementLength() < 3)
+    throw Napi::TypeError::New(env, "collisionTimes expects (Uint8Array, Float64Array of length >= 3)");
+  Napi::Uint8Array s = info[0].As<Napi::Uint8Array>();
+  Napi::Float64Array out = info[1].As<Napi::Float64Array>();
+  int64_t sum = 0, count = 0, max = 0;
+  oe::collisionTimes(s.Data(), s.ElementLength(), sum, count, max);
+  out[0] = double(sum);
+  out[1] = double(count);
+  out[2] = double(max);
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sample", Napi::Function::New(env, Sample));
   exports.Set("sampleUnguarded", Napi::Function::New(env, SampleUnguarded));
@@ -159,6 +177,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("arch", Napi::Function::New(env, Arch));
   exports.Set("bzip2TextSize", Napi::Function::New(env, Bzip2TextSize));
   exports.Set("fusedStatistics", Napi::Function::New(env, FusedStatistics));
+  exports.Set("collisionTimes", Napi::Function::New(env, CollisionTimes));
   exports.Set("tickUnit", Napi::String::New(env, oe::unitName(oe::tickUnit())));
   return exports;
 }

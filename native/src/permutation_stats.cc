@@ -1,5 +1,5 @@
-// fusedStatistics of src/analyze/sp800-90b/permutation-statistics.ts in C++ (its doc comment gives the
-// statistics and the sections of SP 800-90B §5.1): every count and sum is an integer, so the results are
+// fusedStatistics and collisionTimes of src/analyze/sp800-90b/permutation-statistics.ts in C++ (its doc
+// comments give the statistics and the sections of SP 800-90B §5.1): every count and sum is an integer, so the results are
 // exact and equal; the excursion's running differences are the same double operations in the same
 // order (fp-contract off: no fused multiply-add, which would round differently on arm64).
 #include "permutation_stats.h"
@@ -98,6 +98,28 @@ void fusedPermutationStatistics(const uint8_t* s, const uint8_t* raw, size_t n, 
     lagSums(s, raw, n, LAGS[l], p, cv);
     out[8 + l] = double(p);
     out[13 + l] = double(cv);
+  }
+}
+
+void collisionTimes(const uint8_t* s, size_t n, int64_t& sum, int64_t& count, int64_t& max) {
+  uint32_t seen[256] = {0};
+  uint32_t stamp = 0;
+  sum = count = max = 0;
+  size_t i = 0;
+  while (i < n) {
+    stamp++;
+    size_t j = i;
+    for (; j < n; j++) {
+      const uint8_t x = s[j];
+      if (seen[x] == stamp) break;
+      seen[x] = stamp;
+    }
+    if (j >= n) break;
+    const int64_t t = int64_t(j - i) + 1;
+    sum += t;
+    count++;
+    max = std::max(max, t);
+    i = j + 1;
   }
 }
 

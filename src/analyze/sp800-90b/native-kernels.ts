@@ -3,13 +3,15 @@ import { tryLoadAddon } from '../../util/addon.js';
 /**
  * The permutation rounds' hot loops in C++, from the addon (native/src/bzip2_size.cc and
  * native/src/permutation_stats.cc): the same numbers as their TypeScript forms (bzip2TextSize,
- * fusedStatistics), which stay the reference and the fallback when the addon is not built.
+ * fusedStatistics, collisionTimes), which stay the reference and the fallback when the addon is not built.
  */
 export interface NativeKernels {
   /** bzip2TextSize for ≥ 2 values (−1 for fewer). */
   bzip2TextSize(raw: Uint8Array): number;
   /** fusedStatistics for s and raw of the same length ≥ 2, into out[0..5] and out[8..17]. */
   fusedStatistics(s: Uint8Array, raw: Uint8Array, mean: number, median: number, out: Float64Array): void;
+  /** collisionTimes: out[0..2] = sum, count, max. */
+  collisionTimes(s: Uint8Array, out: Float64Array): void;
 }
 
 let kernels: NativeKernels | null | undefined;
@@ -19,7 +21,9 @@ export function nativeKernels(): NativeKernels | null {
   if (kernels === undefined) {
     const addon = tryLoadAddon() as Partial<NativeKernels> | null;
     kernels =
-      typeof addon?.bzip2TextSize === 'function' && typeof addon.fusedStatistics === 'function'
+      typeof addon?.bzip2TextSize === 'function' &&
+      typeof addon.fusedStatistics === 'function' &&
+      typeof addon.collisionTimes === 'function'
         ? (addon as NativeKernels)
         : null;
   }

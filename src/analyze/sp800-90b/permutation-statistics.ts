@@ -369,7 +369,13 @@ export function permutationStatistics(
     }
   }
   if (any(6, 7)) {
-    const c = binary ? collisionTimes(conversion2(data), 256) : collisionTimes(data, ctx.alphabetSize);
+    const s = binary ? conversion2(data) : data;
+    let c: { sum: number; count: number; max: number };
+    if (nk) {
+      const o = new Float64Array(3);
+      nk.collisionTimes(s, o);
+      c = { sum: o[0], count: o[1], max: o[2] };
+    } else c = collisionTimes(s, binary ? 256 : ctx.alphabetSize);
     if (active[6]) out[6] = c.sum / c.count;
     if (active[7]) out[7] = c.max;
   }
