@@ -218,6 +218,8 @@ async function main(): Promise<void> {
       const repeat = Math.max(1, Number(process.env.OE_BENCH_REPEAT ?? 2));
       const ratios: number[] = [];
       const cpuRatios: number[] = [];
+      // one summary row per pair, printed again at the end
+      const rows: string[] = [];
       for (let r = 0; r < repeat; r++) {
         const runNist = () => (eaIid ? timed([eaIid, '-i', '-a', '-v', 'a_uniform8.bin', '8'], dir) : null);
         const loadBefore = loadavg()[0];
@@ -246,8 +248,25 @@ async function main(): Promise<void> {
               `  ratio oe/NIST: wall ${fmt(ratio, 2)} (target ≤ 0.5), CPU ${fmt(o.cpu / n.cpu, 2)}; ` +
               `${r % 2 === 0 ? 'NIST' : 'oe'} ran first; 1-min load average ${fmt(loadBefore)} before, ${fmt(loadavg()[0])} after\n`,
           );
+          rows.push(
+            [
+              `#${r + 1}`.padEnd(5),
+              (r % 2 === 0 ? 'NIST' : 'oe').padEnd(6),
+              `${fmt(o.wall)} s`.padStart(9),
+              `${fmt(n.wall)} s`.padStart(10),
+              fmt(ratio, 2).padStart(6),
+              `${o.info.rounds} (${o.info.bzip2})`.padStart(13),
+              `${nr.rounds} (${nr.bzip2})`.padStart(13),
+              `${fmt(loadBefore)}`.padStart(5),
+            ].join('  '),
+          );
         }
       }
+      if (rows.length > 0)
+        process.stdout.write(
+          `IID pairs (seed = pair number; rounds: all, and with the compression statistic):\n` +
+            `pair   first    oe wall   NIST wall   ratio      oe rounds    NIST rounds   load\n${rows.join('\n')}\n`,
+        );
       if (ratios.length > 1)
         process.stdout.write(
           `IID wall ratio oe/NIST over ${ratios.length} pairs: median ${fmt(median(ratios), 2)}, ` +
