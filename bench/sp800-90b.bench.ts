@@ -13,7 +13,7 @@
  * (wall, user + system CPU of all its threads).
  *
  * First, the per-round arm (OE_BENCH_ROUNDS rounds, default 12; 0 skips it): CPU of one permutation
- * round on one thread — the shuffle, the collision statistics, and the fused pass and the compression
+ * round on one thread — the shuffle, then the collision times, the fused pass and the compression
  * statistic each in TypeScript and in C++ (the addon's forms, which the rounds use), alternating on the
  * same shuffles, with the results checked equal.
  */
@@ -84,13 +84,14 @@ function oe(track: string, file: string, seed: number): OeRun | null {
 
 /**
  * The per-round arm: CPU ms per round of each part on one thread, the TypeScript and C++ forms of the
- * fused pass and of the compression statistic alternating on the same shuffles (results checked equal).
+ * collision times, the fused pass and the compression statistic alternating on the same shuffles
+ * (results checked equal).
  */
 async function roundArm(data: Uint8Array, rounds: number): Promise<void> {
   const { bzip2TextSize } = await import('../src/analyze/sp800-90b/bzip2-size.js');
   const { nativeKernels } = await import('../src/analyze/sp800-90b/native-kernels.js');
   const { PermutationKernel } = await import('../src/analyze/sp800-90b/permutation-kernel.js');
-  const { NUM_TESTS, fusedStatistics, permutationStatistics } = await import(
+  const { NUM_TESTS, collisionTimes, fusedStatistics } = await import(
     '../src/analyze/sp800-90b/permutation-statistics.js'
   );
   const { RoundRng } = await import('../src/analyze/sp800-90b/shuffle.js');
@@ -104,14 +105,12 @@ async function roundArm(data: Uint8Array, rounds: number): Promise<void> {
   const p = prepareSymbols(data, 8);
   const { mean, median } = symbolSummary(p);
   const k = new PermutationKernel(data.length, p.symbols !== p.raw);
-  const ctx = { alphabetSize: p.alphabetSize, rawMean: mean, median, compressedSize: () => 0, kernel: k };
-  const collisions = new Array<boolean>(NUM_TESTS).fill(false);
-  collisions[6] = collisions[7] = true;
   const cpu = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
-  const t = { shuffle: 0, collision: 0, fusedTs: 0, fusedCpp: 0, ts: 0, cpp: 0 };
+  const t = { shuffle: 0, collTs: 0, collCpp: 0, fusedTs: 0, fusedCpp: 0, ts: 0, cpp: 0 };
+  const coll = [new Float64Array(3), new Float64Array(3)];
   const outs = [new Float64Array(NUM_TESTS), new Float64Array(NUM_TESTS)];
   // one warm-up round (JIT, buffers), then the measured ones
   for (let r = -1; r < rounds; r++) {
@@ -119,12 +118,15 @@ async function roundArm(data: Uint8Array, rounds: number): Promise<void> {
     k.load(p.symbols, p.raw);
     k.shuffle(new RoundRng(1, r + 1));
     const shuffle = cpu() - c;
-    c = cpu();
-    permutationStatistics(k.data, k.values, ctx, collisions);
-    const collision = cpu() - c;
     const sizes = [0, 0];
-    const times = [0, 0, 0, 0];
+    const times = [0, 0, 0, 0, 0, 0];
     for (const which of r % 2 === 0 ? [0, 1] : [1, 0]) {
+      c = cpu();
+      if (which === 0) {
+        const x = collisionTimes(k.data, p.alphabetSize);
+        coll[0].set([x.sum, x.count, x.max]);
+      } else native.collisionTimes(k.data, coll[1]);
+      times[4 + which] = cpu() - c;
       c = cpu();
       if (which === 0) fusedStatistics(k.data, k.values, mean, median, outs[0]);
       else native.fusedStatistics(k.data, k.values, mean, median, outs[1]);
@@ -133,24 +135,26 @@ async function roundArm(data: Uint8Array, rounds: number): Promise<void> {
       sizes[which] = which === 0 ? bzip2TextSize(k.values) : native.bzip2TextSize(k.values);
       times[2 + which] = cpu() - c;
     }
-    if (sizes[0] !== sizes[1] || outs[0].some((x, j) => x !== outs[1][j]))
+    const differ = (a: Float64Array, b: Float64Array) => a.some((x, j) => x !== b[j]);
+    if (sizes[0] !== sizes[1] || differ(outs[0], outs[1]) || differ(coll[0], coll[1]))
       throw new Error(`TypeScript and C++ results differ in round ${r + 1}`);
     if (r < 0) continue;
     t.shuffle += shuffle;
-    t.collision += collision;
+    t.collTs += times[4];
+    t.collCpp += times[5];
     t.fusedTs += times[0];
     t.fusedCpp += times[1];
     t.ts += times[2];
     t.cpp += times[3];
   }
   const per = (x: number) => fmt(x / rounds, 1);
-  const before = t.shuffle + t.collision + t.fusedTs + t.ts;
-  const now = t.shuffle + t.collision + t.fusedCpp + t.cpp;
-  const plainBefore = t.shuffle + t.collision + t.fusedTs;
-  const plainNow = t.shuffle + t.collision + t.fusedCpp;
+  const before = t.shuffle + t.collTs + t.fusedTs + t.ts;
+  const now = t.shuffle + t.collCpp + t.fusedCpp + t.cpp;
+  const plainBefore = t.shuffle + t.collTs + t.fusedTs;
+  const plainNow = t.shuffle + t.collCpp + t.fusedCpp;
   process.stdout.write(
     `per-round CPU (${rounds} rounds, one thread, ms; TypeScript → C++): shuffle ${per(t.shuffle)}, ` +
-      `collision statistics ${per(t.collision)}, fused pass of 16 statistics ${per(t.fusedTs)} → ${per(t.fusedCpp)}, ` +
+      `collision times ${per(t.collTs)} → ${per(t.collCpp)}, fused pass of 16 statistics ${per(t.fusedTs)} → ${per(t.fusedCpp)}, ` +
       `compression ${per(t.ts)} → ${per(t.cpp)} (${fmt(t.cpp / t.ts, 2)}); a round with every statistic ` +
       `${per(before)} → ${per(now)} (${fmt(now / before, 2)}), without compression ${per(plainBefore)} → ` +
       `${per(plainNow)} (${fmt(plainNow / plainBefore, 2)}); 1-min load average ${fmt(loadavg()[0])}\n`,
