@@ -13,9 +13,9 @@
  * (wall, user + system CPU of all its threads).
  *
  * First, the per-round arm (OE_BENCH_ROUNDS rounds, default 12; 0 skips it): CPU of one permutation
- * round on one thread — the shuffle, then the collision times, the fused pass and the compression
- * statistic each in TypeScript and in C++ (the addon's forms, which the rounds use), alternating on the
- * same shuffles, with the results checked equal.
+ * round on one thread — the shuffle (WebAssembly and C++), the collision times, the fused pass and the
+ * compression statistic (TypeScript and C++), the old and the addon's forms (which the rounds use)
+ * alternating on the same shuffles, with the results checked equal.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -105,19 +105,27 @@ async function roundArm(data: Uint8Array, rounds: number): Promise<void> {
   const p = prepareSymbols(data, 8);
   const { mean, median } = symbolSummary(p);
   const k = new PermutationKernel(data.length, p.symbols !== p.raw);
+  // the WebAssembly shuffle, for the "before" side (same permutation)
+  const kw = new PermutationKernel(data.length, p.symbols !== p.raw, false);
   const cpu = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
-  const t = { shuffle: 0, collTs: 0, collCpp: 0, fusedTs: 0, fusedCpp: 0, ts: 0, cpp: 0 };
+  const t = { shuffleWasm: 0, shuffleCpp: 0, collTs: 0, collCpp: 0, fusedTs: 0, fusedCpp: 0, ts: 0, cpp: 0 };
   const coll = [new Float64Array(3), new Float64Array(3)];
   const outs = [new Float64Array(NUM_TESTS), new Float64Array(NUM_TESTS)];
   // one warm-up round (JIT, buffers), then the measured ones
   for (let r = -1; r < rounds; r++) {
-    let c = cpu();
-    k.load(p.symbols, p.raw);
-    k.shuffle(new RoundRng(1, r + 1));
-    const shuffle = cpu() - c;
+    const shuffles = [0, 0];
+    let c = 0;
+    for (const which of r % 2 === 0 ? [0, 1] : [1, 0]) {
+      const kk = which === 0 ? kw : k;
+      c = cpu();
+      kk.load(p.symbols, p.raw);
+      kk.shuffle(new RoundRng(1, r + 1));
+      shuffles[which] = cpu() - c;
+    }
+    if (Buffer.compare(k.data, kw.data) !== 0) throw new Error(`the shuffles differ in round ${r + 1}`);
     const sizes = [0, 0];
     const times = [0, 0, 0, 0, 0, 0];
     for (const which of r % 2 === 0 ? [0, 1] : [1, 0]) {
@@ -139,7 +147,8 @@ async function roundArm(data: Uint8Array, rounds: number): Promise<void> {
     if (sizes[0] !== sizes[1] || differ(outs[0], outs[1]) || differ(coll[0], coll[1]))
       throw new Error(`TypeScript and C++ results differ in round ${r + 1}`);
     if (r < 0) continue;
-    t.shuffle += shuffle;
+    t.shuffleWasm += shuffles[0];
+    t.shuffleCpp += shuffles[1];
     t.collTs += times[4];
     t.collCpp += times[5];
     t.fusedTs += times[0];
@@ -148,12 +157,13 @@ async function roundArm(data: Uint8Array, rounds: number): Promise<void> {
     t.cpp += times[3];
   }
   const per = (x: number) => fmt(x / rounds, 1);
-  const before = t.shuffle + t.collTs + t.fusedTs + t.ts;
-  const now = t.shuffle + t.collCpp + t.fusedCpp + t.cpp;
-  const plainBefore = t.shuffle + t.collTs + t.fusedTs;
-  const plainNow = t.shuffle + t.collCpp + t.fusedCpp;
+  const before = t.shuffleWasm + t.collTs + t.fusedTs + t.ts;
+  const now = t.shuffleCpp + t.collCpp + t.fusedCpp + t.cpp;
+  const plainBefore = t.shuffleWasm + t.collTs + t.fusedTs;
+  const plainNow = t.shuffleCpp + t.collCpp + t.fusedCpp;
   process.stdout.write(
-    `per-round CPU (${rounds} rounds, one thread, ms; TypeScript → C++): shuffle ${per(t.shuffle)}, ` +
+    `per-round CPU (${rounds} rounds, one thread, ms; TypeScript or WebAssembly → C++): shuffle ` +
+      `${per(t.shuffleWasm)} → ${per(t.shuffleCpp)}, ` +
       `collision times ${per(t.collTs)} → ${per(t.collCpp)}, fused pass of 16 statistics ${per(t.fusedTs)} → ${per(t.fusedCpp)}, ` +
       `compression ${per(t.ts)} → ${per(t.cpp)} (${fmt(t.cpp / t.ts, 2)}); a round with every statistic ` +
       `${per(before)} → ${per(now)} (${fmt(now / before, 2)}), without compression ${per(plainBefore)} → ` +

@@ -37,18 +37,19 @@ function bytes(n: number, seed: number, mask = 255): Uint8Array {
 }
 
 describe('permutation kernel (WebAssembly)', () => {
-  it('shuffles exactly as Fisher–Yates with RoundRng.upTo, one array or two together', () => {
+  it('shuffles exactly as Fisher–Yates with RoundRng.upTo, one array or two together (WebAssembly and C++)', () => {
+    expect(nativeKernels()).not.toBeNull();
     for (const n of [1, 2, 3, 17, 1000, 70_000]) {
       const symbols = bytes(n, n, 15);
       const values = bytes(n, n + 1);
-      for (const round of [0, 1, 9999]) {
-        const k1 = new PermutationKernel(n, false);
+      for (const [round, useNative] of [0, 1, 9999].flatMap((r) => [[r, true] as const, [r, false] as const])) {
+        const k1 = new PermutationKernel(n, false, useNative);
         k1.load(symbols, symbols);
         k1.shuffle(new RoundRng(20261127, round));
         const a = symbols.slice();
         referenceShuffle(a, null, new RoundRng(20261127, round));
         expect(Buffer.compare(k1.data, a), `n=${n} round=${round}`).toBe(0);
-        const k2 = new PermutationKernel(n, true);
+        const k2 = new PermutationKernel(n, true, useNative);
         k2.load(symbols, values);
         k2.shuffle(new RoundRng(7, round));
         const s = symbols.slice();
@@ -63,9 +64,9 @@ describe('permutation kernel (WebAssembly)', () => {
   it('rejects a biased draw as upTo does and leaves the generator where upTo would', () => {
     // s1 = 0 makes the next output 0: for i = 2 (bound 3) the low word 0 is below (2^32 − 3) mod 3 = 1,
     // so that draw is rejected and the next one taken
-    for (const n of [3, 500]) {
+    for (const [n, useNative] of [3, 500].flatMap((n) => [[n, true] as const, [n, false] as const])) {
       const a = bytes(n, 11);
-      const k = new PermutationKernel(n, false);
+      const k = new PermutationKernel(n, false, useNative);
       k.load(a, a);
       const rng = new RoundRng(1, 0);
       const ref = new RoundRng(1, 0);

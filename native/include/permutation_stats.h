@@ -14,4 +14,9 @@ void fusedPermutationStatistics(const uint8_t* s, const uint8_t* raw, size_t n, 
 // the successive windows that end at a first repeat (collisionTimes of permutation-statistics.ts).
 void collisionTimes(const uint8_t* s, size_t n, int64_t& sum, int64_t& count, int64_t& max);
 
+// The round's Fisher–Yates shuffle of a[0..n) and, when b is not null, b[0..n) with the same permutation:
+// for i = n−1 … 1, j = Lemire's unbiased draw in [0, i] from xoshiro128** with state st[0..3] (updated),
+// the draws of RoundRng.upTo (src/analyze/sp800-90b/shuffle.ts) and of permutation-kernel.wat.
+void shuffleRound(uint8_t* a, uint8_t* b, size_t n, uint32_t* st);
+
 }  // namespace oe

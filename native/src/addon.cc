@@ -169,6 +169,28 @@ Napi::Value CollisionTimes(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// shuffle(a Uint8Array, b Uint8Array|null, state Uint32Array(4)): one round's Fisher–Yates shuffle in place
+// (native/src/permutation_stats.cc); the generator state is updated.
+Napi::Value Shuffle(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto isType = [](const Napi::Value& v, napi_typedarray_type t) {
+    return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == t;
+  };
+  const bool two = !info[1].IsNull() && !info[1].IsUndefined();
+  if (!isType(info[0], napi_uint8_array) || (two && !isType(info[1], napi_uint8_array)) ||
+      !isType(info[2], napi_uint32_array) || info[2].As<Napi::TypedArray>().ElementLength() < 4)
+    throw Napi::TypeError::New(env, "shuffle expects (Uint8Array, Uint8Array | null, Uint32Array of length 4)");
+  Napi::Uint8Array a = info[0].As<Napi::Uint8Array>();
+  uint8_t* b = nullptr;
+  if (two) {
+    Napi::Uint8Array bb = info[1].As<Napi::Uint8Array>();
+    if (bb.ElementLength() != a.ElementLength()) throw Napi::RangeError::New(env, "shuffle: arrays of different lengths");
+    b = bb.Data();
+  }
+  oe::shuffleRound(a.Data(), b, a.ElementLength(), info[2].As<Napi::Uint32Array>().Data());
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sample", Napi::Function::New(env, Sample));
   exports.Set("sampleUnguarded", Napi::Function::New(env, SampleUnguarded));
@@ -178,6 +200,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bzip2TextSize", Napi::Function::New(env, Bzip2TextSize));
   exports.Set("fusedStatistics", Napi::Function::New(env, FusedStatistics));
   exports.Set("collisionTimes", Napi::Function::New(env, CollisionTimes));
+  exports.Set("shuffle", Napi::Function::New(env, Shuffle));
   exports.Set("tickUnit", Napi::String::New(env, oe::unitName(oe::tickUnit())));
   return exports;
 }

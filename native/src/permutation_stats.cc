@@ -1,4 +1,5 @@
-// fusedStatistics and collisionTimes of src/analyze/sp800-90b/permutation-statistics.ts in C++ (its doc
+// The round's shuffle (shuffleRound, the draws of RoundRng.upTo) and fusedStatistics and collisionTimes of
+// src/analyze/sp800-90b/permutation-statistics.ts in C++ (its doc
 // comments give the statistics and the sections of SP 800-90B §5.1): every count and sum is an integer, so the results are
 // exact and equal; the excursion's running differences are the same double operations in the same
 // order (fp-contract off: no fused multiply-add, which would round differently on arm64).
@@ -121,6 +122,38 @@ void collisionTimes(const uint8_t* s, size_t n, int64_t& sum, int64_t& count, in
     max = std::max(max, t);
     i = j + 1;
   }
+}
+
+void shuffleRound(uint8_t* a, uint8_t* b, size_t n, uint32_t* st) {
+  if (n < 2) return;
+  auto rotl = [](uint32_t x, int k) { return (x << k) | (x >> (32 - k)); };
+  uint32_t s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+  for (size_t i = n - 1; i > 0; i--) {
+    const uint64_t bound = uint64_t(i) + 1;
+    uint64_t m;
+    for (;;) {
+      // xoshiro128**: out = rotl(s1 · 5, 7) · 9, then the state update
+      const uint32_t out = rotl(s1 * 5, 7) * 9;
+      m = uint64_t(out) * bound;
+      const uint32_t t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl(s3, 11);
+      // redrawn while the low word is below (2^32 − bound) mod bound
+      const uint32_t lo = uint32_t(m);
+      if (lo >= bound || lo >= (0x100000000ull - bound) % bound) break;
+    }
+    const size_t j = size_t(m >> 32);
+    std::swap(a[i], a[j]);
+    if (b) std::swap(b[i], b[j]);
+  }
+  st[0] = s0;
+  st[1] = s1;
+  st[2] = s2;
+  st[3] = s3;
 }
 
 }  // namespace oe

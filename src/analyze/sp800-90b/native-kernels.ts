@@ -2,8 +2,9 @@ import { tryLoadAddon } from '../../util/addon.js';
 
 /**
  * The permutation rounds' hot loops in C++, from the addon (native/src/bzip2_size.cc and
- * native/src/permutation_stats.cc): the same numbers as their TypeScript forms (bzip2TextSize,
- * fusedStatistics, collisionTimes), which stay the reference and the fallback when the addon is not built.
+ * native/src/permutation_stats.cc): the same results as their TypeScript and WebAssembly forms
+ * (bzip2TextSize, fusedStatistics, collisionTimes, the kernel's shuffle), which stay the reference and
+ * the fallback when the addon is not built.
  */
 export interface NativeKernels {
   /** bzip2TextSize for ≥ 2 values (−1 for fewer). */
@@ -12,6 +13,8 @@ export interface NativeKernels {
   fusedStatistics(s: Uint8Array, raw: Uint8Array, mean: number, median: number, out: Float64Array): void;
   /** collisionTimes: out[0..2] = sum, count, max. */
   collisionTimes(s: Uint8Array, out: Float64Array): void;
+  /** One round's Fisher–Yates shuffle of a (and b alike) with RoundRng's draws; state (4 words) is updated. */
+  shuffle(a: Uint8Array, b: Uint8Array | null, state: Uint32Array): void;
 }
 
 let kernels: NativeKernels | null | undefined;
@@ -23,7 +26,8 @@ export function nativeKernels(): NativeKernels | null {
     kernels =
       typeof addon?.bzip2TextSize === 'function' &&
       typeof addon.fusedStatistics === 'function' &&
-      typeof addon.collisionTimes === 'function'
+      typeof addon.collisionTimes === 'function' &&
+      typeof addon.shuffle === 'function'
         ? (addon as NativeKernels)
         : null;
   }
