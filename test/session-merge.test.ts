@@ -370,6 +370,20 @@ describe('recording with merges', () => {
   });
 });
 
+/** Whether a process is running (a zombie waiting for init to reap it is not). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0] !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
 function exitOf(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.on('exit', () => resolve()));
 }
@@ -399,6 +413,11 @@ describe('kill -9 mid-merge', () => {
         const ended = exitOf(c);
         c.kill('SIGKILL');
         await ended;
+        // Its writer process ends with it (mid-COPY or idle), as an in-process write would have.
+        const writer = Number(readFileSync(`${outs[i]}.writer-pid`, 'utf8'));
+        for (let waited = 0; alive(writer) && waited < 30_000; waited += 50)
+          await new Promise((r) => setTimeout(r, 50));
+        expect(alive(writer)).toBe(false);
       }),
     );
     for (const o of outs) {

@@ -48,9 +48,18 @@ function lowerPriority(delta: number): void {
 lowerPriority(Number(process.argv[2] ?? 10));
 // Ctrl-C reaches the whole process group: the recorder stops, then finishes its writes through this process.
 process.on('SIGINT', () => undefined);
-process.on('disconnect', () => process.exit(0));
+/**
+ * Ends this process at once, as a kill -9 would. Not process.exit(): its exit hooks close DuckDB, which
+ * waits for a COPY in progress, which waits for this (exiting) thread to serve its next chunk: a hang.
+ */
+function die(): never {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable');
+}
+
+process.on('disconnect', die);
 // The recorder died while this process was still loading (its 'disconnect' came before the listener).
-if (!process.connected) process.exit(0);
+if (!process.connected) die();
 
 // One DuckDB thread: a COPY then runs on the libuv thread that issued it, without a second thread spinning
 // for tasks while this process's main thread serves the next chunk (bench/recorder.bench.ts); two parts are
@@ -64,7 +73,7 @@ async function serve(req: Request): Promise<unknown> {
   if (req.op === 'write') return sink.write(req.path, req.data, req.options);
   // A recorder that died mid-merge ends the merge at the next step, as a kill would have.
   const onStep = () => {
-    if (!process.connected) process.exit(0);
+    if (!process.connected) die();
   };
   return sink.merge(req.sessionDir, req.parts, { ...req.options, onStep });
 }
