@@ -44,7 +44,11 @@ export class WriterProcess implements PartSink {
     });
     this.idle();
     this.child.on('message', (m: Reply) => this.answer(m));
-    this.child.on('error', (e) => this.fail(`cannot run the Parquet writer process: ${errorMessage(e)}`));
+    // A spawn failure; once the child runs, an error here is a send on a channel its death closed, and
+    // its 'exit' (below) reports that death.
+    this.child.on('error', (e) => {
+      if (this.child.pid === undefined) this.fail(`cannot run the Parquet writer process: ${errorMessage(e)}`);
+    });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.fail(`the Parquet writer process ended (${signal ?? `exit ${code}`})${this.lastError()}`);
