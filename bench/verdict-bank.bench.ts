@@ -44,7 +44,9 @@ const CHUNK = 32;
 
 const started = performance.now();
 const log = (s: string) =>
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)}] ${s}\n`);
+  process.stderr.write(
+    `[${((performance.now() - started) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)}] ${s}\n`,
+  );
 
 const urandom = openSync('/dev/urandom', 'r');
 function urandomBytes(n: number): Uint8Array {
@@ -142,12 +144,16 @@ async function build(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(
-    `verdict bank ${BANK}: ${THREADS} battery threads, ${availableParallelism()} CPUs, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+    `verdict bank ${BANK}: ${THREADS} battery threads, ${availableParallelism()} CPUs, load ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
   );
   if (BUILD) await build();
   const lines = readBank();
   console.log(calibrationReport(lines));
-  console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s in all, load ${loadavg()[0].toFixed(1)} at the end`);
+  console.log(
+    `\n${((performance.now() - started) / 1000).toFixed(0)} s in all, load ${loadavg()[0].toFixed(1)} at the end`,
+  );
 }
 
 try {

@@ -7,7 +7,7 @@
  * of the pool, for every K oe meets by default (1 for a live report, K = bits/10⁶ for files and sessions).
  * A report "marks FAIL" when at least one of its 15 tests FAILs. Printed per K: reports, FAILs, the rate
  * with its 95 % Clopper–Pearson interval, for oe's rule (src/analyze/sp800-22/test-decisions.ts) and, on
- * the same reports, for the rule oe used before (NIST's proportion interval and uniformity p ≥ 0.0001,
+ * the same reports, for the NIST-interval rule (NIST's proportion interval and uniformity p ≥ 0.0001,
  * plus "expected + 3σ" for tests with many p-values). Flawed inputs (test/flawed-sequences.ts, applied to
  * fresh /dev/urandom bytes) and a source that fails today (clock_jitter's raw bytes) give the detection
  * rate in the same run.
@@ -113,12 +113,12 @@ function failsNow(per: Sp80022Result[][]): boolean {
 }
 
 /**
- * The rule oe used before (kept here as the baseline): one sequence, a test fails when more of its
+ * The NIST-interval rule (the baseline): one sequence, a test fails when more of its
  * p-values are below α than m·α + 3σ allows (any below α for a single p-value); several sequences, a
  * series is flagged when its proportion is outside NIST's interval or its uniformity p < 0.0001, and a
  * test fails when its one series is flagged, or more of its series than the expected count + 3σ.
  */
-function failedBefore(per: Sp80022Result[][]): boolean {
+function failsNistInterval(per: Sp80022Result[][]): boolean {
   if (per.length === 1) {
     return per[0].some((r) => {
       if (!r.applicable) return false;
@@ -181,7 +181,7 @@ function tailTable(per: Sp80022Result[][]): void {
 function reportTable(title: string, sources: [string, Sp80022Result[][]][]): void {
   console.log(`\n${title}`);
   console.log(
-    `${'source'.padEnd(11)} ${'K'.padStart(4)}  ${'oe: FAIL / reports, rate [95 % CP]'.padEnd(42)} before: FAIL / reports, rate [95 % CP]`,
+    `${'source'.padEnd(11)} ${'K'.padStart(4)}  ${'oe: FAIL / reports, rate [95 % CP]'.padEnd(42)} NIST-interval rule: FAIL / reports, rate [95 % CP]`,
   );
   for (const [name, per] of sources) {
     for (const K of KS) {
@@ -192,7 +192,7 @@ function reportTable(title: string, sources: [string, Sp80022Result[][]][]): voi
       for (let r = 0; r < reports; r++) {
         const group = per.slice(r * K, (r + 1) * K);
         if (failsNow(group)) now++;
-        if (failedBefore(group)) before++;
+        if (failsNistInterval(group)) before++;
       }
       console.log(
         `${name.padEnd(11)} ${String(K).padStart(4)}  ${rate(now, reports).padEnd(42)} ${rate(before, reports)}`,
@@ -203,7 +203,7 @@ function reportTable(title: string, sources: [string, Sp80022Result[][]][]): voi
 
 async function flawedReports(): Promise<void> {
   console.log('\nFlawed inputs (each flaw applied to fresh /dev/urandom bytes): detection = reports marked FAIL');
-  console.log(`${'input'.padEnd(18)} ${'K'.padStart(4)}  ${'oe: FAIL / reports'.padEnd(42)} before`);
+  console.log(`${'input'.padEnd(18)} ${'K'.padStart(4)}  ${'oe: FAIL / reports'.padEnd(42)} NIST-interval rule`);
   for (const flaw of FLAWS) {
     for (const [K, reports] of [
       [1, FLAW_REPORTS_K1],
@@ -215,7 +215,7 @@ async function flawedReports(): Promise<void> {
       for (let r = 0; r < reports; r++) {
         const per = await battery(flaw.apply(urandomBytes(K * SEQ_BYTES), SEQ_BYTES));
         if (failsNow(per)) now++;
-        if (failedBefore(per)) before++;
+        if (failsNistInterval(per)) before++;
       }
       console.log(
         `${flaw.name.padEnd(18)} ${String(K).padStart(4)}  ${rate(now, reports).padEnd(42)} ${rate(before, reports)}`,
@@ -225,7 +225,7 @@ async function flawedReports(): Promise<void> {
   try {
     const per = await battery(await sampled('clock_jitter', SEQ_BYTES));
     console.log(
-      `${'clock_jitter raw'.padEnd(18)} ${'1'.padStart(4)}  ${rate(failsNow(per) ? 1 : 0, 1).padEnd(42)} ${rate(failedBefore(per) ? 1 : 0, 1)}`,
+      `${'clock_jitter raw'.padEnd(18)} ${'1'.padStart(4)}  ${rate(failsNow(per) ? 1 : 0, 1).padEnd(42)} ${rate(failsNistInterval(per) ? 1 : 0, 1)}`,
     );
   } catch (e) {
     console.log(`clock_jitter raw: not sampled (${(e as Error).message})`);

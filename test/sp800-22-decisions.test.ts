@@ -81,33 +81,35 @@ describe('series evidence (one p-value series over K sequences)', () => {
   });
 
   it('the counts from which the binomial tail rejects (exact, checked against rational arithmetic)', () => {
-    // Smallest X with (statistics used) · P(Bin(K, 0.01) ≥ X) below the level (0.005 for a test alone,
-    // 0.005/15 for the most significant of 15); 2 statistics below K = 55, 3 from it.
-    expect(FAMILY_ALPHA).toBe(0.005);
+    // Smallest X with (statistics used) · P(Bin(K, 0.01) ≥ X) below the level (0.0025 for a test alone,
+    // 0.0025/15 for the most significant of 15); 2 statistics below K = 55, 3 from it. Computed with
+    // Python's fractions.Fraction and math.comb (exact rational tails).
+    expect(FAMILY_ALPHA).toBe(0.0025);
     const atFamily: [number, number][] = [
       [2, 2],
       [3, 2],
       [5, 2],
       [9, 3],
       [20, 3],
-      [54, 4],
+      [54, 5],
       [55, 5],
       [100, 6],
-      [300, 10],
-      [1000, 21],
+      [300, 11],
+      [1000, 22],
     ];
     const atFirstStep: [number, number][] = [
-      [2, 2],
       [3, 3],
       [5, 3],
       [9, 3],
       [20, 4],
       [54, 6],
       [55, 6],
-      [100, 7],
-      [300, 12],
-      [1000, 24],
+      [100, 8],
+      [300, 13],
+      [1000, 25],
     ];
+    // K = 2: two failures of two, 2 · 10⁻⁴, do not reach 0.0025/15 by their count (the minimum p decides there).
+    expect(failuresToReject(2, 0.01, FIRST_STEP)).toBeNull();
     for (const [K, x] of atFamily) expect(failuresToReject(K, 0.01, FAMILY_ALPHA), `K=${K}`).toBe(x);
     for (const [K, x] of atFirstStep) expect(failuresToReject(K, 0.01, FIRST_STEP), `K=${K}`).toBe(x);
     // …and seriesEvidence agrees at the boundary (failures just below α, so the minimum p does not decide;
@@ -149,21 +151,23 @@ describe('series evidence (one p-value series over K sequences)', () => {
   });
 
   it("uniformity is judged by the exact tail, not NIST's χ²₉ approximation (too small at K = 55)", () => {
-    // 55 p-values at the bin centres with counts 18, 4, 4, 5, 4, 2, 3, 4, 5, 6: X² = 33.5, no p below α
-    const counts = [18, 4, 4, 5, 4, 2, 3, 4, 5, 6];
+    // 55 p-values at the bin centres with counts 19, 4, 4, …, 4: X² = 405/11 = 36.8, no p below α
+    const counts = [19, 4, 4, 4, 4, 4, 4, 4, 4, 4];
     const pValues = counts.flatMap((c, bin) => new Array<number>(c).fill(bin / 10 + 0.05));
-    const nist = igamc(4.5, 369 / 11 / 2);
-    expect(nist).toBeCloseTo(1.0728e-4, 8);
+    const nist = igamc(4.5, 405 / 11 / 2);
+    expect(nist).toBeCloseTo(2.8359e-5, 9);
     const e = seriesEvidence(pValues, 0.01);
     expect(e.uniformityExact).toBe(true);
-    expect(e.uniformityPValue).toBeCloseTo(1.784e-4, 7); // exact: 1.7× the approximation
+    // exact: 2.1× the approximation (Σ over the multinomial in rational arithmetic, Python fractions)
+    expect(e.uniformityPValue).toBeCloseTo(5.95022e-5, 10);
     expect(e.decidedBy).toBe('uniformity');
-    // As the only flagged test of 15: NIST's value would FAIL it (3 · 15 · 1.07e-4 = 0.0048 < 0.005), the
-    // exact one does not (0.0080), and NIST's own rule (P-value_T ≥ 0.0001) does not flag it either.
+    // As the only flagged test of 15: NIST's value would FAIL it (3 · 15 · 2.84e-5 = 0.00128 < 0.0025), the
+    // exact one does not (0.00268), and NIST's own rule (P-value_T ≥ 0.0001) flags it.
     expect(3 * 15 * nist).toBeLessThan(FAMILY_ALPHA);
     const d = sp80022Decisions(battery(55, ['Frequency', (k) => [pValues[k]]])).decisions[0];
     expect(d.adjustedPValue).toBeCloseTo(3 * 15 * (e.uniformityPValue as number), 12);
-    expect(d.verdict).toBe('pass');
+    expect(d.adjustedPValue).toBeGreaterThan(FAMILY_ALPHA);
+    expect(d.verdict).toBe('pass (chance)');
   });
 });
 
@@ -184,6 +188,15 @@ describe('battery decisions (family-wise over the tests of one report)', () => {
     expect(d.decisions.filter((x) => x.verdict === 'FAIL')).toHaveLength(0);
   });
 
+  it('one sequence: a test alone FAILs below 0.0025/15 (Holm over 15 tests), not above', () => {
+    const at = (p: number) => sp80022Decisions(battery(1, ['Frequency', () => [p]])).decisions[0];
+    expect(FIRST_STEP).toBeCloseTo(1.6667e-4, 8);
+    expect(at(1.6e-4)).toMatchObject({ verdict: 'FAIL', adjustedPValue: 15 * 1.6e-4 });
+    expect(at(1.7e-4).verdict).toBe('pass (chance)');
+    // NIST's own rule flags any p < α on one sequence (1 % of a true RNG's p-values): chance here
+    expect(at(0.009).verdict).toBe('pass (chance)');
+  });
+
   it('3 of 9 below α fails the test; the other tests stay as they are', () => {
     const d = sp80022Decisions(battery(9, ['Frequency', (k) => [k < 3 ? 0.009 : 0.5]]));
     const f = d.decisions[0];
@@ -194,7 +207,7 @@ describe('battery decisions (family-wise over the tests of one report)', () => {
   });
 
   it('many series: Bonferroni over the series (148 templates), Holm over the tests', () => {
-    // one template at p = 1e-6 on a single sequence: 148 · 1e-6 = 1.48e-4 < 0.005/15 → FAIL
+    // one template at p = 1e-6 on a single sequence: 148 · 1e-6 = 1.48e-4 < 0.0025/15 → FAIL
     const tpl = (p: number) => () => Array.from({ length: 148 }, (_, i) => (i === 7 ? p : 0.5));
     const fail = sp80022Decisions(battery(1, ['NonOverlappingTemplate', tpl(1e-6)])).decisions[7];
     expect(fail).toMatchObject({ test: 'NonOverlappingTemplate', series: 148, verdict: 'FAIL' });
@@ -215,7 +228,7 @@ describe('battery decisions (family-wise over the tests of one report)', () => {
     const d = sp80022Decisions(per).decisions[3];
     expect(d.pValue).toBe(RUNS_PREREQUISITE_P);
     expect(RUNS_PREREQUISITE_P).toBeCloseTo(6.334e-5, 8);
-    expect(d.verdict).toBe('FAIL'); // 6.3e-5 · 15 < 0.005
+    expect(d.verdict).toBe('FAIL'); // 6.3e-5 · 15 < 0.0025
     // when the prerequisite holds, p + P_fail: "prerequisite fails or runs off" is one valid test
     const ok = sp80022Decisions(battery(1, ['Runs', () => [0.2]])).decisions[3];
     expect(ok.pValue).toBeCloseTo(0.2 + RUNS_PREREQUISITE_P, 15);

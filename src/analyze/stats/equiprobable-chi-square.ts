@@ -1,7 +1,7 @@
 /**
  * X² beyond which the tail is not resolved: a statistic at or above it gets P(X² ≥ cap), an upper bound
  * (with 10 cells at most 1.5·10⁻¹⁰, at K = 55, and smaller for larger K; far below any level an SP 800-22
- * decision uses, the smallest being 0.005/(3·148·15) = 7.5·10⁻⁷).
+ * decision uses, the smallest being 0.0025/(3·148·15) = 3.8·10⁻⁷).
  */
 export const CHI_SQUARE_CAP = 80;
 
