@@ -20,6 +20,7 @@ import type { SourceSpec } from '../src/collect/types.js';
 import { schemaValidator } from '../src/contracts/schema.js';
 import { closeDb, queryColumns } from '../src/db/index.js';
 import { packageRoot } from '../src/util/paths.js';
+import { autogroupNice } from '../src/util/priority.js';
 
 const root = mkdtempSync(join(tmpdir(), 'oe-rec-'));
 let pool: SamplerPool;
@@ -328,7 +329,7 @@ describe('recordSession', () => {
     expect(m.files.length).toBeGreaterThanOrEqual(1);
   });
 
-  it('writes through a shared writer process whose every thread runs 10 nice levels lower', async () => {
+  it('writes through a shared writer process whose every thread (and autogroup) runs 10 nice levels lower', async () => {
     let pid = 0;
     const nices: number[] = [];
     const { manifest } = await recordSession(
@@ -358,6 +359,9 @@ describe('recordSession', () => {
     if (process.platform === 'linux') {
       expect(nices.length).toBeGreaterThan(5);
       expect(new Set(nices)).toEqual(new Set([Math.min(19, getPriority(0) + WRITER_NICE_DELTA)]));
+      // Its own session is its own autogroup where the kernel has them: that group is lowered too.
+      const own = autogroupNice('self');
+      if (own !== null) expect(autogroupNice(pid)).toBe(Math.min(19, own + WRITER_NICE_DELTA));
     }
     await expectOnDisk(manifest, 'clock_jitter');
     // The next recording of this process writes through the same one.

@@ -8,42 +8,15 @@
  * recorder would have ended an in-process write, so the session's crash safety is the same (a `.tmp` or
  * covered parts, which readers skip and --repair removes).
  */
-import { readdirSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
 import { configureDb, getDb } from '../../db/index.js';
 import { errorMessage, isOeError } from '../../errors.js';
+import { lowerPriority } from '../../util/priority.js';
 import type { MergeInput } from '../session/merge.js';
 import { LocalSink, type PartData, type PartMergeOptions, type PartWriteOptions } from './sink.js';
 
 type Request =
   | { id: number; op: 'write'; path: string; data: PartData; options: PartWriteOptions }
   | { id: number; op: 'merge'; sessionDir: string; parts: MergeInput[]; options: PartMergeOptions };
-
-/**
- * Lowers every thread of this process by `delta` nice levels (Linux's nice is per thread: the threads
- * Node already started are reniced one by one; the libuv and DuckDB threads started later inherit it).
- */
-function lowerPriority(delta: number): void {
-  const target = Math.min(19, getPriority(0) + delta);
-  let tids: number[] = [];
-  try {
-    tids = readdirSync('/proc/self/task').map(Number);
-  } catch {
-    // not Linux: the process priority below is all there is
-  }
-  for (const tid of tids) {
-    try {
-      setPriority(tid, target);
-    } catch {
-      // a thread that ended meanwhile
-    }
-  }
-  try {
-    setPriority(0, target);
-  } catch {
-    // a system that refuses even a lower priority: the writer still works, only without the precedence
-  }
-}
 
 lowerPriority(Number(process.argv[2] ?? 10));
 // Ctrl-C reaches the whole process group: the recorder stops, then finishes its writes through this process.
