@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDb, queryColumns, queryScalar, sqlString, streamColumns, writeParquet } from '../src/db/index.js';
+import { parquetScanKind } from '../src/db/native-scan.js';
 import { OeError } from '../src/errors.js';
+import { addonPath } from '../src/util/addon.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'oe-db-'));
 afterAll(async () => {
@@ -60,6 +62,71 @@ describe('writeParquet / queryColumns', () => {
       `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(path)}))`,
     );
     expect(types.columns.column_type).toEqual(['BIGINT', 'UTINYINT', 'DOUBLE', 'INTEGER', 'VARCHAR']);
+  });
+
+  it('writes columns given in pieces and runs as if they were whole arrays, across chunk boundaries', async () => {
+    // Piece and run lengths straddle DuckDB's 2048-row chunks, with empty ones among them.
+    const lengths = [1, 2047, 0, 2049, 5000, 3, 4096];
+    const n = lengths.reduce((a, b) => a + b, 0);
+    const value = new BigInt64Array(n);
+    const byte = new Uint8Array(n);
+    const seq = new BigInt64Array(n);
+    const batch = new BigInt64Array(n);
+    const starts: number[] = [];
+    const ids: number[] = [];
+    for (let k = 0, off = 0, next = 2 ** 40; k < lengths.length; k++) {
+      starts.push(next);
+      ids.push(k * 3 + 1);
+      for (let i = 0; i < lengths[k]; i++, off++) {
+        value[off] = BigInt(off) * -7_919n + 2n ** 60n;
+        byte[off] = (off * 13) & 0xff;
+        seq[off] = BigInt(next + i);
+        batch[off] = BigInt(k * 3 + 1);
+      }
+      next += lengths[k] + (k === 3 ? 17 : 0); // one gap between runs
+    }
+    const cut = (a: BigInt64Array | Uint8Array) => {
+      let off = 0;
+      return lengths.map((len) => a.subarray(off, (off += len)));
+    };
+    const path = join(dir, 'pieces.parquet');
+    const w = await writeParquet(path, [
+      { name: 'value', type: 'BIGINT', data: { kind: 'pieces', pieces: cut(value) as BigInt64Array[] } },
+      { name: 'byte', type: 'UTINYINT', data: { kind: 'pieces', pieces: cut(byte) as Uint8Array[] } },
+      { name: 'seq', type: 'BIGINT', data: { kind: 'runs', starts, lengths, step: 1 } },
+      { name: 'batch', type: 'BIGINT', data: { kind: 'runs', starts: ids, lengths, step: 0 } },
+    ]);
+    expect(w.rows).toBe(n);
+    const r = await queryColumns(`SELECT * FROM read_parquet(${sqlString(path)})`);
+    expect(Array.from(r.columns.value as BigInt64Array)).toEqual(Array.from(value));
+    expect(Array.from(r.columns.byte as Uint8Array)).toEqual(Array.from(byte));
+    expect(Array.from(r.columns.seq as BigInt64Array)).toEqual(Array.from(seq));
+    expect(Array.from(r.columns.batch as BigInt64Array)).toEqual(Array.from(batch));
+    // The native scan (when this build has it) and the JavaScript table function write the same file.
+    expect(parquetScanKind().kind).toBe(existsSync(addonPath()) ? 'native' : 'js');
+    const viaJs = await writeParquet(
+      join(dir, 'pieces-js.parquet'),
+      [
+        { name: 'value', type: 'BIGINT', data: { kind: 'pieces', pieces: cut(value) as BigInt64Array[] } },
+        { name: 'byte', type: 'UTINYINT', data: { kind: 'pieces', pieces: cut(byte) as Uint8Array[] } },
+        { name: 'seq', type: 'BIGINT', data: { kind: 'runs', starts, lengths, step: 1 } },
+        { name: 'batch', type: 'BIGINT', data: { kind: 'runs', starts: ids, lengths, step: 0 } },
+      ],
+      { scan: 'js' },
+    );
+    expect(viaJs.sha256).toBe(w.sha256);
+    // Lengths that disagree, and runs of a type other than BIGINT, are usage errors.
+    await expect(
+      writeParquet(join(dir, 'bad.parquet'), [
+        { name: 'a', type: 'BIGINT', data: { kind: 'runs', starts: [0], lengths: [5], step: 1 } },
+        { name: 'b', type: 'UTINYINT', data: { kind: 'pieces', pieces: [new Uint8Array(2), new Uint8Array(2)] } },
+      ]),
+    ).rejects.toThrow(/has 4 rows, expected 5/);
+    await expect(
+      writeParquet(join(dir, 'bad.parquet'), [
+        { name: 'a', type: 'INTEGER', data: { kind: 'runs', starts: [0], lengths: [5], step: 0 } },
+      ]),
+    ).rejects.toThrow(/runs need BIGINT/);
   });
 
   it('streams results in chunks whose sizes add up, and binds parameters', async () => {

@@ -2,6 +2,7 @@
 // fills the caller's buffer in place (no allocation per call) and returns {filled, unit}.
 #include <napi.h>
 #include "bzip2_size.h"
+#include "parquet_scan.h"
 #include "permutation_stats.h"
 #include "oe.h"
 
@@ -201,6 +202,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fusedStatistics", Napi::Function::New(env, FusedStatistics));
   exports.Set("collisionTimes", Napi::Function::New(env, CollisionTimes));
   exports.Set("shuffle", Napi::Function::New(env, Shuffle));
+  oe::registerParquetScan(env, exports);
   exports.Set("tickUnit", Napi::String::New(env, oe::unitName(oe::tickUnit())));
   return exports;
 }

@@ -8,6 +8,8 @@ export {
   type ColumnType,
   fsyncDir,
   type NumericArray,
+  type NumericPieces,
+  type SteppedRuns,
   rewriteParquet,
   sha256File,
   sha256FileAsync,

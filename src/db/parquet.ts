@@ -11,7 +11,9 @@ import type {
 } from '@duckdb/node-api';
 import type duckdbBindings from '@duckdb/node-bindings';
 import { errorMessage, OeError } from '../errors.js';
+import { fillRange } from '../util/int64.js';
 import { duckDb, getDb, sqlIdent, sqlString, withConnection } from './connection.js';
+import { nativeColumns, nativeScan } from './native-scan.js';
 
 /** DuckDB column types the writer accepts, with the typed array each one takes. */
 export type ColumnType =
@@ -41,13 +43,44 @@ export type NumericArray =
   | Float64Array
   | Float32Array;
 
-/** One column to write: a typed array for numbers (BOOLEAN takes a Uint8Array of 0/1), strings for VARCHAR. */
+/**
+ * A numeric column held as consecutive typed arrays (a source's buffered batches), written as if
+ * concatenated: no copy of the whole column is made.
+ */
+export interface NumericPieces {
+  kind: 'pieces';
+  pieces: readonly NumericArray[];
+}
+
+/**
+ * A BIGINT column given by runs: run i is `lengths[i]` rows of `starts[i] + k × step`, k = 0, 1, …
+ * (step 1: a counter such as seq; step 0: a constant such as the batch number). It is generated chunk by
+ * chunk as DuckDB reads it, so the column never exists whole in memory. Values stay below 2^53.
+ */
+export interface SteppedRuns {
+  kind: 'runs';
+  starts: readonly number[];
+  lengths: readonly number[];
+  step: 0 | 1;
+}
+
+/**
+ * One column to write: a typed array for numbers (BOOLEAN takes a Uint8Array of 0/1), strings for VARCHAR,
+ * or numbers in pieces or runs (above).
+ */
 export interface ColumnInput {
   name: string;
   type: ColumnType;
-  data: NumericArray | readonly string[];
-  /** DOUBLE/FLOAT only: store NaN as NULL (e.g. a rate that does not exist for a gauge). */
+  data: NumericArray | readonly string[] | NumericPieces | SteppedRuns;
+  /** DOUBLE/FLOAT given as one typed array only: store NaN as NULL (e.g. a rate that does not exist for a gauge). */
   nullIfNaN?: boolean;
+}
+
+/** Rows of a column's data. */
+function columnRows(data: ColumnInput['data']): number {
+  if (Array.isArray(data) || ArrayBuffer.isView(data)) return (data as NumericArray | readonly string[]).length;
+  const d = data as NumericPieces | SteppedRuns;
+  return d.kind === 'pieces' ? d.pieces.reduce((a, p) => a + p.length, 0) : d.lengths.reduce((a, n) => a + n, 0);
 }
 
 /**
@@ -91,6 +124,11 @@ export interface WriteParquetOptions {
   fsyncDir?: boolean;
   /** Compute the sha256 of the written file (default true). */
   checksum?: boolean;
+  /**
+   * How DuckDB reads the columns: 'auto' (default) uses the native scan when it can (src/db/native-scan.ts),
+   * 'js' always the JavaScript table function (the same file; for comparisons).
+   */
+  scan?: 'auto' | 'js';
 }
 
 export interface WrittenPart {
@@ -118,22 +156,33 @@ export async function sha256FileAsync(path: string): Promise<string> {
 
 function validate(columns: readonly ColumnInput[]): number {
   if (columns.length === 0) throw new OeError('USAGE', 'writeParquet: no columns');
-  const n = columns[0].data.length;
+  const n = columnRows(columns[0].data);
   const names = new Set<string>();
   for (const c of columns) {
     const t = TYPES[c.type];
     if (!t) throw new OeError('USAGE', `writeParquet: unsupported column type ${c.type}`);
     if (names.has(c.name)) throw new OeError('USAGE', `writeParquet: duplicate column ${c.name}`);
     names.add(c.name);
-    const kind = c.data.constructor.name;
-    if (t.array === null ? !Array.isArray(c.data) : kind !== t.array) {
-      throw new OeError(
-        'USAGE',
-        `writeParquet: column ${c.name} (${c.type}) needs ${t.array ?? 'string[]'}, got ${kind}`,
-      );
+    const d = c.data as NumericPieces | SteppedRuns;
+    const arrays = Array.isArray(c.data) || ArrayBuffer.isView(c.data) ? [c.data] : d.kind === 'pieces' ? d.pieces : [];
+    if (d.kind === 'runs' && (c.type !== 'BIGINT' || d.starts.length !== d.lengths.length)) {
+      throw new OeError('USAGE', `writeParquet: column ${c.name}: runs need BIGINT and one start per length`);
     }
-    if (c.data.length !== n) {
-      throw new OeError('USAGE', `writeParquet: column ${c.name} has ${c.data.length} rows, expected ${n}`);
+    if (c.nullIfNaN && arrays[0] !== c.data) {
+      throw new OeError('USAGE', `writeParquet: column ${c.name}: nullIfNaN needs one typed array`);
+    }
+    for (const a of arrays) {
+      const kind = a.constructor.name;
+      if (t.array === null ? !Array.isArray(a) : kind !== t.array) {
+        throw new OeError(
+          'USAGE',
+          `writeParquet: column ${c.name} (${c.type}) needs ${t.array ?? 'string[]'}, got ${kind}`,
+        );
+      }
+    }
+    const rows = columnRows(c.data);
+    if (rows !== n) {
+      throw new OeError('USAGE', `writeParquet: column ${c.name} has ${rows} rows, expected ${n}`);
     }
   }
   return n;
@@ -154,8 +203,18 @@ async function fsyncPath(path: string): Promise<void> {
   }
 }
 
+/** A column set being scanned: the next row, and per column the piece and offset where the next chunk starts. */
+interface ScanJob {
+  columns: readonly ColumnInput[];
+  rows: number;
+  pos: number;
+  cursors: { piece: number; off: number }[];
+}
+
 /** Column sets waiting to be scanned by `oe_write_columns(id)`, by id. */
-const pending = new Map<number, { columns: readonly ColumnInput[]; rows: number; pos: number }>();
+const pending = new Map<number, ScanJob>();
+/** One vector of generated BIGINTs (runs), reused for every chunk. */
+let runScratch: BigInt64Array | null = null;
 let nextId = 1;
 /** Instances where the scan function is registered (the function objects are kept alive here). */
 const registered = new WeakMap<DuckDBInstance, DuckDBTableFunction>();
@@ -197,7 +256,7 @@ function writerFunction(): DuckDBTableFunction {
   });
 }
 
-function fillChunk(out: DuckDBDataChunk, job: { columns: readonly ColumnInput[]; rows: number; pos: number }): void {
+function fillChunk(out: DuckDBDataChunk, job: ScanJob): void {
   const off = job.pos;
   const duckdb = duckDb().bindings;
   const len = Math.min(duckdb.vector_size(), job.rows - off);
@@ -208,14 +267,56 @@ function fillChunk(out: DuckDBDataChunk, job: { columns: readonly ColumnInput[];
     if (Array.isArray(col.data)) {
       const strings = col.data as readonly string[];
       for (let r = 0; r < len; r++) duckdb.vector_assign_string_element(vector, r, strings[off + r]);
-    } else {
+    } else if (ArrayBuffer.isView(col.data)) {
       const arr = col.data as NumericArray;
       const bpe = arr.BYTES_PER_ELEMENT;
       duckdb.copy_data_to_vector(vector, 0, arr.buffer as ArrayBuffer, arr.byteOffset + off * bpe, len * bpe);
       if (col.nullIfNaN) markNaNInvalid(vector, arr, off, len);
+    } else {
+      fillGenerated(vector, col.data as NumericPieces | SteppedRuns, job.cursors[i], len);
     }
   }
   job.pos += len;
+}
+
+/**
+ * The next `len` rows of a column in pieces (a memcpy per piece it spans) or in runs (generated into a
+ * reused vector-sized array, then one memcpy); `at` says where they start and moves past them.
+ */
+function fillGenerated(
+  vector: duckdbBindings.Vector,
+  data: NumericPieces | SteppedRuns,
+  at: { piece: number; off: number },
+  len: number,
+): void {
+  const duckdb = duckDb().bindings;
+  if (data.kind === 'pieces') {
+    for (let done = 0; done < len; ) {
+      const arr = data.pieces[at.piece];
+      const n = Math.min(len - done, arr.length - at.off);
+      const bpe = arr.BYTES_PER_ELEMENT;
+      duckdb.copy_data_to_vector(vector, done * bpe, arr.buffer as ArrayBuffer, arr.byteOffset + at.off * bpe, n * bpe);
+      done += n;
+      at.off += n;
+      if (at.off === arr.length) {
+        at.piece++;
+        at.off = 0;
+      }
+    }
+    return;
+  }
+  if (!runScratch || runScratch.length < len) runScratch = new BigInt64Array(duckdb.vector_size());
+  for (let done = 0; done < len; ) {
+    const n = Math.min(len - done, data.lengths[at.piece] - at.off);
+    fillRange(runScratch, done, n, data.starts[at.piece] + at.off * data.step, data.step);
+    done += n;
+    at.off += n;
+    if (at.off === data.lengths[at.piece]) {
+      at.piece++;
+      at.off = 0;
+    }
+  }
+  duckdb.copy_data_to_vector(vector, 0, runScratch.buffer as ArrayBuffer, 0, len * 8);
 }
 
 async function ensureRegistered(conn: DuckDBConnection): Promise<void> {
@@ -242,7 +343,7 @@ export async function writeParquet(
   const rows = validate(columns);
   const tmp = `${path}.tmp`;
   const id = nextId++;
-  pending.set(id, { columns, rows, pos: 0 });
+  pending.set(id, { columns, rows, pos: 0, cursors: columns.map(() => ({ piece: 0, off: 0 })) });
   try {
     await withConnection(async (conn) => {
       await ensureRegistered(conn);
@@ -257,7 +358,11 @@ export async function writeParquet(
         opts.push(`KV_METADATA {${kv}}`);
       }
       try {
-        await conn.run(`COPY (SELECT * FROM oe_write_columns(${id})) TO ${sqlString(tmp)} (${opts.join(', ')})`);
+        const to = `TO ${sqlString(tmp)} (${opts.join(', ')})`;
+        const native = options.scan === 'js' ? null : nativeScan();
+        const cols = native && nativeColumns(columns);
+        if (native && cols) await native.copyColumns(cols, to);
+        else await conn.run(`COPY (SELECT * FROM oe_write_columns(${id})) ${to}`);
         if (options.fsync !== false) await fsyncPath(tmp);
         await rename(tmp, path);
         if (options.fsync !== false && options.fsyncDir !== false) await fsyncPath(dirname(path));

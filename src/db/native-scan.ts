@@ -1,0 +1,102 @@
+/**
+ * The native scan of the Parquet writer (native/src/parquet_scan.cc): DuckDB's COPY reads numeric
+ * typed-array columns through a table function in C, on one libuv thread, instead of calling into
+ * JavaScript for every 2048-row chunk (two thread switches each: about a fifth of the recorder's writing
+ * CPU, bench/recorder.bench.ts). It runs in its own in-memory DuckDB database with one thread, opened
+ * from the libduckdb.so that @duckdb/node-bindings has loaded, so the Parquet is written by the same
+ * DuckDB with the same COPY options. writeParquet falls back to its JavaScript table function for
+ * VARCHAR and NaN-as-NULL columns, when the addon is not built, or with OE_PARQUET_SCAN=js.
+ */
+import { readFileSync } from 'node:fs';
+import { tryLoadAddon } from '../util/addon.js';
+import type { ColumnInput, ColumnType, NumericArray, NumericPieces, SteppedRuns } from './parquet.js';
+
+interface ScanAddon {
+  parquetScanOpen(libduckdb: string): string | null;
+  copyColumns(columns: NativeColumn[], toClause: string): Promise<number>;
+}
+
+type NativeColumn =
+  | { name: string; type: number; pieces: readonly NumericArray[] }
+  | { name: string; type: number; starts: readonly number[]; lengths: readonly number[]; step: number };
+
+/** DuckDB's type ids (duckdb.h, enum DUCKDB_TYPE) of the fixed-width types the native scan fills. */
+const TYPE_IDS: Partial<Record<ColumnType, number>> = {
+  BOOLEAN: 1,
+  TINYINT: 2,
+  SMALLINT: 3,
+  INTEGER: 4,
+  BIGINT: 5,
+  UTINYINT: 6,
+  USMALLINT: 7,
+  UINTEGER: 8,
+  UBIGINT: 9,
+  FLOAT: 10,
+  DOUBLE: 11,
+  TIMESTAMP: 12,
+};
+
+let scan: ScanAddon | null | undefined;
+/** Why the native scan is not used (null while it is, or before the first write). */
+let reason: string | null = null;
+
+/** The path of the libduckdb.so this process has loaded (DuckDB must be loaded first), or null. */
+function loadedLibduckdb(): string | null {
+  try {
+    const line = readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .find((l) => l.endsWith('/libduckdb.so'));
+    return line ? line.slice(line.indexOf('/')) : null;
+  } catch {
+    return null; // not Linux
+  }
+}
+
+/** The native scan, opened on first use once DuckDB is loaded; null when it cannot be used here. */
+export function nativeScan(): ScanAddon | null {
+  if (scan !== undefined) return scan;
+  scan = null;
+  if (process.env.OE_PARQUET_SCAN === 'js') {
+    reason = 'OE_PARQUET_SCAN=js';
+    return scan;
+  }
+  const addon = tryLoadAddon() as Partial<ScanAddon> | null;
+  if (typeof addon?.parquetScanOpen !== 'function' || typeof addon.copyColumns !== 'function') {
+    reason = 'the addon is not built with it';
+    return scan;
+  }
+  const lib = loadedLibduckdb();
+  if (!lib) {
+    reason = 'no libduckdb.so is loaded in this process';
+    return scan;
+  }
+  const err = addon.parquetScanOpen(lib);
+  if (err !== null) reason = err;
+  else scan = addon as ScanAddon;
+  return scan;
+}
+
+/** Which scan writeParquet uses here: 'native', or 'js' with the reason (for benchmarks and docs). */
+export function parquetScanKind(): { kind: 'native' | 'js'; reason: string | null } {
+  return nativeScan() ? { kind: 'native', reason: null } : { kind: 'js', reason };
+}
+
+/** The columns as the native scan takes them, or null when one of them needs the JavaScript scan. */
+export function nativeColumns(columns: readonly ColumnInput[]): NativeColumn[] | null {
+  const out: NativeColumn[] = [];
+  for (const c of columns) {
+    const type = TYPE_IDS[c.type];
+    if (type === undefined || c.nullIfNaN || Array.isArray(c.data)) return null;
+    if (ArrayBuffer.isView(c.data)) {
+      out.push({ name: c.name, type, pieces: [c.data as NumericArray] });
+      continue;
+    }
+    const d = c.data as NumericPieces | SteppedRuns;
+    out.push(
+      d.kind === 'pieces'
+        ? { name: c.name, type, pieces: d.pieces }
+        : { name: c.name, type, starts: d.starts, lengths: d.lengths, step: d.step },
+    );
+  }
+  return out;
+}
