@@ -87,7 +87,10 @@ describe('writeParquet / queryColumns', () => {
     }
     const cut = (a: BigInt64Array | Uint8Array) => {
       let off = 0;
-      return lengths.map((len) => a.subarray(off, (off += len)));
+      return lengths.map((len) => {
+        off += len;
+        return a.subarray(off - len, off);
+      });
     };
     const path = join(dir, 'pieces.parquet');
     const w = await writeParquet(path, [
