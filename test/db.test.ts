@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDb, queryColumns, queryScalar, sqlString, streamColumns, writeParquet } from '../src/db/index.js';
@@ -131,6 +131,35 @@ describe('writeParquet / queryColumns', () => {
       ]),
     ).rejects.toThrow(/runs need BIGINT/);
   });
+
+  it.skipIf(!existsSync(addonPath()) || process.platform !== 'linux')(
+    'runs a native write with `nice` on a thread of its own at that lower priority, gone afterwards',
+    async () => {
+      const n = 6_000_000;
+      const value = new BigInt64Array(n).fill(12345n);
+      const niceOf = () =>
+        readdirSync('/proc/self/task').flatMap((t) => {
+          try {
+            return [Number(readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1].split(' ')[16])];
+          } catch {
+            return []; // a thread that ended meanwhile
+          }
+        });
+      const target = Math.min(19, getPriority(0) + 7);
+      expect(niceOf()).not.toContain(target);
+      const seen = new Set<number>();
+      const timer = setInterval(() => {
+        for (const x of niceOf()) seen.add(x);
+      }, 2);
+      const w = await writeParquet(join(dir, 'niced.parquet'), [{ name: 'value', type: 'BIGINT', data: value }], {
+        nice: 7,
+      });
+      clearInterval(timer);
+      expect(w.rows).toBe(n);
+      expect(seen).toContain(target);
+      expect(niceOf()).not.toContain(target);
+    },
+  );
 
   it('streams results in chunks whose sizes add up, and binds parameters', async () => {
     const n = 200_000;

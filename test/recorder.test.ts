@@ -18,7 +18,7 @@ import {
 } from '../src/collect/session/index.js';
 import type { SourceSpec } from '../src/collect/types.js';
 import { schemaValidator } from '../src/contracts/schema.js';
-import { closeDb, queryColumns } from '../src/db/index.js';
+import { closeDb, nativeScanBuilt, queryColumns } from '../src/db/index.js';
 import { packageRoot } from '../src/util/paths.js';
 import { autogroupNice } from '../src/util/priority.js';
 
@@ -329,6 +329,22 @@ describe('recordSession', () => {
     expect(m.files.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('writes in its own process by default when the native scan is built, else through the writer process', async () => {
+    let pid = 0;
+    const { manifest } = await recordSession({
+      sources: [getSource('clock_jitter')],
+      output: root,
+      maxSamples: 50_000,
+      maxRate: 100_000,
+      telemetryIntervalMs: 0,
+      sampler: pool,
+      events: { writer: (e) => (pid = e.pid) },
+    });
+    expect(pid === 0).toBe(nativeScanBuilt());
+    expect(manifest.status).toBe('complete');
+    await expectOnDisk(manifest, 'clock_jitter');
+  });
+
   it('writes through a shared writer process whose every thread (and autogroup) runs 10 nice levels lower', async () => {
     let pid = 0;
     const nices: number[] = [];
@@ -343,6 +359,7 @@ describe('recordSession', () => {
         mergeIntervalMs: 500,
         telemetryIntervalMs: 0,
         sampler: pool,
+        writerProcess: true,
         events: { writer: (e) => (pid = e.pid) },
       },
       (prog) => {
@@ -372,6 +389,7 @@ describe('recordSession', () => {
       maxSamples: 2000,
       telemetryIntervalMs: 0,
       sampler: pool,
+      writerProcess: true,
       events: { writer: (e) => (again = e.pid) },
     });
     expect(again).toBe(pid);
@@ -391,6 +409,7 @@ describe('recordSession', () => {
         flushIntervalMs: 200,
         telemetryIntervalMs: 0,
         sampler: pool,
+        writerProcess: true,
         events: { writer: (e) => (pid = e.pid) },
       },
       (prog) => {
@@ -415,6 +434,7 @@ describe('recordSession', () => {
       maxSamples: 2000,
       telemetryIntervalMs: 0,
       sampler: pool,
+      writerProcess: true,
       events: { writer: (e) => (next = e.pid) },
     });
     expect(next).not.toBe(pid);

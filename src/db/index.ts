@@ -3,6 +3,7 @@
  * Parquet, or runs SQL, goes through these functions (see docs/ARCHITECTURE.md, "DuckDB layer").
  */
 export { closeDb, configureDb, type DbOptions, getDb, sqlIdent, sqlString, withConnection } from './connection.js';
+export { nativeScanBuilt, parquetScanKind } from './native-scan.js';
 export {
   type ColumnInput,
   type ColumnType,

@@ -13,7 +13,11 @@ import type { ColumnInput, ColumnType, NumericArray, NumericPieces, SteppedRuns 
 
 interface ScanAddon {
   parquetScanOpen(libduckdb: string): string | null;
-  copyColumns(columns: NativeColumn[], toClause: string): Promise<number>;
+  copyColumns(
+    columns: NativeColumn[],
+    toClause: string,
+    options: { nice: number; fsyncPath?: string },
+  ): Promise<number>;
 }
 
 type NativeColumn =
@@ -50,6 +54,12 @@ function loadedLibduckdb(): string | null {
   } catch {
     return null; // not Linux
   }
+}
+
+/** Whether this build has the native scan and it is not turned off (before DuckDB is loaded; opening may still fail). */
+export function nativeScanBuilt(): boolean {
+  const addon = tryLoadAddon() as Partial<ScanAddon> | null;
+  return process.env.OE_PARQUET_SCAN !== 'js' && typeof addon?.copyColumns === 'function';
 }
 
 /** The native scan, opened on first use once DuckDB is loaded; null when it cannot be used here. */

@@ -129,6 +129,11 @@ export interface WriteParquetOptions {
    * 'js' always the JavaScript table function (the same file; for comparisons).
    */
   scan?: 'auto' | 'js';
+  /**
+   * With the native scan: run the COPY and the file's fsync on a thread this many nice levels below the
+   * caller's (0: on libuv's thread). The recorder's in-process writer lowers its writing this way.
+   */
+  nice?: number;
 }
 
 export interface WrittenPart {
@@ -361,9 +366,13 @@ export async function writeParquet(
         const to = `TO ${sqlString(tmp)} (${opts.join(', ')})`;
         const native = options.scan === 'js' ? null : nativeScan();
         const cols = native && nativeColumns(columns);
-        if (native && cols) await native.copyColumns(cols, to);
-        else await conn.run(`COPY (SELECT * FROM oe_write_columns(${id})) ${to}`);
-        if (options.fsync !== false) await fsyncPath(tmp);
+        const sync = options.fsync !== false;
+        if (native && cols) {
+          await native.copyColumns(cols, to, { nice: options.nice ?? 0, fsyncPath: sync ? tmp : undefined });
+        } else {
+          await conn.run(`COPY (SELECT * FROM oe_write_columns(${id})) ${to}`);
+          if (sync) await fsyncPath(tmp);
+        }
         await rename(tmp, path);
         if (options.fsync !== false && options.fsyncDir !== false) await fsyncPath(dirname(path));
       } catch (e) {

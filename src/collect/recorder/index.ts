@@ -91,7 +91,7 @@ export async function recordSession(
     const child = sharedWriterProcess(plan.writerNice);
     if (child.pid !== undefined) options.events?.writer?.({ pid: child.pid });
     sink = child;
-  } else if (plan.writeParts) sink = new LocalSink();
+  } else if (plan.writeParts) sink = new LocalSink(plan.writerNice);
   const writer = new PartWriter(folder.dir, plan, sink, backlog, options.events);
   return record(plan, folder, runs, writer, backlog, options, onProgress);
 }

@@ -3,6 +3,7 @@
  * result, a `RecordPlan`, is everything the other steps need, already validated.
  */
 import { availableParallelism } from 'node:os';
+import { nativeScanBuilt } from '../../db/index.js';
 import { OeError, optionError } from '../../errors.js';
 import { probeSource } from '../availability.js';
 import { selectSources } from '../catalog.js';
@@ -43,8 +44,8 @@ export const DEFAULT_MERGE_MAX_ROWS = 10_000_000;
  */
 export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1024 * 1024;
 /**
- * How much lower the writer process's scheduling priority is than the recorder's (nice levels, capped
- * at 19): the samplers preempt the Parquet writing whenever they are ready to run (bench/recorder.bench.ts).
+ * How much lower the Parquet writing's scheduling priority is than the recorder's (nice levels, capped
+ * at 19): the samplers preempt it whenever they are ready to run (bench/recorder.bench.ts).
  */
 export const WRITER_NICE_DELTA = 10;
 /** Sampler time one batch should take; equal slices make the shared pool fair between sources. */
@@ -102,11 +103,16 @@ export interface RecordOptions {
   /** Parts written at once during a flush (default DEFAULT_WRITE_CONCURRENCY). */
   writeConcurrency?: number;
   /**
-   * Write and merge the parts in a separate writer process at a lower scheduling priority (default
-   * true), so that sampling goes first; false writes them in this process (the benchmark's other arm).
+   * Write and merge the parts in a separate writer process at a lower scheduling priority. Default: false
+   * when this build has the Parquet writer's native scan (the parts are then encoded and fsynced in this
+   * process on threads `writerNice` levels lower, with no copy to another process: the cheaper of the
+   * two, bench/recorder.bench.ts), true otherwise (the JavaScript scan would run at full priority here).
    */
   writerProcess?: boolean;
-  /** Nice levels the writer process runs below this one (default WRITER_NICE_DELTA; 0 the same priority). */
+  /**
+   * Nice levels the writing runs below this process: the writer process, or the in-process writer's
+   * encoding threads (default WRITER_NICE_DELTA; 0 the same priority).
+   */
   writerNice?: number;
   /** Bytes of sampled data buffered or in flight to the writer before sampling waits (DEFAULT_MAX_BUFFERED_BYTES). */
   maxBufferedBytes?: number;
@@ -291,7 +297,7 @@ export function planRecording(options: RecordOptions): RecordPlan {
     writeConcurrency: Math.max(1, Math.trunc(options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY)),
     compressionLevel: options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL,
     writeParts: options.writeParts !== false,
-    writerProcess: options.writerProcess !== false,
+    writerProcess: options.writerProcess ?? !nativeScanBuilt(),
     writerNice: Math.max(0, Math.min(39, Math.trunc(options.writerNice ?? WRITER_NICE_DELTA))),
     maxBufferedBytes: positiveOr(options.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 'maxBufferedBytes'),
     mergeIntervalMs,

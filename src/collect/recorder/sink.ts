@@ -21,7 +21,7 @@ export interface SampleBatchData {
 /** A part to write: the columns themselves, or the batches of one source (columns built by the writer). */
 export type PartData = { kind: 'columns'; columns: ColumnInput[] } | { kind: 'samples'; batches: SampleBatchData[] };
 
-export type PartWriteOptions = Pick<WriteParquetOptions, 'fsyncDir' | 'compressionLevel' | 'checksum'>;
+export type PartWriteOptions = Pick<WriteParquetOptions, 'fsyncDir' | 'compressionLevel' | 'checksum' | 'nice'>;
 export type PartMergeOptions = Pick<MergeOptions, 'fsync' | 'compressionLevel'>;
 
 export interface PartSink {
@@ -40,8 +40,15 @@ export function writePartData(path: string, data: PartData, options: PartWriteOp
 
 /** The sink in this process. */
 export class LocalSink implements PartSink {
+  /**
+   * @param nice how many nice levels below this process the numeric parts are encoded and fsynced (on a
+   * thread of their own, with the native scan: writeParquet's `nice`); 0 in the writer process, which is
+   * lowered as a whole.
+   */
+  constructor(private readonly nice = 0) {}
+
   write(path: string, data: PartData, options: PartWriteOptions): Promise<WrittenPart> {
-    return writePartData(path, data, options);
+    return writePartData(path, data, { ...options, nice: this.nice });
   }
 
   merge(sessionDir: string, parts: readonly MergeInput[], options: MergeOptions): Promise<MergeOutcome> {
