@@ -333,12 +333,13 @@ async function ensureRegistered(conn: DuckDBConnection): Promise<void> {
 }
 
 /**
- * Writes typed-array columns to a Parquet file: `COPY (SELECT * FROM oe_write_columns(id)) TO
- * '<path>.tmp' (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION v2)`, where the table function hands
- * DuckDB whole data chunks straight from the arrays (a memcpy per vector, no per-value calls, no
- * intermediate table), then fsync and rename. A reader never sees a half-written file: either the
- * `.tmp` (ignored by every reader) or the finished part. Errors (full disk, permissions) are an
- * OeError('IO') naming the file; the `.tmp` is removed.
+ * Writes typed-array columns to a Parquet file: `COPY (SELECT * FROM <scan>) TO '<path>.tmp' (FORMAT
+ * parquet, COMPRESSION zstd, PARQUET_VERSION v2)`, then fsync and rename. The scan hands DuckDB whole
+ * data chunks straight from the arrays (a memcpy per vector, no per-value calls, no intermediate table):
+ * the native scan (src/db/native-scan.ts, in C on a libuv thread or a lowered thread of its own) for
+ * numeric columns, else `oe_write_columns(id)`, a table function in JavaScript; both write the same file.
+ * A reader never sees a half-written file: either the `.tmp` (ignored by every reader) or the finished
+ * part. Errors (full disk, permissions) are an OeError('IO') naming the file; the `.tmp` is removed.
  */
 export async function writeParquet(
   path: string,
@@ -347,43 +348,49 @@ export async function writeParquet(
 ): Promise<WrittenPart> {
   const rows = validate(columns);
   const tmp = `${path}.tmp`;
+  const opts = ['FORMAT parquet', 'COMPRESSION zstd', 'PARQUET_VERSION v2'];
+  if (options.compressionLevel !== undefined) opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
+  if (options.rowGroupSize !== undefined) opts.push(`ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}`);
+  if (options.metadata && Object.keys(options.metadata).length > 0) {
+    const kv = Object.entries(options.metadata)
+      .map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`)
+      .join(', ');
+    opts.push(`KV_METADATA {${kv}}`);
+  }
+  const to = `TO ${sqlString(tmp)} (${opts.join(', ')})`;
+  const sync = options.fsync !== false;
+  await getDb(); // the native scan opens the libduckdb.so that DuckDB's bindings load
+  const native = options.scan === 'js' ? null : nativeScan();
+  const cols = native && nativeColumns(columns);
+  try {
+    if (native && cols) {
+      // No connection of this process's DuckDB and no call back into JavaScript until the file is synced.
+      await native.copyColumns(cols, to, { nice: options.nice ?? 0, fsyncPath: sync ? tmp : undefined });
+    } else {
+      await copyThroughJs(columns, rows, to);
+      if (sync) await fsyncPath(tmp);
+    }
+    await rename(tmp, path);
+    if (sync && options.fsyncDir !== false) await fsyncPath(dirname(path));
+  } catch (e) {
+    removeQuietly(tmp);
+    throw new OeError('IO', `cannot write ${path}: ${oneLine(errorMessage(e))}`, { cause: e });
+  }
+  return readBack(path, rows, options.checksum !== false);
+}
+
+/** `COPY (SELECT * FROM oe_write_columns(id)) <to>` on a connection of this process's DuckDB. */
+async function copyThroughJs(columns: readonly ColumnInput[], rows: number, to: string): Promise<void> {
   const id = nextId++;
   pending.set(id, { columns, rows, pos: 0, cursors: columns.map(() => ({ piece: 0, off: 0 })) });
   try {
     await withConnection(async (conn) => {
       await ensureRegistered(conn);
-      const opts = ['FORMAT parquet', 'COMPRESSION zstd', 'PARQUET_VERSION v2'];
-      if (options.compressionLevel !== undefined)
-        opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
-      if (options.rowGroupSize !== undefined) opts.push(`ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}`);
-      if (options.metadata && Object.keys(options.metadata).length > 0) {
-        const kv = Object.entries(options.metadata)
-          .map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`)
-          .join(', ');
-        opts.push(`KV_METADATA {${kv}}`);
-      }
-      try {
-        const to = `TO ${sqlString(tmp)} (${opts.join(', ')})`;
-        const native = options.scan === 'js' ? null : nativeScan();
-        const cols = native && nativeColumns(columns);
-        const sync = options.fsync !== false;
-        if (native && cols) {
-          await native.copyColumns(cols, to, { nice: options.nice ?? 0, fsyncPath: sync ? tmp : undefined });
-        } else {
-          await conn.run(`COPY (SELECT * FROM oe_write_columns(${id})) ${to}`);
-          if (sync) await fsyncPath(tmp);
-        }
-        await rename(tmp, path);
-        if (options.fsync !== false && options.fsyncDir !== false) await fsyncPath(dirname(path));
-      } catch (e) {
-        removeQuietly(tmp);
-        throw new OeError('IO', `cannot write ${path}: ${oneLine(errorMessage(e))}`, { cause: e });
-      }
+      await conn.run(`COPY (SELECT * FROM oe_write_columns(${id})) ${to}`);
     });
   } finally {
     pending.delete(id);
   }
-  return readBack(path, rows, options.checksum !== false);
 }
 
 /** Size and checksum of a file just renamed into place; a failure (its directory went away) is IO. */
