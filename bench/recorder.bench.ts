@@ -88,6 +88,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { probeSource } from '../src/collect/availability.js';
 import { getSource, selectSources } from '../src/collect/catalog.js';
+import { sampleColumns } from '../src/collect/recorder/columns.js';
 import {
   closeWriterProcesses,
   DEFAULT_MAX_RATE,
@@ -95,7 +96,7 @@ import {
   WRITER_NICE_DELTA,
 } from '../src/collect/recorder/index.js';
 import { SamplerPool, sampleDirect } from '../src/collect/sampler-pool.js';
-import { closeDb, configureDb, writeParquet } from '../src/db/index.js';
+import { closeDb, configureDb, parquetScanKind, writeParquet } from '../src/db/index.js';
 
 const ROWS = Number(process.env.OE_BENCH_ROWS ?? 5_000_000);
 const RUN_SEC = Number(process.env.OE_BENCH_RUN_SEC ?? 4);
@@ -148,6 +149,26 @@ async function writerThroughput(): Promise<void> {
   }
   const chunkRates = levels[3].rate;
   const partBytes = levels[3].bytes;
+  // The scans, alternated on the same part in its recorder form (the batches in pieces, seq and batch as
+  // runs): the native scan (the default where it is built) against the JavaScript table function.
+  const pieces = sampleColumns(
+    Array.from({ length: Math.ceil(ROWS / 65_536) }, (_, k) => ({
+      batch: k,
+      seqStart: k * 65_536,
+      values: value.subarray(k * 65_536, (k + 1) * 65_536),
+      bytes: byte.subarray(k * 65_536, (k + 1) * 65_536),
+    })),
+  );
+  const scans = { native: [] as number[], js: [] as number[] };
+  const scanKind = parquetScanKind();
+  for (let k = 0; k < 6; k++) {
+    const scan = k % 4 === 0 || k % 4 === 3 ? 'native' : 'js';
+    if (scan === 'native' && scanKind.kind !== 'native') continue;
+    const c0 = process.cpuUsage();
+    await writeParquet(join(dir, `s${k}.parquet`), pieces, { scan: scan === 'js' ? 'js' : 'auto', checksum: false });
+    const c = process.cpuUsage(c0);
+    scans[scan].push(((c.user + c.system) * 1000) / ROWS);
+  }
 
   // Baseline: the row-by-row appender on a subset, then the same COPY.
   const SUB = Math.min(ROWS, 300_000);
@@ -176,7 +197,12 @@ async function writerThroughput(): Promise<void> {
       `        ${(partBytes / ROWS).toFixed(2)} bytes/row on disk for this part (zstd level 3, the default)\n` +
       `        zstd level 1: ${si(median(levels[1].rate))} rows/s (${(median(levels[1].rate) / chunkRate).toFixed(2)}× level 3), ` +
       `CPU ${(median(levels[1].cpu) / median(levels[3].cpu)).toFixed(2)}× level 3 (${median(levels[3].cpu).toFixed(0)} ms), ` +
-      `${(levels[1].bytes / ROWS).toFixed(3)} vs ${(partBytes / ROWS).toFixed(3)} bytes/row (${(levels[1].bytes / partBytes).toFixed(3)}×)\n`,
+      `${(levels[1].bytes / ROWS).toFixed(3)} vs ${(partBytes / ROWS).toFixed(3)} bytes/row (${(levels[1].bytes / partBytes).toFixed(3)}×)\n` +
+      (scans.native.length > 0
+        ? `        scan of a recorder part (batches in pieces, seq/batch as runs), CPU per row, same run: native ` +
+          `${median(scans.native).toFixed(1)} ns vs JavaScript table function ${median(scans.js).toFixed(1)} ns → ` +
+          `${(median(scans.native) / median(scans.js)).toFixed(2)}×\n`
+        : `        native scan not used here (${scanKind.reason}): JavaScript table function ${median(scans.js).toFixed(1)} ns/row CPU\n`),
   );
 }
 if (ROWS > 0) await writerThroughput();
@@ -206,7 +232,7 @@ const ARM_LABEL: Record<Arm, string> = {
   nowrite: 'not writing',
   write: 'writer process',
   merge: `writer process, merging every ${MERGE_MS} ms`,
-  local: 'in-process writer',
+  local: 'in-process writer (the default with the native scan)',
   'local-merge': `in-process writer, merging every ${MERGE_MS} ms`,
   'same-nice': 'writer process at the same priority',
 };
@@ -336,13 +362,19 @@ const arms = (env: string | undefined, dflt: Arm[]): Arm[] =>
   env === undefined ? dflt : (env.split(',').filter(Boolean) as Arm[]);
 const uncapped = arms(process.env.OE_BENCH_UNCAPPED, ['nowrite', 'write', 'merge', 'local', 'local-merge']);
 const capped = arms(process.env.OE_BENCH_CAPPED, ['nowrite', 'write', 'merge', 'local']);
-// Start the writer processes first (once per process, as in a long recording): no arm pays their start-up.
-for (const writerNice of [undefined, 0]) {
+// Start the writer processes first (once per process, as in a long recording): no arm pays their start-up;
+// and one in-process recording, which opens the native scan.
+for (const [writerProcess, writerNice] of [
+  [true, undefined],
+  [true, 0],
+  [false, undefined],
+] as const) {
   await recordSession({
     sources: fast.slice(0, 1),
     maxSamples: 1000,
     output: join(dir, 'warm'),
     sampler: pool,
+    writerProcess,
     writerNice,
     events,
   });
