@@ -35,6 +35,32 @@
  * normal priority on a quiet machine): see docs/SESSIONS.md "Benchmarks". At that load the CPU this
  * process gets swings 10× run to run and the ratios do not resolve the arms.
  *
+ * Native scan and in-process writing (2026-12-04 evening, lead, quiet machine, normal priority):
+ * - The writer process had been in its own autogroup: `detached` makes it a session, and with autogroup
+ *   scheduling (on here) its thread nice levels ranked nothing against the recorder. Lowering its
+ *   autogroup too (src/util/priority.ts), 3 × 15 s uncapped, same run: 0.872 / steady 0.898 against
+ *   0.818 / 0.840 for the writer process at the same priority (the old behaviour).
+ * - perf of the writer process then: DuckDB 38 % of its CPU, kernel 31 % (thread switches, futex, page
+ *   faults, fsync), node 19 % (IPC deserialization, GC), libc memmove 9 %. The JavaScript table function's
+ *   two thread switches per 2048-row chunk were the largest single item; in C (native/src/parquet_scan.cc)
+ *   a 1 M-row part's COPY took 33 against 66 ns of CPU per row, and the writer process's CPU per sample
+ *   fell from 0.108-0.117 to 0.076-0.085 core-seconds per million samples (alternated with a checkout
+ *   before it). Columns in pieces and runs (no concatenation, seq/batch per chunk) took another ~5 %.
+ * - With the native scan the writing can stay in the recorder's process on lowered threads: 3 × 15 s
+ *   uncapped, two same-run benches: in-process 0.930 / steady 0.941 and 0.887 / 0.897, writer process
+ *   0.908 / 0.924 and 0.909 / 0.926. Equal within the run-to-run spread (±0.03); in-process copies
+ *   nothing and keeps no second Node heap, so it is the default where the addon has the scan.
+ * - Tried and dropped (same-run pairs, 6-10 s runs): SCHED_IDLE for the writer process (0.865 / 0.891
+ *   against nice 10's 0.872 / 0.898); one write lane instead of two (0.898 against 0.905); no fsync (0.887
+ *   against 0.886: the fsyncs cost CPU, not sampling); DICTIONARY_SIZE_LIMIT 4096 or 32768 (writer CPU
+ *   within noise); glibc malloc thresholds (none); a 2 s flush (writer CPU -10 %, but the loss bound
+ *   doubles); DuckDB's appender into a temporary table then COPY (90-99 ns/row against the table
+ *   function's 57-66).
+ * - What is left: the sampler threads wait on the run queue 17.5 % of the time without writing and 20.1 %
+ *   with it (/proc/<tid>/schedstat), and their CPU time falls ~9 %, though ~0.3 cores stay idle; a spin
+ *   loop at SCHED_IDLE on the second vCPU alone costs the samplers 8-12 % here. Any work beside them
+ *   costs them, in proportion to its CPU: the lever is the writing's CPU per sample.
+ *
  * Earlier measurements (in-process writer):
  * Measured on the shared 2-vCPU VM (load average 2-6 from other work), 2026-11-27: writer 11-19 M rows/s
  * (target met); zstd level 1 next to 3: CPU 0.64-1.02× (noisy; 0.88× over 15 alternated reps of a real

@@ -56,10 +56,15 @@ function loadedLibduckdb(): string | null {
   }
 }
 
-/** Whether this build has the native scan and it is not turned off (before DuckDB is loaded; opening may still fail). */
+/**
+ * Whether the native scan can be used here: Linux (it finds libduckdb.so in /proc/self/maps), a build of
+ * the addon with it, and not turned off. Known before DuckDB is loaded; opening it may still fail, and
+ * writeParquet then uses the JavaScript scan.
+ */
 export function nativeScanBuilt(): boolean {
+  if (process.platform !== 'linux' || process.env.OE_PARQUET_SCAN === 'js') return false;
   const addon = tryLoadAddon() as Partial<ScanAddon> | null;
-  return process.env.OE_PARQUET_SCAN !== 'js' && typeof addon?.copyColumns === 'function';
+  return typeof addon?.copyColumns === 'function';
 }
 
 /** The native scan, opened on first use once DuckDB is loaded; null when it cannot be used here. */
