@@ -3,7 +3,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeDb, queryColumns, queryScalar, sqlString, streamColumns, writeParquet } from '../src/db/index.js';
+import {
+  closeDb,
+  queryColumns,
+  queryScalar,
+  rewriteParquet,
+  sqlString,
+  streamColumns,
+  writeParquet,
+} from '../src/db/index.js';
 import { parquetScanKind } from '../src/db/native-scan.js';
 import { OeError } from '../src/errors.js';
 import { addonPath } from '../src/util/addon.js';
@@ -118,6 +126,11 @@ describe('writeParquet / queryColumns', () => {
       { scan: 'js' },
     );
     expect(viaJs.sha256).toBe(w.sha256);
+    // So do the two ways of re-encoding files (the merge's rewrite).
+    const re = await rewriteParquet([path, viaJs.path], join(dir, 'rewritten.parquet'));
+    const reJs = await rewriteParquet([path, viaJs.path], join(dir, 'rewritten-js.parquet'), { scan: 'js' });
+    expect(re.rows).toBe(2 * n);
+    expect(reJs.sha256).toBe(re.sha256);
     // Lengths that disagree, and runs of a type other than BIGINT, are usage errors.
     await expect(
       writeParquet(join(dir, 'bad.parquet'), [

@@ -59,6 +59,7 @@ struct Api {
   duckdb_state (*query)(duckdb_connection, const char*, ResultBlock*);
   const char* (*result_error)(ResultBlock*);
   void (*destroy_result)(ResultBlock*);
+  idx_t (*rows_changed)(ResultBlock*);
   idx_t (*vector_size)();
   duckdb_logical_type (*create_logical_type)(int);
   void (*destroy_logical_type)(duckdb_logical_type*);
@@ -186,6 +187,7 @@ std::string openScan(const std::string& path) {
             sym(lib, "duckdb_free", api.free) && sym(lib, "duckdb_connect", api.connect) &&
             sym(lib, "duckdb_disconnect", api.disconnect) && sym(lib, "duckdb_query", api.query) &&
             sym(lib, "duckdb_result_error", api.result_error) && sym(lib, "duckdb_destroy_result", api.destroy_result) &&
+            sym(lib, "duckdb_rows_changed", api.rows_changed) &&
             sym(lib, "duckdb_vector_size", api.vector_size) &&
             sym(lib, "duckdb_create_logical_type", api.create_logical_type) &&
             sym(lib, "duckdb_destroy_logical_type", api.destroy_logical_type) &&
@@ -290,8 +292,9 @@ Job parseJob(Napi::Env env, Napi::Array columns) {
   return job;
 }
 
-// Runs one COPY (and the fsync of what it wrote) on a connection of the scan's database; "" or the error.
-std::string runCopy(Job& job, const std::string& to, const std::string& fsyncPath) {
+// Runs one statement (a COPY) and then fsyncs fsyncPath, on a connection of the scan's database; "" or the
+// error. `rows` gets the rows the COPY wrote.
+std::string runStatement(const std::string& sql, const std::string& fsyncPath, uint64_t& rows) {
   duckdb_connection conn = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -301,12 +304,13 @@ std::string runCopy(Job& job, const std::string& to, const std::string& fsyncPat
     }
   }
   if (!conn && api.connect(db, &conn) != 0) return "duckdb_connect failed";
-  std::string sql = "COPY (SELECT * FROM oe_native_scan(" + std::to_string(reinterpret_cast<intptr_t>(&job)) + ")) " + to;
   ResultBlock res;
   std::string err;
   if (api.query(conn, sql.c_str(), &res) != 0) {
     const char* e = api.result_error(&res);
     err = e ? e : "COPY failed";
+  } else {
+    rows = api.rows_changed(&res);
   }
   api.destroy_result(&res);
   {
@@ -321,50 +325,65 @@ std::string runCopy(Job& job, const std::string& to, const std::string& fsyncPat
   return err;
 }
 
+// Runs a statement on the scan's database on a libuv thread, or with `nice` on a thread of its own that
+// many levels lower (Linux's nice is per thread, and a lowered thread cannot be raised again, so libuv's
+// shared threads are left alone): the recorder's samplers then take the CPU first. The libuv thread only
+// waits for it. With a job (copyColumns), the columns' typed arrays stay alive and in place until it ends.
 class CopyWorker : public Napi::AsyncWorker {
  public:
-  CopyWorker(Napi::Env env, Napi::Array columns, std::string to, Job job, int nice, std::string fsyncPath)
+  CopyWorker(Napi::Env env, std::string sql, int nice, std::string fsyncPath)
       : Napi::AsyncWorker(env),
         deferred_(Napi::Promise::Deferred::New(env)),
-        keep_(Napi::Persistent(columns)),  // the typed arrays stay alive (and in place) until the COPY ends
-        to_(std::move(to)),
-        job_(std::move(job)),
+        sql_(std::move(sql)),
         nice_(nice),
         fsyncPath_(std::move(fsyncPath)) {}
 
+  // The scan of `columns` (parsed into `job`), read by `COPY (SELECT * FROM oe_native_scan(job)) <to>`.
+  void scan(Napi::Array columns, Job job, const std::string& to) {
+    keep_ = Napi::Persistent(columns);
+    job_ = std::move(job);
+    sql_ = "COPY (SELECT * FROM oe_native_scan(" + std::to_string(reinterpret_cast<intptr_t>(&job_)) + ")) " + to;
+  }
+
   Napi::Promise Promise() { return deferred_.Promise(); }
 
-  // With a nice delta the work runs on a thread of its own at that lower priority (Linux's nice is per
-  // thread, and a lowered thread cannot be raised again, so libuv's shared threads are left alone): the
-  // recorder's samplers then take the CPU first. This libuv thread only waits for it.
   void Execute() override {
     std::string err;
     if (nice_ <= 0) {
-      err = runCopy(job_, to_, fsyncPath_);
+      err = runStatement(sql_, fsyncPath_, rows_);
     } else {
       std::thread t([&] {
         pid_t tid = pid_t(syscall(SYS_gettid));
         errno = 0;
         int cur = getpriority(PRIO_PROCESS, id_t(tid));
         if (errno == 0) setpriority(PRIO_PROCESS, id_t(tid), std::min(19, cur + nice_));
-        err = runCopy(job_, to_, fsyncPath_);
+        err = runStatement(sql_, fsyncPath_, rows_);
       });
       t.join();
     }
     if (!err.empty()) SetError(err);
   }
 
-  void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), double(job_.rows))); }
+  void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), double(rows_))); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
   Napi::Reference<Napi::Array> keep_;
-  std::string to_;
+  std::string sql_;
   Job job_;
   int nice_;
   std::string fsyncPath_;
+  uint64_t rows_ = 0;
 };
+
+/** The `{ nice?, fsyncPath? }` options of copyColumns and copySql. */
+void readOptions(const Napi::Value& v, int& nice, std::string& fsyncPath) {
+  if (!v.IsObject()) return;
+  Napi::Object o = v.As<Napi::Object>();
+  if (o.Get("nice").IsNumber()) nice = o.Get("nice").As<Napi::Number>().Int32Value();
+  if (o.Get("fsyncPath").IsString()) fsyncPath = o.Get("fsyncPath").As<Napi::String>().Utf8Value();
+}
 
 // copyColumns(columns, toClause, { nice?, fsyncPath? }) -> Promise<rows>: runs `COPY (SELECT * FROM
 // oe_native_scan(job)) <toClause>`, then fsyncs fsyncPath, on a libuv thread, or on a thread of its own
@@ -376,14 +395,26 @@ Napi::Value CopyColumns(const Napi::CallbackInfo& info) {
   if (!info[0].IsArray() || !info[1].IsString()) throw Napi::TypeError::New(env, "copyColumns(columns, toClause, options)");
   int nice = 0;
   std::string fsyncPath;
-  if (info[2].IsObject()) {
-    Napi::Object o = info[2].As<Napi::Object>();
-    if (o.Get("nice").IsNumber()) nice = o.Get("nice").As<Napi::Number>().Int32Value();
-    if (o.Get("fsyncPath").IsString()) fsyncPath = o.Get("fsyncPath").As<Napi::String>().Utf8Value();
-  }
+  readOptions(info[2], nice, fsyncPath);
   Napi::Array columns = info[0].As<Napi::Array>();
   Job job = parseJob(env, columns);
-  auto* w = new CopyWorker(env, columns, info[1].As<Napi::String>().Utf8Value(), std::move(job), nice, fsyncPath);
+  auto* w = new CopyWorker(env, "", nice, fsyncPath);
+  w->scan(columns, std::move(job), info[1].As<Napi::String>().Utf8Value());
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+// copySql(sql, { nice?, fsyncPath? }) -> Promise<rows>: runs one statement (a COPY that rewrites Parquet
+// files) on the scan's database (one DuckDB thread), like copyColumns.
+Napi::Value CopySql(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!db) throw Napi::Error::New(env, "copySql: parquetScanOpen has not succeeded");
+  if (!info[0].IsString()) throw Napi::TypeError::New(env, "copySql(sql, options)");
+  int nice = 0;
+  std::string fsyncPath;
+  readOptions(info[1], nice, fsyncPath);
+  auto* w = new CopyWorker(env, info[0].As<Napi::String>().Utf8Value(), nice, fsyncPath);
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;
@@ -395,5 +426,6 @@ namespace oe {
 void registerParquetScan(Napi::Env env, Napi::Object exports) {
   exports.Set("parquetScanOpen", Napi::Function::New(env, ParquetScanOpen));
   exports.Set("copyColumns", Napi::Function::New(env, CopyColumns));
+  exports.Set("copySql", Napi::Function::New(env, CopySql));
 }
 }  // namespace oe

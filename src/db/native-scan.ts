@@ -18,6 +18,8 @@ interface ScanAddon {
     toClause: string,
     options: { nice: number; fsyncPath?: string },
   ): Promise<number>;
+  /** One statement (a COPY rewriting Parquet files) on the scan's database: the rows it wrote. */
+  copySql(sql: string, options: { nice: number; fsyncPath?: string }): Promise<number>;
 }
 
 type NativeColumn =
@@ -76,7 +78,11 @@ export function nativeScan(): ScanAddon | null {
     return scan;
   }
   const addon = tryLoadAddon() as Partial<ScanAddon> | null;
-  if (typeof addon?.parquetScanOpen !== 'function' || typeof addon.copyColumns !== 'function') {
+  if (
+    typeof addon?.parquetScanOpen !== 'function' ||
+    typeof addon.copyColumns !== 'function' ||
+    typeof addon.copySql !== 'function'
+  ) {
     reason = 'the addon is not built with it';
     return scan;
   }

@@ -413,7 +413,7 @@ async function readBack(path: string, rows: number, checksum: boolean): Promise<
 export async function rewriteParquet(
   inputs: readonly string[],
   output: string,
-  options: Pick<WriteParquetOptions, 'compressionLevel' | 'rowGroupSize' | 'fsync'> = {},
+  options: Pick<WriteParquetOptions, 'compressionLevel' | 'rowGroupSize' | 'fsync' | 'scan' | 'nice'> = {},
 ): Promise<WrittenPart> {
   if (inputs.length === 0) throw new OeError('USAGE', 'rewriteParquet: no input files');
   const tmp = `${output}.tmp`;
@@ -421,27 +421,33 @@ export async function rewriteParquet(
   if (options.compressionLevel !== undefined) opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
   if (options.rowGroupSize !== undefined) opts.push(`ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}`);
   const list = inputs.map(sqlString).join(', ');
+  // hive_partitioning off: a `source=x` directory must not add a column to the rewritten file.
+  const sql = `COPY (SELECT * FROM read_parquet([${list}], hive_partitioning = false)) TO ${sqlString(tmp)} (${opts.join(', ')})`;
+  const sync = options.fsync !== false;
+  await getDb();
+  // On the native scan's database where there is one: its one DuckDB thread, at `nice`, beside the samplers.
+  const native = options.scan === 'js' ? null : nativeScan();
   let rows = 0;
-  await withConnection(async (conn) => {
-    try {
-      // hive_partitioning off: a `source=x` directory must not add a column to the rewritten file.
-      const r = await conn.run(
-        `COPY (SELECT * FROM read_parquet([${list}], hive_partitioning = false)) TO ${sqlString(tmp)} (${opts.join(', ')})`,
-      );
-      rows = Number(r.rowsChanged);
-      if (options.fsync !== false) await fsyncPath(tmp);
-      await rename(tmp, output);
-      if (options.fsync !== false) await fsyncPath(dirname(output));
-    } catch (e) {
-      removeQuietly(tmp);
-      const msg = oneLine(errorMessage(e));
-      // An unreadable input is the input's fault, not the output's.
-      if (/parquet|magic|No files found|corrupt/i.test(msg) && !/No space|Permission|Read-only/i.test(msg)) {
-        throw new OeError('BAD_INPUT', `cannot rewrite into ${output}: ${msg}`, { cause: e });
-      }
-      throw new OeError('IO', `cannot write ${output}: ${msg}`, { cause: e });
+  try {
+    if (native) {
+      rows = await native.copySql(sql, { nice: options.nice ?? 0, fsyncPath: sync ? tmp : undefined });
+    } else {
+      await withConnection(async (conn) => {
+        rows = Number((await conn.run(sql)).rowsChanged);
+      });
+      if (sync) await fsyncPath(tmp);
     }
-  });
+    await rename(tmp, output);
+    if (sync) await fsyncPath(dirname(output));
+  } catch (e) {
+    removeQuietly(tmp);
+    const msg = oneLine(errorMessage(e));
+    // An unreadable input is the input's fault, not the output's.
+    if (/parquet|magic|No files found|corrupt/i.test(msg) && !/No space|Permission|Read-only/i.test(msg)) {
+      throw new OeError('BAD_INPUT', `cannot rewrite into ${output}: ${msg}`, { cause: e });
+    }
+    throw new OeError('IO', `cannot write ${output}: ${msg}`, { cause: e });
+  }
   return readBack(output, rows, true);
 }
 

@@ -41,9 +41,9 @@ export function writePartData(path: string, data: PartData, options: PartWriteOp
 /** The sink in this process. */
 export class LocalSink implements PartSink {
   /**
-   * @param nice how many nice levels below this process the numeric parts are encoded and fsynced (on a
-   * thread of their own, with the native scan: writeParquet's `nice`); 0 in the writer process, which is
-   * lowered as a whole.
+   * @param nice how many nice levels below this process the numeric parts are encoded and fsynced, and
+   * merges re-encoded (on a thread of their own, with the native scan: writeParquet's and
+   * rewriteParquet's `nice`); 0 in the writer process, which is lowered as a whole.
    */
   constructor(private readonly nice = 0) {}
 
@@ -52,7 +52,7 @@ export class LocalSink implements PartSink {
   }
 
   merge(sessionDir: string, parts: readonly MergeInput[], options: MergeOptions): Promise<MergeOutcome> {
-    return mergeParts(sessionDir, parts, options);
+    return mergeParts(sessionDir, parts, { ...options, nice: this.nice });
   }
 
   async close(): Promise<void> {}

@@ -50,6 +50,8 @@ export interface MergeOptions {
   mode?: 'auto' | 'concat' | 'rewrite';
   /** zstd level of a re-encoded file (default DuckDB's, 3). */
   compressionLevel?: number;
+  /** Re-encode on a thread this many nice levels lower (rewriteParquet's `nice`; the recorder's in-process merges). */
+  nice?: number;
   onStep?: (step: MergeStep) => void;
 }
 
@@ -86,6 +88,7 @@ export async function mergeParts(
     ? await rewriteParquet(inputs, join(sessionDir, rel), {
         fsync: options.fsync,
         compressionLevel: options.compressionLevel,
+        nice: options.nice,
       })
     : await concatParquet(inputs, join(sessionDir, rel), { fsync: options.fsync });
   options.onStep?.('renamed');
