@@ -214,6 +214,9 @@ std::string openScan(const std::string& path) {
   duckdb_config cfg = nullptr;
   if (api.create_config(&cfg) != 0) return "duckdb_create_config failed";
   api.set_config(cfg, "threads", "1");
+  // As in src/db/connection.ts: the external file cache would keep the bytes of every Parquet file a merge
+  // reads, and RSS would grow by what each merge pass reads (~85 MiB a minute at the default cap).
+  api.set_config(cfg, "enable_external_file_cache", "false");
   char* err = nullptr;
   duckdb_state st = api.open_ext(nullptr, &db, cfg, &err);
   api.destroy_config(&cfg);
