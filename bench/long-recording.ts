@@ -2,7 +2,8 @@
  * Measures a long recording as a user runs it: starts `oe record --duration <D>` (default sources and
  * cap) as a child process and samples, every `--every` seconds, the resident memory of the recorder's
  * whole process tree (/proc/<pid>/status VmRSS of `oe record` and its descendants: the writer process
- * that writes and merges the parts), the session's bytes and files on disk. Prints one line per sample and a
+ * when the parts are written by one, tsx's esbuild service from the source tree), the session's bytes and
+ * files on disk. Prints one line per sample and a
  * summary: RSS after warm-up (first 20 % of the run) min/median/max and its spread, the write rate per
  * minute (bytes on disk per minute, first difference) min/median/max, and the files at the end.
  *
@@ -57,7 +58,7 @@ function processTree(root: number): number[] {
   return out;
 }
 
-/** VmRSS of the recorder (the root) and of the rest of its tree (the writer process), KiB. */
+/** VmRSS of the recorder (the root) and of the rest of its tree (a writer process, tsx's esbuild service), KiB. */
 function treeRssKiB(root: number): { root: number; rest: number } | null {
   const r = rssKiB(root);
   if (r === null) return null;
@@ -91,7 +92,7 @@ let done = false;
 void exited.then(() => {
   done = true;
 });
-process.stdout.write('t_s\trss_MiB\twriter_MiB\tdisk_MiB\tparquet_files\n');
+process.stdout.write('t_s\trss_MiB\tchildren_MiB\tdisk_MiB\tparquet_files\n');
 while (!done) {
   await new Promise((r) => setTimeout(r, every * 1000));
   const rss = treeRssKiB(child.pid ?? 0);
@@ -119,7 +120,7 @@ const steady = perMin.slice(Math.floor(perMin.length * 0.2));
 const end = disk(output);
 process.stdout.write(
   `\noe record exited ${code}; ${samples.length} samples every ${every} s\n` +
-    `RSS of the process tree (recorder + writer process) after warm-up (last 80 %): min ${Math.min(...rss).toFixed(0)} MiB, median ${med(rss).toFixed(0)}, ` +
+    `RSS of the process tree (recorder and its children) after warm-up (last 80 %): min ${Math.min(...rss).toFixed(0)} MiB, median ${med(rss).toFixed(0)}, ` +
     `max ${Math.max(...rss).toFixed(0)}; max/min ${(Math.max(...rss) / Math.min(...rss)).toFixed(3)}\n` +
     `write rate (bytes on disk per minute, last 80 %): min ${(Math.min(...steady) / 2 ** 20).toFixed(1)} MiB, ` +
     `median ${(med(steady) / 2 ** 20).toFixed(1)}, max ${(Math.max(...steady) / 2 ** 20).toFixed(1)}\n` +
