@@ -171,9 +171,12 @@ void scanMain(duckdb_function_info info, duckdb_data_chunk out) {
   api.data_chunk_set_size(out, n);
 }
 
+const char* missingSymbol = nullptr;
+
 template <typename F>
 bool sym(void* lib, const char* name, F& f) {
   f = reinterpret_cast<F>(dlsym(lib, name));
+  if (!f) missingSymbol = name;
   return f != nullptr;
 }
 
@@ -210,7 +213,7 @@ std::string openScan(const std::string& path) {
             sym(lib, "duckdb_data_chunk_get_vector", api.data_chunk_get_vector) &&
             sym(lib, "duckdb_data_chunk_set_size", api.data_chunk_set_size) &&
             sym(lib, "duckdb_vector_get_data", api.vector_get_data);
-  if (!ok) return path + " lacks a DuckDB C API function this build uses";
+  if (!ok) return path + " lacks " + missingSymbol + ", a DuckDB C API function the native scan uses";
   duckdb_config cfg = nullptr;
   if (api.create_config(&cfg) != 0) return "duckdb_create_config failed";
   api.set_config(cfg, "threads", "1");

@@ -9,7 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { tryLoadAddon } from '../util/addon.js';
-import type { ColumnInput, ColumnType, NumericArray, NumericPieces, SteppedRuns } from './parquet.js';
+import { duckDb } from './connection.js';
+import type { ColumnInput, NumericArray, NumericPieces, SteppedRuns } from './parquet.js';
 
 interface ScanAddon {
   parquetScanOpen(libduckdb: string): string | null;
@@ -25,22 +26,6 @@ interface ScanAddon {
 type NativeColumn =
   | { name: string; type: number; pieces: readonly NumericArray[] }
   | { name: string; type: number; starts: readonly number[]; lengths: readonly number[]; step: number };
-
-/** DuckDB's type ids (duckdb.h, enum DUCKDB_TYPE) of the fixed-width types the native scan fills. */
-const TYPE_IDS: Partial<Record<ColumnType, number>> = {
-  BOOLEAN: 1,
-  TINYINT: 2,
-  SMALLINT: 3,
-  INTEGER: 4,
-  BIGINT: 5,
-  UTINYINT: 6,
-  USMALLINT: 7,
-  UINTEGER: 8,
-  UBIGINT: 9,
-  FLOAT: 10,
-  DOUBLE: 11,
-  TIMESTAMP: 12,
-};
 
 let scan: ScanAddon | null | undefined;
 /** Why the native scan is not used (null while it is, or before the first write). */
@@ -58,42 +43,38 @@ function loadedLibduckdb(): string | null {
   }
 }
 
+/** The addon when it is built with the native scan and the scan is not turned off, else why not. */
+function scanAddon(): ScanAddon | string {
+  if (process.platform !== 'linux') return 'not Linux (libduckdb.so is found in /proc/self/maps)';
+  if (process.env.OE_PARQUET_SCAN === 'js') return 'OE_PARQUET_SCAN=js';
+  const addon = tryLoadAddon() as Partial<ScanAddon> | null;
+  return typeof addon?.parquetScanOpen === 'function' &&
+    typeof addon.copyColumns === 'function' &&
+    typeof addon.copySql === 'function'
+    ? (addon as ScanAddon)
+    : 'the addon is not built with it';
+}
+
 /**
- * Whether the native scan can be used here: Linux (it finds libduckdb.so in /proc/self/maps), a build of
- * the addon with it, and not turned off. Known before DuckDB is loaded; opening it may still fail, and
+ * Whether the native scan can be used here, known before DuckDB is loaded; opening it may still fail, and
  * writeParquet then uses the JavaScript scan.
  */
 export function nativeScanBuilt(): boolean {
-  if (process.platform !== 'linux' || process.env.OE_PARQUET_SCAN === 'js') return false;
-  const addon = tryLoadAddon() as Partial<ScanAddon> | null;
-  return typeof addon?.copyColumns === 'function';
+  return typeof scanAddon() !== 'string';
 }
 
 /** The native scan, opened on first use once DuckDB is loaded; null when it cannot be used here. */
 export function nativeScan(): ScanAddon | null {
   if (scan !== undefined) return scan;
   scan = null;
-  if (process.env.OE_PARQUET_SCAN === 'js') {
-    reason = 'OE_PARQUET_SCAN=js';
-    return scan;
+  const addon = scanAddon();
+  const lib = typeof addon === 'string' ? null : loadedLibduckdb();
+  if (typeof addon === 'string') reason = addon;
+  else if (!lib) reason = 'no libduckdb.so is loaded in this process';
+  else {
+    reason = addon.parquetScanOpen(lib);
+    if (reason === null) scan = addon;
   }
-  const addon = tryLoadAddon() as Partial<ScanAddon> | null;
-  if (
-    typeof addon?.parquetScanOpen !== 'function' ||
-    typeof addon.copyColumns !== 'function' ||
-    typeof addon.copySql !== 'function'
-  ) {
-    reason = 'the addon is not built with it';
-    return scan;
-  }
-  const lib = loadedLibduckdb();
-  if (!lib) {
-    reason = 'no libduckdb.so is loaded in this process';
-    return scan;
-  }
-  const err = addon.parquetScanOpen(lib);
-  if (err !== null) reason = err;
-  else scan = addon as ScanAddon;
   return scan;
 }
 
@@ -106,8 +87,9 @@ export function parquetScanKind(): { kind: 'native' | 'js'; reason: string | nul
 export function nativeColumns(columns: readonly ColumnInput[]): NativeColumn[] | null {
   const out: NativeColumn[] = [];
   for (const c of columns) {
-    const type = TYPE_IDS[c.type];
-    if (type === undefined || c.nullIfNaN || Array.isArray(c.data)) return null;
+    // DuckDB's own type ids (duckdb.h, DUCKDB_TYPE); the addon fills the fixed-width ones and rejects the rest.
+    if (c.type === 'VARCHAR' || c.nullIfNaN || Array.isArray(c.data)) return null;
+    const type = duckDb().bindings.Type[c.type];
     if (ArrayBuffer.isView(c.data)) {
       out.push({ name: c.name, type, pieces: [c.data as NumericArray] });
       continue;

@@ -359,8 +359,7 @@ export async function writeParquet(
   }
   const to = `TO ${sqlString(tmp)} (${opts.join(', ')})`;
   const sync = options.fsync !== false;
-  await getDb(); // the native scan opens the libduckdb.so that DuckDB's bindings load
-  const native = options.scan === 'js' ? null : nativeScan();
+  const native = await scanFor(options);
   const cols = native && nativeColumns(columns);
   try {
     if (native && cols) {
@@ -377,6 +376,13 @@ export async function writeParquet(
     throw new OeError('IO', `cannot write ${path}: ${oneLine(errorMessage(e))}`, { cause: e });
   }
   return readBack(path, rows, options.checksum !== false);
+}
+
+/** The native scan unless `scan: 'js'` asks otherwise or it cannot be used (it opens the libduckdb.so DuckDB loads). */
+async function scanFor(options: Pick<WriteParquetOptions, 'scan'>): Promise<ReturnType<typeof nativeScan>> {
+  if (options.scan === 'js') return null;
+  await getDb();
+  return nativeScan();
 }
 
 /** `COPY (SELECT * FROM oe_write_columns(id)) <to>` on a connection of this process's DuckDB. */
@@ -424,9 +430,8 @@ export async function rewriteParquet(
   // hive_partitioning off: a `source=x` directory must not add a column to the rewritten file.
   const sql = `COPY (SELECT * FROM read_parquet([${list}], hive_partitioning = false)) TO ${sqlString(tmp)} (${opts.join(', ')})`;
   const sync = options.fsync !== false;
-  await getDb();
   // On the native scan's database where there is one: its one DuckDB thread, at `nice`, beside the samplers.
-  const native = options.scan === 'js' ? null : nativeScan();
+  const native = await scanFor(options);
   let rows = 0;
   try {
     if (native) {
