@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   truncateSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,6 +111,39 @@ describe('concatParquet', () => {
     const q = (from: string) =>
       all(`SELECT count(*)::BIGINT AS n, sum(seq)::DOUBLE AS s FROM ${from} WHERE byte = 77 OR value = 500`);
     expect(await q(`read_parquet(${sqlString(out)})`)).toEqual(await q(`read_parquet([${list}])`));
+  });
+
+  it('copies inputs larger than its staging buffer, and reuses that buffer from one call to the next', async () => {
+    // 300 000 incompressible values make a value column of about 2.3 MiB.
+    mkdirSync(join(dir, 'large'), { recursive: true });
+    const parts: string[] = [];
+    for (const [k, n] of [300_000, 5, 300_000].entries()) {
+      const cols = sampleColumns(k * 300_000, n, k);
+      // AES-CTR keystream of a fixed key: deterministic bytes that no Parquet encoding shrinks.
+      const aes = createCipheriv('aes-128-ctr', Buffer.alloc(16, 7), Buffer.alloc(16, k));
+      const bytes = aes.update(Buffer.alloc(n * 8));
+      cols[0].data = new BigInt64Array(Uint8Array.from(bytes).buffer);
+      parts.push(join(dir, 'large', `part-${k}.parquet`));
+      await writeParquet(parts[k], cols);
+    }
+    expect(statSync(parts[0]).size).toBeGreaterThan(2 << 20);
+    const list = parts.map(sqlString).join(', ');
+    const digest = async (from: string) =>
+      all(
+        `SELECT count(*)::BIGINT AS n, bit_xor(hash(r, value, byte, seq, batch))::UBIGINT AS h
+         FROM (SELECT row_number() OVER () AS r, * FROM ${from})`,
+      );
+    const expected = await digest(`read_parquet([${list}], hive_partitioning = false)`);
+    for (const name of ['a', 'b']) {
+      const out = join(dir, 'large', `out-${name}.parquet`);
+      const w = await concatParquet(parts, out);
+      expect(w.rows).toBe(600_005);
+      expect(w.sha256).toBe(createHash('sha256').update(readFileSync(out)).digest('hex'));
+      expect(await digest(`read_parquet(${sqlString(out)})`)).toEqual(expected);
+    }
+    expect(
+      readFileSync(join(dir, 'large', 'out-a.parquet')).equals(readFileSync(join(dir, 'large', 'out-b.parquet'))),
+    ).toBe(true);
   });
 
   it('keeps strings, timestamps and NULLs of the telemetry schema', async () => {
