@@ -184,8 +184,8 @@ const STAGE_BYTES = 1 << 20;
 /**
  * Staging buffers kept between concatenations (at most two run at once: the recorder's last merge
  * pass). A merge pass concatenates dozens of files in a row; reading each input whole into a fresh
- * buffer, freed only when V8 next collected, made 100 concatenations of eight 0.7-MiB files raise RSS by
- * 62 MiB, against 30 MiB (the V8 heap's own growth) with one reused buffer.
+ * buffer, freed only when V8 next collected, raised a 30-minute recording's RSS by 30-38 MiB at every
+ * pass that combined merged files (bench/long-recording.ts, runs 5 and 6 in docs/SESSIONS.md).
  */
 const spareStages: Uint8Array[] = [];
 const MAX_SPARE_STAGES = 2;
