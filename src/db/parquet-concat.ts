@@ -152,6 +152,35 @@ export interface ConcatOptions {
   fsync?: boolean;
 }
 
+/** Reads `length` bytes at `position` into `buf` at `at`; a file that ends early is BAD_INPUT. */
+function readFully(fd: number, buf: Uint8Array, at: number, length: number, position: number, name: string): void {
+  for (let got = 0; got < length; ) {
+    const n = readSync(fd, buf, at + got, length - got, position + got);
+    if (n === 0) throw new OeError('BAD_INPUT', `${name}: not a readable Parquet file (ends early)`);
+    got += n;
+  }
+}
+
+/**
+ * The footer of an open Parquet file, `start` being its offset in the file: three small reads (the tail,
+ * the head magic, the FileMetaData).
+ */
+function readFooterOf(fd: number, path: string): ParquetFooter {
+  const size = fstatSync(fd).size;
+  const bad = (why: string) => new OeError('BAD_INPUT', `${path}: not a readable Parquet file (${why})`);
+  if (size < 12) throw bad(`${size} bytes`);
+  const tail = new Uint8Array(8);
+  readFully(fd, tail, 0, 8, size - 8, path);
+  const len = new DataView(tail.buffer).getUint32(0, true);
+  if (len > size - 12) throw bad(`footer length ${len}`);
+  // readParquetFooter takes a file's frame: the head magic, the footer, its length and the tail magic.
+  const frame = new Uint8Array(4 + len + 8);
+  readFully(fd, frame, 0, 4, 0, path);
+  readFully(fd, frame, 4, len, size - 8 - len, path);
+  frame.set(tail, 4 + len);
+  return { ...readParquetFooter(frame, path), start: size - 8 - len };
+}
+
 /** Rows and row groups of a Parquet file, from its footer alone (a few small reads). */
 export function readParquetShape(path: string): { rows: number; rowGroups: number } {
   let fd: number;
@@ -161,18 +190,7 @@ export function readParquetShape(path: string): { rows: number; rowGroups: numbe
     throw new OeError('BAD_INPUT', `${path}: cannot read (${errorMessage(e)})`);
   }
   try {
-    const size = fstatSync(fd).size;
-    const bad = (why: string) => new OeError('BAD_INPUT', `${path}: not a readable Parquet file (${why})`);
-    if (size < 12) throw bad(`${size} bytes`);
-    const tail = new Uint8Array(8);
-    readSync(fd, tail, 0, 8, size - 8);
-    const len = new DataView(tail.buffer).getUint32(0, true);
-    if (len > size - 12) throw bad(`footer length ${len}`);
-    const frame = new Uint8Array(4 + len + 8);
-    if (readSync(fd, frame, 0, 4, 0) !== 4 || readSync(fd, frame, 4, len, size - 8 - len) !== len)
-      throw bad('short read');
-    frame.set(tail, 4 + len);
-    const footer = readParquetFooter(frame, path);
+    const footer = readFooterOf(fd, path);
     return { rows: footer.rows, rowGroups: structs(field(footer.meta, FMD.rowGroups)?.value).length };
   } finally {
     closeSync(fd);
@@ -209,28 +227,16 @@ interface Input {
   footer: ParquetFooter;
 }
 
-/** Opens an input and reads its footer (three small reads: the head magic, the tail, the FileMetaData). */
+/** Opens an input and reads its footer (a few small reads, as readParquetShape). */
 async function openInput(path: string): Promise<Input> {
   let fh: Handle;
-  let size: number;
   try {
     fh = await open(path, 'r');
-    size = (await fh.stat()).size;
   } catch (e) {
     throw new OeError('BAD_INPUT', `${path}: cannot read (${errorMessage(e)})`);
   }
   try {
-    if (size < 12) throw new OeError('BAD_INPUT', `${path}: not a readable Parquet file (${size} bytes)`);
-    const tail = new Uint8Array(8);
-    await readInto(fh, tail, 0, 8, size - 8, path);
-    const len = new DataView(tail.buffer).getUint32(0, true);
-    if (len > size - 12) throw new OeError('BAD_INPUT', `${path}: not a readable Parquet file (footer length ${len})`);
-    // readParquetFooter takes a file's frame: the head magic, the footer, its length and the tail magic.
-    const frame = new Uint8Array(4 + len + 8);
-    await readInto(fh, frame, 0, 4, 0, path);
-    await readInto(fh, frame, 4, len, size - 8 - len, path);
-    frame.set(tail, 4 + len);
-    return { path, fh, footer: { ...readParquetFooter(frame, path), start: size - 8 - len } };
+    return { path, fh, footer: readFooterOf(fh.fd, path) };
   } catch (e) {
     await fh.close();
     throw e;

@@ -348,9 +348,7 @@ export async function writeParquet(
 ): Promise<WrittenPart> {
   const rows = validate(columns);
   const tmp = `${path}.tmp`;
-  const opts = ['FORMAT parquet', 'COMPRESSION zstd', 'PARQUET_VERSION v2'];
-  if (options.compressionLevel !== undefined) opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
-  if (options.rowGroupSize !== undefined) opts.push(`ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}`);
+  const opts = copyFormat(options);
   if (options.metadata && Object.keys(options.metadata).length > 0) {
     const kv = Object.entries(options.metadata)
       .map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`)
@@ -376,6 +374,14 @@ export async function writeParquet(
     throw new OeError('IO', `cannot write ${path}: ${oneLine(errorMessage(e))}`, { cause: e });
   }
   return readBack(path, rows, options.checksum !== false);
+}
+
+/** The COPY options every Parquet file of oe is written with, and the caller's level and row groups. */
+function copyFormat(options: Pick<WriteParquetOptions, 'compressionLevel' | 'rowGroupSize'>): string[] {
+  const opts = ['FORMAT parquet', 'COMPRESSION zstd', 'PARQUET_VERSION v2'];
+  if (options.compressionLevel !== undefined) opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
+  if (options.rowGroupSize !== undefined) opts.push(`ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}`);
+  return opts;
 }
 
 /** The native scan unless `scan: 'js'` asks otherwise or it cannot be used (it opens the libduckdb.so DuckDB loads). */
@@ -423,9 +429,7 @@ export async function rewriteParquet(
 ): Promise<WrittenPart> {
   if (inputs.length === 0) throw new OeError('USAGE', 'rewriteParquet: no input files');
   const tmp = `${output}.tmp`;
-  const opts = ['FORMAT parquet', 'COMPRESSION zstd', 'PARQUET_VERSION v2'];
-  if (options.compressionLevel !== undefined) opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
-  if (options.rowGroupSize !== undefined) opts.push(`ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}`);
+  const opts = copyFormat(options);
   const list = inputs.map(sqlString).join(', ');
   // hive_partitioning off: a `source=x` directory must not add a column to the rewritten file.
   const sql = `COPY (SELECT * FROM read_parquet([${list}], hive_partitioning = false)) TO ${sqlString(tmp)} (${opts.join(', ')})`;
