@@ -8,11 +8,13 @@ import {
   queryColumns,
   queryScalar,
   rewriteParquet,
+  sha256FileAsync,
   sqlString,
   streamColumns,
   writeParquet,
 } from '../src/db/index.js';
 import { parquetScanKind } from '../src/db/native-scan.js';
+import { STAGE_BYTES } from '../src/db/staging.js';
 import { OeError } from '../src/errors.js';
 import { addonPath } from '../src/util/addon.js';
 
@@ -237,5 +239,24 @@ describe('writeParquet / queryColumns', () => {
     expect(err).toBeInstanceOf(OeError);
     expect((err as OeError).code).toBe('BAD_INPUT');
     expect((err as OeError).message).not.toContain('\n');
+  });
+});
+
+describe('sha256FileAsync', () => {
+  it('hashes files shorter and longer than its staging buffer, and empty ones, as a one-shot sha256', async () => {
+    // Not a multiple of the buffer, so the last read is short; several hashes at once share the spares.
+    const sizes = [0, 1, STAGE_BYTES - 1, STAGE_BYTES, 2 * STAGE_BYTES + 12345];
+    const files = sizes.map((n, i) => {
+      const bytes = new Uint8Array(n).map((_, k) => (k * 2654435761 + i) >>> 24);
+      const path = join(dir, `h${i}.bin`);
+      writeFileSync(path, bytes);
+      return { path, want: createHash('sha256').update(bytes).digest('hex') };
+    });
+    const got = await Promise.all(files.map((f) => sha256FileAsync(f.path)));
+    expect(got).toEqual(files.map((f) => f.want));
+  });
+
+  it('fails on a missing file', async () => {
+    await expect(sha256FileAsync(join(dir, 'missing.bin'))).rejects.toThrow(/ENOENT/);
   });
 });

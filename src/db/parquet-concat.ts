@@ -16,6 +16,7 @@ import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorMessage, OeError } from '../errors.js';
 import { fsyncDir, removeQuietly, type WrittenPart } from './parquet.js';
+import { withStage } from './staging.js';
 import {
   decodeStruct,
   encodeStruct,
@@ -197,17 +198,6 @@ export function readParquetShape(path: string): { rows: number; rowGroups: numbe
   }
 }
 
-/** Bytes are copied through a staging buffer of this size: read from an input into it, then written out. */
-const STAGE_BYTES = 1 << 20;
-/**
- * Staging buffers kept between concatenations (at most two run at once: the recorder's last merge
- * pass). A merge pass concatenates dozens of files in a row; reading each input whole into a fresh
- * buffer, freed only when V8 next collected, raised a 30-minute recording's RSS by 30-38 MiB at every
- * pass that combined merged files (bench/long-recording.ts, runs 5 and 6 in docs/SESSIONS.md).
- */
-const spareStages: Uint8Array[] = [];
-const MAX_SPARE_STAGES = 2;
-
 type Handle = Awaited<ReturnType<typeof open>>;
 
 /** Reads `length` bytes at `position` into `buf` at `at` (short reads retried); a file that ends early is BAD_INPUT. */
@@ -316,6 +306,16 @@ export async function concatParquet(
   options: ConcatOptions = {},
 ): Promise<WrittenPart> {
   if (inputs.length === 0) throw new OeError('USAGE', 'concatParquet: no input files');
+  return withStage((stage) => concatThrough(stage, inputs, output, options));
+}
+
+/** concatParquet with its staging buffer. */
+async function concatThrough(
+  stage: Uint8Array,
+  inputs: readonly string[],
+  output: string,
+  options: ConcatOptions,
+): Promise<WrittenPart> {
   const tmp = `${output}.tmp`;
   let fh: Handle | null = null;
   let out: Output | null = null;
@@ -323,7 +323,6 @@ export async function concatParquet(
   let schema: Uint8Array | null = null;
   const rowGroups: TStruct[] = [];
   let rows = 0;
-  const stage = spareStages.pop() ?? new Uint8Array(STAGE_BYTES);
   try {
     fh = await open(tmp, 'w');
     out = new Output(fh, stage);
@@ -368,8 +367,6 @@ export async function concatParquet(
     removeQuietly(tmp);
     if (e instanceof OeError && e.code === 'BAD_INPUT') throw e;
     throw new OeError('IO', `cannot write ${output}: ${errorMessage(e).replace(/\s+/g, ' ')}`, { cause: e });
-  } finally {
-    if (spareStages.length < MAX_SPARE_STAGES) spareStages.push(stage);
   }
   return { path: output, rows, bytes: out.pos, sha256: out.sha256() };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { open, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type {
@@ -14,6 +14,7 @@ import { errorMessage, OeError } from '../errors.js';
 import { fillRange } from '../util/int64.js';
 import { duckDb, getDb, sqlIdent, sqlString, withConnection } from './connection.js';
 import { nativeColumns, nativeScan } from './native-scan.js';
+import { withStage } from './staging.js';
 
 /** DuckDB column types the writer accepts, with the typed array each one takes. */
 export type ColumnType =
@@ -150,13 +151,25 @@ export function sha256File(path: string): string {
 }
 
 /**
- * sha256 of a file, hex, read asynchronously in 1 MiB chunks: a merged part can hold tens of MB, and
- * reading it whole made the recorder's memory jump by that much at every merge.
+ * sha256 of a file, hex, read asynchronously through a reused staging buffer: a merged part can hold
+ * tens of MB, and reading it whole (or in fresh chunks, freed only when V8 next collects) raised the
+ * recorder's RSS at every merge pass.
  */
 export async function sha256FileAsync(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const fh = await open(path, 'r');
+  try {
+    const hash = createHash('sha256');
+    await withStage(async (stage) => {
+      for (;;) {
+        const { bytesRead } = await fh.read(stage, 0, stage.length, null);
+        if (bytesRead === 0) return;
+        hash.update(stage.subarray(0, bytesRead));
+      }
+    });
+    return hash.digest('hex');
+  } finally {
+    await fh.close();
+  }
 }
 
 function validate(columns: readonly ColumnInput[]): number {
