@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import {
   streamColumns,
   writeParquet,
 } from '../src/db/index.js';
+import { RETAIN_FREED_MEMORY_CONF } from '../src/db/connection.js';
 import { parquetScanKind } from '../src/db/native-scan.js';
 import { STAGE_BYTES } from '../src/db/staging.js';
 import { OeError } from '../src/errors.js';
@@ -259,4 +261,35 @@ describe('sha256FileAsync', () => {
   it('fails on a missing file', async () => {
     await expect(sha256FileAsync(join(dir, 'missing.bin'))).rejects.toThrow(/ENOENT/);
   });
+});
+
+describe('configureDb({ retainFreedMemory })', () => {
+  /** test/db-allocator-child.ts with DUCKDB_JE_MALLOC_CONF set to `conf` (or unset). */
+  const child = (conf?: string) => {
+    const env = { ...process.env };
+    delete env.DUCKDB_JE_MALLOC_CONF;
+    if (conf !== undefined) env.DUCKDB_JE_MALLOC_CONF = conf;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'db-allocator-child.ts')], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    return { conf: r.stdout.trim(), stats: r.stderr };
+  };
+
+  it('gives DuckDB\'s allocator settings that keep freed pages, which its bundled jemalloc applies', () => {
+    expect(child().conf).toBe(RETAIN_FREED_MEMORY_CONF);
+    // stats_print makes jemalloc print its options at exit: the ones above, taken as they are.
+    const { stats } = child(`${RETAIN_FREED_MEMORY_CONF},stats_print:true`);
+    expect(stats).not.toMatch(/Invalid conf/);
+    expect(stats).toMatch(/opt\.dirty_decay_ms: -1/);
+    expect(stats).toMatch(/opt\.muzzy_decay_ms: -1/);
+  }, 60_000);
+
+  it('leaves a DUCKDB_JE_MALLOC_CONF the user set alone', () => {
+    const { conf, stats } = child('stats_print:true');
+    expect(conf).toBe('stats_print:true');
+    // DuckDB's own decay, 1 s in the libduckdb.so of @duckdb/node-bindings 1.x.
+    expect(stats).not.toMatch(/opt\.dirty_decay_ms: -1/);
+  }, 60_000);
 });

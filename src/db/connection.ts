@@ -14,6 +14,8 @@ export interface DuckDbModules {
 }
 
 let modules: DuckDbModules | undefined;
+/** Options for the instance and the library's loading (configureDb), read when they are first used. */
+let pendingOptions: DbOptions = {};
 
 /**
  * Loads DuckDB with the first instance: loading its native library costs about 0.2 s of CPU, which a
@@ -21,6 +23,9 @@ let modules: DuckDbModules | undefined;
  */
 async function loadDuckDb(): Promise<DuckDbModules> {
   if (!modules) {
+    if (pendingOptions.retainFreedMemory && process.env.DUCKDB_JE_MALLOC_CONF === undefined) {
+      process.env.DUCKDB_JE_MALLOC_CONF = RETAIN_FREED_MEMORY_CONF;
+    }
     const [api, bindings] = await Promise.all([import('@duckdb/node-api'), import('@duckdb/node-bindings')]);
     // A CommonJS module: its exports are the namespace's default.
     modules = { api, bindings: (bindings as unknown as { default: DuckDbModules['bindings'] }).default };
@@ -39,9 +44,20 @@ export interface DbOptions {
   threads?: number;
   /** DuckDB memory limit, e.g. "1GB" (default: DuckDB's, 80 % of RAM). */
   memoryLimit?: string;
+  /**
+   * Keep the memory DuckDB frees for its next use, instead of handing it back to the kernel within a
+   * second (the decay of the jemalloc that libduckdb.so bundles, `dirty_decay_ms:1000`). For a
+   * long-running process whose DuckDB work comes in bursts: the recorder re-encodes a minute's flush
+   * parts every minute (~25 MiB of write buffers), and with the default decay its RSS rose and fell by
+   * that much at every pass. Only effective before DuckDB is loaded (the first getDb()), and not when
+   * DUCKDB_JE_MALLOC_CONF is already set (the user's jemalloc settings win).
+   */
+  retainFreedMemory?: boolean;
 }
 
-let pendingOptions: DbOptions = {};
+/** jemalloc options (libduckdb.so reads DUCKDB_JE_MALLOC_CONF as it loads): never purge freed pages. */
+export const RETAIN_FREED_MEMORY_CONF = 'dirty_decay_ms:-1,muzzy_decay_ms:-1';
+
 
 /** Sets options for the shared instance; only effective before its first use. */
 export function configureDb(options: DbOptions): void {

@@ -23,6 +23,7 @@
  * write the merged file before deleting the parts it covers, and readers skip covered parts;
  * `oe sessions --repair` finalizes what is on disk.
  */
+import { configureDb } from '../../db/index.js';
 import { sharedSamplerPool } from '../sampler-pool.js';
 import { ConditionedOutput } from './conditioned.js';
 import { finishRecording, type RecordResult } from './finish.js';
@@ -82,6 +83,8 @@ export async function recordSession(
   onProgress?: (p: RecordProgress) => void,
 ): Promise<RecordResult> {
   const plan = planRecording(options);
+  // A recording's DuckDB work comes in bursts (a merge pass a minute): keep its memory between them.
+  configureDb({ retainFreedMemory: true });
   const folder = new SessionFolder(plan, options.id);
   const runs = plan.specs.map((spec) => newSourceRun(spec, plan.maxRate));
   const backlog = new Backlog(plan.maxBufferedBytes);
