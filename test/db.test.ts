@@ -14,7 +14,7 @@ import {
   streamColumns,
   writeParquet,
 } from '../src/db/index.js';
-import { RETAIN_FREED_MEMORY_CONF } from '../src/db/connection.js';
+import { keepFreedMemoryConf } from '../src/db/connection.js';
 import { parquetScanKind } from '../src/db/native-scan.js';
 import { STAGE_BYTES } from '../src/db/staging.js';
 import { OeError } from '../src/errors.js';
@@ -263,7 +263,7 @@ describe('sha256FileAsync', () => {
   });
 });
 
-describe('configureDb({ retainFreedMemory })', () => {
+describe('configureDb({ keepFreedMemoryMs })', () => {
   /** test/db-allocator-child.ts with DUCKDB_JE_MALLOC_CONF set to `conf` (or unset). */
   const child = (conf?: string) => {
     const env = { ...process.env };
@@ -277,19 +277,20 @@ describe('configureDb({ retainFreedMemory })', () => {
     return { conf: r.stdout.trim(), stats: r.stderr };
   };
 
-  it('gives DuckDB\'s allocator settings that keep freed pages, which its bundled jemalloc applies', () => {
-    expect(child().conf).toBe(RETAIN_FREED_MEMORY_CONF);
+  it('gives DuckDB\'s allocator settings that keep freed pages that long, which its bundled jemalloc applies', () => {
+    const conf = keepFreedMemoryConf(300_000);
+    expect(child().conf).toBe(conf);
     // stats_print makes jemalloc print its options at exit: the ones above, taken as they are.
-    const { stats } = child(`${RETAIN_FREED_MEMORY_CONF},stats_print:true`);
+    const { stats } = child(`${conf},stats_print:true`);
     expect(stats).not.toMatch(/Invalid conf/);
-    expect(stats).toMatch(/opt\.dirty_decay_ms: -1/);
-    expect(stats).toMatch(/opt\.muzzy_decay_ms: -1/);
+    expect(stats).toMatch(/opt\.dirty_decay_ms: 300000/);
+    expect(stats).toMatch(/opt\.muzzy_decay_ms: 0/);
   }, 60_000);
 
   it('leaves a DUCKDB_JE_MALLOC_CONF the user set alone', () => {
     const { conf, stats } = child('stats_print:true');
     expect(conf).toBe('stats_print:true');
     // DuckDB's own decay, 1 s in the libduckdb.so of @duckdb/node-bindings 1.x.
-    expect(stats).not.toMatch(/opt\.dirty_decay_ms: -1/);
+    expect(stats).not.toMatch(/opt\.dirty_decay_ms: 300000/);
   }, 60_000);
 });

@@ -23,8 +23,9 @@ let pendingOptions: DbOptions = {};
  */
 async function loadDuckDb(): Promise<DuckDbModules> {
   if (!modules) {
-    if (pendingOptions.retainFreedMemory && process.env.DUCKDB_JE_MALLOC_CONF === undefined) {
-      process.env.DUCKDB_JE_MALLOC_CONF = RETAIN_FREED_MEMORY_CONF;
+    const keep = pendingOptions.keepFreedMemoryMs;
+    if (keep !== undefined && process.env.DUCKDB_JE_MALLOC_CONF === undefined) {
+      process.env.DUCKDB_JE_MALLOC_CONF = keepFreedMemoryConf(keep);
     }
     const [api, bindings] = await Promise.all([import('@duckdb/node-api'), import('@duckdb/node-bindings')]);
     // A CommonJS module: its exports are the namespace's default.
@@ -45,18 +46,23 @@ export interface DbOptions {
   /** DuckDB memory limit, e.g. "1GB" (default: DuckDB's, 80 % of RAM). */
   memoryLimit?: string;
   /**
-   * Keep the memory DuckDB frees for its next use, instead of handing it back to the kernel within a
-   * second (the decay of the jemalloc that libduckdb.so bundles, `dirty_decay_ms:1000`). For a
-   * long-running process whose DuckDB work comes in bursts: the recorder re-encodes a minute's flush
-   * parts every minute (~25 MiB of write buffers), and with the default decay its RSS rose and fell by
-   * that much at every pass. Only effective before DuckDB is loaded (the first getDb()), and not when
-   * DUCKDB_JE_MALLOC_CONF is already set (the user's jemalloc settings win).
+   * How long the memory DuckDB frees stays in the process for reuse, ms, instead of going back to the
+   * kernel within a second (the decay of the jemalloc that libduckdb.so bundles, `dirty_decay_ms:1000`).
+   * For a long-running process whose DuckDB work comes in bursts: the recorder re-encodes a minute's
+   * flush parts every minute (~25 MiB of write buffers), and with the default decay its RSS rose and
+   * fell by that much at every pass. jemalloc hands pages back along a smooth curve over this time, so
+   * a burst that comes back after a fifth of it finds about 90 % of them; pages kept with no end
+   * (`-1`) let RSS creep up by ~1 MiB a minute (a 30-minute recording, docs/SESSIONS.md run 7). Only
+   * effective before DuckDB is loaded (the first getDb()), and not when DUCKDB_JE_MALLOC_CONF is already
+   * set (the user's jemalloc settings win).
    */
-  retainFreedMemory?: boolean;
+  keepFreedMemoryMs?: number;
 }
 
-/** jemalloc options (libduckdb.so reads DUCKDB_JE_MALLOC_CONF as it loads): never purge freed pages. */
-export const RETAIN_FREED_MEMORY_CONF = 'dirty_decay_ms:-1,muzzy_decay_ms:-1';
+/** jemalloc options (libduckdb.so reads DUCKDB_JE_MALLOC_CONF as it loads) keeping freed pages `ms`, then purging them. */
+export function keepFreedMemoryConf(ms: number): string {
+  return `dirty_decay_ms:${Math.max(0, Math.trunc(ms))},muzzy_decay_ms:0`;
+}
 
 
 /** Sets options for the shared instance; only effective before its first use. */

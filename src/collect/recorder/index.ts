@@ -28,7 +28,7 @@ import { sharedSamplerPool } from '../sampler-pool.js';
 import { ConditionedOutput } from './conditioned.js';
 import { finishRecording, type RecordResult } from './finish.js';
 import { PartMerger } from './merger.js';
-import { planRecording, type RecordOptions, type RecordPlan } from './options.js';
+import { KEEP_FREED_MEMORY_PASSES, planRecording, type RecordOptions, type RecordPlan } from './options.js';
 import { PartWriter } from './part-writer.js';
 import { Backlog, FairShareScheduler, newSourceRun, type SourceRun } from './scheduler.js';
 import { type ManifestParts, SessionFolder } from './session-folder.js';
@@ -62,6 +62,7 @@ export {
   DEFAULT_TELEMETRY_INTERVAL_MS,
   DEFAULT_WRITE_CONCURRENCY,
   INITIAL_BATCH,
+  KEEP_FREED_MEMORY_PASSES,
   type RecordOptions,
   WRITER_NICE_DELTA,
 } from './options.js';
@@ -84,7 +85,7 @@ export async function recordSession(
 ): Promise<RecordResult> {
   const plan = planRecording(options);
   // A recording's DuckDB work comes in bursts (a merge pass a minute): keep its memory between them.
-  configureDb({ retainFreedMemory: true });
+  if (plan.mergeIntervalMs > 0) configureDb({ keepFreedMemoryMs: KEEP_FREED_MEMORY_PASSES * plan.mergeIntervalMs });
   const folder = new SessionFolder(plan, options.id);
   const runs = plan.specs.map((spec) => newSourceRun(spec, plan.maxRate));
   const backlog = new Backlog(plan.maxBufferedBytes);

@@ -35,6 +35,11 @@ export const DEFAULT_WRITE_CONCURRENCY = 2;
 export const DEFAULT_COMPRESSION_LEVEL = 3;
 /** Flush parts are merged into one file about once a minute (docs/SESSIONS.md, "Layout and merge rule"). */
 export const DEFAULT_MERGE_INTERVAL_MS = 60_000;
+/**
+ * DuckDB's freed memory is kept for this many merge intervals (configureDb's keepFreedMemoryMs), so that
+ * each merge pass reuses most of the last one's instead of faulting it in again.
+ */
+export const KEEP_FREED_MEMORY_PASSES = 5;
 /** Merged files are combined up to this many rows: about one file per source per 10 M rows. */
 export const DEFAULT_MERGE_MAX_ROWS = 10_000_000;
 /**

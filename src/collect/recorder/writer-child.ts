@@ -37,7 +37,9 @@ if (!process.connected) die();
 // One DuckDB thread: a COPY then runs on the libuv thread that issued it, without a second thread spinning
 // for tasks while this process's main thread serves the next chunk (bench/recorder.bench.ts); two parts are
 // still written at once, on two libuv threads.
-configureDb({ threads: 1, retainFreedMemory: true });
+// How long DuckDB's freed memory is kept (argv[3], from the recorder: configureDb's keepFreedMemoryMs).
+const keep = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+configureDb({ threads: 1, keepFreedMemoryMs: Number.isFinite(keep) ? keep : undefined });
 const sink = new LocalSink();
 // Load DuckDB now, while the first flush interval runs (a start-up failure is reported by the first write).
 getDb().catch(() => undefined);

@@ -18,7 +18,7 @@ import type { WrittenPart } from '../../db/index.js';
 import { type ErrorCode, EXIT_CODES, errorMessage, OeError } from '../../errors.js';
 import { childScript } from '../../util/workers.js';
 import type { MergeInput, MergeOutcome } from '../session/merge.js';
-import { WRITER_NICE_DELTA } from './options.js';
+import { DEFAULT_MERGE_INTERVAL_MS, KEEP_FREED_MEMORY_PASSES, WRITER_NICE_DELTA } from './options.js';
 import type { PartData, PartMergeOptions, PartSink, PartWriteOptions } from './sink.js';
 
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; code: string; message: string };
@@ -33,7 +33,9 @@ export class WriterProcess implements PartSink {
 
   constructor(niceDelta = WRITER_NICE_DELTA) {
     const { script, execArgv } = childScript(import.meta.url, 'writer-child');
-    this.child = fork(script, [String(niceDelta)], {
+    // The process is shared by recordings (one per nice level): its memory is kept for the default interval's passes.
+    const keepMs = KEEP_FREED_MEMORY_PASSES * DEFAULT_MERGE_INTERVAL_MS;
+    this.child = fork(script, [String(niceDelta), String(keepMs)], {
       execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
