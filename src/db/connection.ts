@@ -64,7 +64,6 @@ export function keepFreedMemoryConf(ms: number): string {
   return `dirty_decay_ms:${Math.max(0, Math.trunc(ms))},muzzy_decay_ms:0`;
 }
 
-
 /** Sets options for the shared instance; only effective before its first use. */
 export function configureDb(options: DbOptions): void {
   pendingOptions = { ...pendingOptions, ...options };
