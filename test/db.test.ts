@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keepFreedMemoryConf } from '../src/db/connection.js';
 import {
   closeDb,
   queryColumns,
@@ -14,7 +15,6 @@ import {
   streamColumns,
   writeParquet,
 } from '../src/db/index.js';
-import { keepFreedMemoryConf } from '../src/db/connection.js';
 import { parquetScanKind } from '../src/db/native-scan.js';
 import { STAGE_BYTES } from '../src/db/staging.js';
 import { OeError } from '../src/errors.js';
@@ -277,7 +277,7 @@ describe('configureDb({ keepFreedMemoryMs })', () => {
     return { conf: r.stdout.trim(), stats: r.stderr };
   };
 
-  it('gives DuckDB\'s allocator settings that keep freed pages that long, which its bundled jemalloc applies', () => {
+  it("gives DuckDB's allocator settings that keep freed pages that long, which its bundled jemalloc applies", () => {
     const conf = keepFreedMemoryConf(300_000);
     expect(child().conf).toBe(conf);
     // stats_print makes jemalloc print its options at exit: the ones above, taken as they are.
