@@ -163,8 +163,8 @@ function readFully(fd: number, buf: Uint8Array, at: number, length: number, posi
 }
 
 /**
- * The footer of an open Parquet file, `start` being its offset in the file: three small reads (the tail,
- * the head magic, the FileMetaData).
+ * The footer of an open Parquet file, with `start`, the offset of its FileMetaData: three small reads
+ * (the tail, the head magic, the FileMetaData).
  */
 function readFooterOf(fd: number, path: string): ParquetFooter {
   const size = fstatSync(fd).size;

@@ -2,7 +2,7 @@
  * Staging buffers for moving file bytes (concatParquet's copies, sha256FileAsync's reads): one 1-MiB
  * buffer borrowed per call and given back, instead of a fresh buffer per read. A merge pass of the
  * recorder reads dozens of files in a row; fresh buffers are freed only when V8 next collects, and
- * piled up as RSS at every pass (bench/long-recording.ts, runs 5-7 in docs/SESSIONS.md).
+ * piled up as RSS at every pass (bench/long-recording.ts, runs 5-8 in docs/SESSIONS.md).
  */
 
 /** Bytes of one staging buffer. */
