@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -394,6 +395,17 @@ describe('recordSession', () => {
     });
     expect(again).toBe(pid);
     await expectOnDisk(second.manifest, 'clock_jitter');
+  });
+
+  it('closeWriterProcesses() as a process\'s last await waits for the writer process to end', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'writer-close-child.ts'), join(root, 'close-child')],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('closed\n');
   });
 
   it('a writer process that dies ends the recording with a one-line IO error, keeping what was flushed', async () => {

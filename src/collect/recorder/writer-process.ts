@@ -81,7 +81,12 @@ export class WriterProcess implements PartSink {
   async close(): Promise<void> {
     this.failure ??= new OeError('IO', 'the Parquet writer process was closed');
     if (this.child.connected) this.child.disconnect();
-    if (this.child.exitCode === null && this.child.signalCode === null) await this.exited;
+    // An idle child is unref'd: without this, a caller awaiting close() as its last work sees its own
+    // process end with the promise unsettled (exit 13) before the child's exit arrives.
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.ref();
+      await this.exited;
+    }
   }
 
   private call(req: Record<string, unknown>): Promise<unknown> {
