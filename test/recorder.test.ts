@@ -397,7 +397,7 @@ describe('recordSession', () => {
     await expectOnDisk(second.manifest, 'clock_jitter');
   });
 
-  it('closeWriterProcesses() as a process\'s last await waits for the writer process to end', () => {
+  it("closeWriterProcesses() as a process's last await waits for the writer process to end", () => {
     const r = spawnSync(
       process.execPath,
       ['--import', 'tsx', join(import.meta.dirname, 'writer-close-child.ts'), join(root, 'close-child')],
