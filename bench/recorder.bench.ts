@@ -250,9 +250,11 @@ let samples = 0;
  * merging every minute, so within a short run only at the end); `merge` the same merging every
  * OE_BENCH_MERGE_MS (default 2 s), so merge work runs beside the sampling all along (every row is merged
  * once either way, and re-encoded once where its row groups are small: the shorter interval costs the
- * same work per row, sooner); `local` and `local-merge` the same two with the writing in this process.
+ * same work per row, sooner); `local` and `local-merge` the same two with the writing in this process;
+ * `local-zstd` the in-process writer with every part compressed (partEncoding 'compressed': the
+ * random number generators' parts too, which zstd cannot shrink; encoding.ts).
  */
-type Arm = 'nowrite' | 'write' | 'merge' | 'local' | 'local-merge' | 'same-nice';
+type Arm = 'nowrite' | 'write' | 'merge' | 'local' | 'local-merge' | 'local-zstd' | 'same-nice';
 const MERGE_MS = Number(process.env.OE_BENCH_MERGE_MS ?? 2000);
 const ARM_LABEL: Record<Arm, string> = {
   nowrite: 'not writing',
@@ -260,6 +262,7 @@ const ARM_LABEL: Record<Arm, string> = {
   merge: `writer process, merging every ${MERGE_MS} ms`,
   local: 'in-process writer (the default with the native scan)',
   'local-merge': `in-process writer, merging every ${MERGE_MS} ms`,
+  'local-zstd': 'in-process writer, every part with zstd',
   'same-nice': 'writer process at the same priority',
 };
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -297,6 +300,8 @@ interface ArmFigures {
   /** Wall time from the last batch back to the session's end (final flush, last merge, manifest), ms. */
   tail: number[];
   perCpu: number[];
+  /** Bytes of the sessions (parts + manifest). */
+  bytes: number[];
 }
 const summary: string[] = [];
 
@@ -309,7 +314,7 @@ const summary: string[] = [];
 async function overhead(maxRate: number, label: string, arms: readonly Arm[]): Promise<void> {
   const fig = {} as Record<Arm, ArmFigures>;
   for (const a of arms)
-    fig[a] = { rate: [], span: [], samples: [], durationSec: [], spanSec: [], tail: [], perCpu: [] };
+    fig[a] = { rate: [], span: [], samples: [], durationSec: [], spanSec: [], tail: [], perCpu: [], bytes: [] };
   for (let r = 0; r < RUNS; r++) {
     for (const mode of arms.map((_, i) => arms[(i + r) % arms.length])) {
       let first = 0;
@@ -337,6 +342,7 @@ async function overhead(maxRate: number, label: string, arms: readonly Arm[]): P
         writerNice: mode === 'same-nice' ? 0 : undefined,
         mergeIntervalMs: mode === 'merge' || mode === 'local-merge' ? MERGE_MS : undefined,
         flushIntervalMs: Number(process.env.OE_BENCH_FLUSH_MS ?? 1000),
+        partEncoding: mode === 'local-zstd' ? 'compressed' : undefined,
         events,
       });
       const f = fig[mode];
@@ -349,6 +355,7 @@ async function overhead(maxRate: number, label: string, arms: readonly Arm[]): P
       f.span.push(n / ((last - first) / 1000));
       f.tail.push(performance.now() - last);
       f.perCpu.push(n / (cpuSec() - c0));
+      f.bytes.push(manifest.size_bytes);
       if (mode === 'write' && !Number.isFinite(maxRate)) {
         bytes += manifest.size_bytes;
         samples += n;
@@ -373,7 +380,7 @@ async function overhead(maxRate: number, label: string, arms: readonly Arm[]): P
         `(target >= 0.9: ${verdict}), steady state ${steady.toFixed(3)}; median of per-run ratios ${median(pair).toFixed(3)} ` +
         `[${pair.map((x) => x.toFixed(2)).join(', ')}]; end after the last sample ${median(f.tail).toFixed(0)} ms ` +
         `(not writing ${median(base.tail).toFixed(0)} ms); samples per CPU-second ${si(median(f.perCpu))} vs ` +
-        `${si(median(base.perCpu))} → ${median(cpu).toFixed(3)}\n`,
+        `${si(median(base.perCpu))} → ${median(cpu).toFixed(3)}; ${(sum(f.bytes) / sum(f.samples)).toFixed(2)} bytes/sample\n`,
     );
     summary.push(
       `  ${label.padEnd(30)} ${ARM_LABEL[mode].padEnd(44)} ratio of sums ${sums.toFixed(3)}  steady state ${steady.toFixed(3)}  (${verdict})`,

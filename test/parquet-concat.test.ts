@@ -18,6 +18,7 @@ import {
   closeDb,
   concatParquet,
   queryColumns,
+  readParquetColumnSizes,
   readParquetFooter,
   readParquetShape,
   rewriteParquet,
@@ -196,6 +197,88 @@ describe('concatParquet', () => {
     } finally {
       chmodSync(ro, 0o700);
     }
+  });
+});
+
+/** A part of the samples schema whose values are the output of a counter-mode cipher: they do not compress. */
+function randomColumns(start: number, n: number): ColumnInput[] {
+  const key = Buffer.alloc(32, 7);
+  const iv = Buffer.alloc(16);
+  iv.writeUInt32BE(start, 12);
+  const stream = createCipheriv('aes-256-ctr', key, iv).update(Buffer.alloc(n * 8));
+  const value = new BigInt64Array(stream.buffer.slice(stream.byteOffset, stream.byteOffset + n * 8));
+  const cols = sampleColumns(start, n, 0);
+  cols[0] = { name: 'value', type: 'BIGINT', data: value };
+  cols[1] = { name: 'byte', type: 'UTINYINT', data: Uint8Array.from(stream.subarray(0, n)) };
+  return cols;
+}
+
+describe('writeParquet plain, readParquetColumnSizes', () => {
+  it('reads per column the stored and uncompressed bytes and the dictionary use DuckDB reports', async () => {
+    mkdirSync(join(dir, 'sizes'), { recursive: true });
+    const timing = join(dir, 'sizes', 'timing.parquet');
+    const random = join(dir, 'sizes', 'random.parquet');
+    await writeParquet(timing, sampleColumns(0, 200_000, 3));
+    await writeParquet(random, randomColumns(0, 200_000));
+    for (const path of [timing, random]) {
+      const mine = readParquetColumnSizes(path).columns;
+      const duck = await all(
+        `SELECT path_in_schema AS col, sum(num_values)::BIGINT AS v, sum(total_compressed_size)::BIGINT AS c,
+           sum(total_uncompressed_size)::BIGINT AS u, bool_or(encodings LIKE '%DICTIONARY%') AS d
+         FROM parquet_metadata(${sqlString(path)}) GROUP BY ALL ORDER BY col`,
+      );
+      expect(Object.keys(mine).sort()).toEqual(duck.col);
+      (duck.col as string[]).forEach((c, i) => {
+        expect(mine[c]).toEqual({
+          values: Number(duck.v[i]),
+          compressed: Number(duck.c[i]),
+          uncompressed: Number(duck.u[i]),
+          dictionary: Boolean(duck.d[i]),
+        });
+      });
+    }
+    // The timing-like values take a dictionary and zstd shrinks them; the random ones do neither.
+    const t = readParquetColumnSizes(timing).columns.value;
+    const r = readParquetColumnSizes(random).columns.value;
+    expect(t.dictionary).toBe(true);
+    expect(t.compressed / t.uncompressed).toBeLessThan(0.8);
+    expect(r.dictionary).toBe(false);
+    expect(r.compressed / r.uncompressed).toBeGreaterThan(0.99);
+    expect(() => readParquetColumnSizes(join(dir, 'sizes', 'missing.parquet'))).toThrow(/cannot read/);
+  });
+
+  it('writes plain parts without zstd or dictionaries, the same rows, and concatenates them with zstd parts', async () => {
+    mkdirSync(join(dir, 'plain'), { recursive: true });
+    const a = join(dir, 'plain', 'part-00000.parquet');
+    const b = join(dir, 'plain', 'part-00001.parquet');
+    const c = join(dir, 'plain', 'part-00002.parquet');
+    await writeParquet(a, randomColumns(0, 150_000));
+    const plain = await writeParquet(b, randomColumns(150_000, 150_000), { plain: true });
+    await writeParquet(c, sampleColumns(300_000, 1000, 9), { plain: true });
+    const meta = async (p: string) =>
+      all(
+        `SELECT string_agg(DISTINCT compression, ',' ORDER BY compression) AS z,
+           string_agg(DISTINCT encodings, ',' ORDER BY encodings) AS e
+         FROM parquet_metadata(${sqlString(p)})`,
+      );
+    expect((await meta(a)).z).toEqual(['ZSTD']);
+    expect(await meta(b)).toEqual({ z: ['UNCOMPRESSED'], e: ['DELTA_BINARY_PACKED'] });
+    // Random data takes the same bytes either way (within 1 %).
+    const zstdBytes = (await writeParquet(join(dir, 'plain', 'z.parquet'), randomColumns(150_000, 150_000))).bytes;
+    expect(Math.abs(plain.bytes / zstdBytes - 1)).toBeLessThan(0.01);
+    const out = join(dir, 'plain', 'part-00000-00002.parquet');
+    await concatParquet([a, b, c], out);
+    expect((await meta(out)).z).toEqual(['UNCOMPRESSED,ZSTD']);
+    const list = [a, b, c].map(sqlString).join(', ');
+    const diff = await all(
+      `SELECT count(*)::BIGINT AS n FROM (
+         SELECT row_number() OVER () AS r, * FROM read_parquet([${list}], hive_partitioning = false)) x
+       FULL JOIN (SELECT row_number() OVER () AS r, * FROM read_parquet(${sqlString(out)})) y USING (r)
+       WHERE x.value IS DISTINCT FROM y.value OR x.byte IS DISTINCT FROM y.byte
+          OR x.seq IS DISTINCT FROM y.seq OR x.batch IS DISTINCT FROM y.batch`,
+    );
+    expect(diff.n).toEqual(BigInt64Array.from([0n]));
+    expect(readParquetShape(out).rows).toBe(301_000);
   });
 });
 

@@ -21,7 +21,9 @@ export {
 export {
   type ConcatOptions,
   concatParquet,
+  type ParquetColumnSizes,
   type ParquetFooter,
+  readParquetColumnSizes,
   readParquetFooter,
   readParquetShape,
 } from './parquet-concat.js';

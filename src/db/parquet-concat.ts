@@ -35,7 +35,20 @@ const MAGIC = Uint8Array.from([0x50, 0x41, 0x52, 0x31]); // "PAR1"
 const FMD = { schema: 2, numRows: 3, rowGroups: 4, encryption: 8 } as const;
 const RG = { columns: 1, numRows: 3, fileOffset: 5, totalCompressed: 6, ordinal: 7 } as const;
 const CC = { filePath: 1, fileOffset: 2, meta: 3, offsetIndex: [4, 5], columnIndex: [6, 7] } as const;
-const CMD = { totalCompressed: 7, dataPage: 9, indexPage: 10, dictPage: 11, bloomOffset: 14, bloomLength: 15 } as const;
+const CMD = {
+  encodings: 2,
+  path: 3,
+  numValues: 5,
+  totalUncompressed: 6,
+  totalCompressed: 7,
+  dataPage: 9,
+  indexPage: 10,
+  dictPage: 11,
+  bloomOffset: 14,
+  bloomLength: 15,
+} as const;
+/** parquet.thrift's Encoding values of dictionary encodings (PLAIN_DICTIONARY, RLE_DICTIONARY). */
+const DICTIONARY_ENCODINGS = new Set([2, 8]);
 
 /** A Parquet file's footer: the decoded FileMetaData and where it starts. */
 export interface ParquetFooter {
@@ -193,6 +206,51 @@ export function readParquetShape(path: string): { rows: number; rowGroups: numbe
   try {
     const footer = readFooterOf(fd, path);
     return { rows: footer.rows, rowGroups: structs(field(footer.meta, FMD.rowGroups)?.value).length };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What a file's encodings made of its columns, summed over its row groups (ParquetColumnSizes). */
+export interface ParquetColumnSizes {
+  /**
+   * Column (top-level path) → its values, the bytes of its pages as stored and before compression, and
+   * whether a dictionary was used.
+   */
+  columns: Record<string, { values: number; compressed: number; uncompressed: number; dictionary: boolean }>;
+}
+
+/**
+ * Per column, the values, stored and uncompressed bytes of a Parquet file and whether its chunks are
+ * dictionary encoded, from the footer alone (ColumnMetaData's num_values, total_compressed_size,
+ * total_uncompressed_size and encodings; Apache Parquet format, "Metadata").
+ */
+export function readParquetColumnSizes(path: string): ParquetColumnSizes {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new OeError('BAD_INPUT', `${path}: cannot read (${errorMessage(e)})`);
+  }
+  try {
+    const columns: ParquetColumnSizes['columns'] = {};
+    const decoder = new TextDecoder();
+    for (const rg of structs(field(readFooterOf(fd, path).meta, FMD.rowGroups)?.value)) {
+      for (const cc of structs(field(rg, RG.columns)?.value)) {
+        const cmd = field(cc, CC.meta)?.value as TStruct | undefined;
+        if (!cmd) continue;
+        const first = (field(cmd, CMD.path)?.value as TList | undefined)?.items[0];
+        const name = first instanceof Uint8Array ? decoder.decode(first) : '';
+        columns[name] ??= { values: 0, compressed: 0, uncompressed: 0, dictionary: false };
+        const c = columns[name];
+        c.values += int(cmd, CMD.numValues) ?? 0;
+        c.compressed += int(cmd, CMD.totalCompressed) ?? 0;
+        c.uncompressed += int(cmd, CMD.totalUncompressed) ?? 0;
+        const encodings = (field(cmd, CMD.encodings)?.value as TList | undefined)?.items ?? [];
+        if (encodings.some((e) => DICTIONARY_ENCODINGS.has(Number(e)))) c.dictionary = true;
+      }
+    }
+    return { columns };
   } finally {
     closeSync(fd);
   }

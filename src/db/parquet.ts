@@ -112,6 +112,12 @@ function duckType(type: ColumnType): DuckDBType {
 export interface WriteParquetOptions {
   /** zstd level (DuckDB default 3). */
   compressionLevel?: number;
+  /**
+   * For data that does not compress (a random number generator's output): no zstd and no dictionaries
+   * (`COMPRESSION uncompressed, DICTIONARY_SIZE_LIMIT 0`, so integers are DELTA_BINARY_PACKED). Such data
+   * takes the same bytes either way, and the encoding costs about a third less CPU (bench/recorder.bench.ts).
+   */
+  plain?: boolean;
   /** Rows per Parquet row group (DuckDB default 122880). */
   rowGroupSize?: number;
   /** Key/value pairs stored in the Parquet footer (e.g. the schema name). */
@@ -389,10 +395,13 @@ export async function writeParquet(
   return readBack(path, rows, options.checksum !== false);
 }
 
-/** The COPY options every Parquet file of oe is written with, and the caller's level and row groups. */
-function copyFormat(options: Pick<WriteParquetOptions, 'compressionLevel' | 'rowGroupSize'>): string[] {
-  const opts = ['FORMAT parquet', 'COMPRESSION zstd', 'PARQUET_VERSION v2'];
-  if (options.compressionLevel !== undefined) opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
+/** The COPY options every Parquet file of oe is written with, and the caller's level (or plain) and row groups. */
+function copyFormat(options: Pick<WriteParquetOptions, 'compressionLevel' | 'rowGroupSize' | 'plain'>): string[] {
+  const opts = ['FORMAT parquet', 'PARQUET_VERSION v2'];
+  if (options.plain) opts.push('COMPRESSION uncompressed', 'DICTIONARY_SIZE_LIMIT 0');
+  else opts.push('COMPRESSION zstd');
+  if (options.compressionLevel !== undefined && !options.plain)
+    opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
   if (options.rowGroupSize !== undefined) opts.push(`ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}`);
   return opts;
 }

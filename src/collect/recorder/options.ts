@@ -124,6 +124,12 @@ export interface RecordOptions {
   /** zstd level of every part (default DEFAULT_COMPRESSION_LEVEL; bench/recorder.bench.ts compares levels). */
   compressionLevel?: number;
   /**
+   * 'adaptive' (default): a source whose parts do not compress (a random number generator's output) is
+   * written without zstd or dictionaries, re-checked once every PROBE_EVERY parts (encoding.ts);
+   * 'compressed': every part with zstd (the benchmark's comparison).
+   */
+  partEncoding?: 'adaptive' | 'compressed';
+  /**
    * How often flush parts are merged into larger files, ms (default DEFAULT_MERGE_INTERVAL_MS, one
    * minute). 0 turns merging off: one file per source per flush, the layout before merging existed.
    */
@@ -173,6 +179,7 @@ export interface RecordPlan {
   slots: number;
   writeConcurrency: number;
   compressionLevel: number;
+  partEncoding: 'adaptive' | 'compressed';
   writeParts: boolean;
   writerProcess: boolean;
   writerNice: number;
@@ -242,6 +249,13 @@ export function planRecording(options: RecordOptions): RecordPlan {
   }
   const batchTimeoutMs = positiveOr(options.batchTimeoutMs, DEFAULT_BATCH_TIMEOUT_MS, 'batchTimeoutMs');
   const maxRate = options.maxRate === undefined || options.maxRate === null ? DEFAULT_MAX_RATE : options.maxRate;
+  if (
+    options.partEncoding !== undefined &&
+    options.partEncoding !== 'adaptive' &&
+    options.partEncoding !== 'compressed'
+  ) {
+    throw optionError('partEncoding', `must be 'adaptive' or 'compressed', got ${String(options.partEncoding)}`);
+  }
   if (!(maxRate > 0)) throw optionError('maxRate', `must be positive (Infinity: uncapped), got ${maxRate}`);
   const maxSamples = options.maxSamples ?? null;
   if (maxSamples !== null && (!Number.isInteger(maxSamples) || maxSamples <= 0)) {
@@ -301,6 +315,7 @@ export function planRecording(options: RecordOptions): RecordPlan {
     slots: Math.max(1, options.concurrency ?? Math.max(2, availableParallelism())),
     writeConcurrency: Math.max(1, Math.trunc(options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY)),
     compressionLevel: options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL,
+    partEncoding: options.partEncoding ?? 'adaptive',
     writeParts: options.writeParts !== false,
     writerProcess: options.writerProcess ?? !nativeScanBuilt(),
     writerNice: Math.max(0, Math.min(39, Math.trunc(options.writerNice ?? WRITER_NICE_DELTA))),

@@ -7,13 +7,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDir, sha256FileAsync } from '../../db/index.js';
+import { fsyncDir, readParquetColumnSizes, sha256FileAsync } from '../../db/index.js';
 import { errorMessage, OeError } from '../../errors.js';
 import { BATCHES_DIR, CONDITIONED_DIR, partName, sourceDir, TELEMETRY_DIR } from '../session/layout.js';
 import type { FileEntry } from '../session/manifest.js';
 import type { TelemetrySeries } from '../telemetry/index.js';
 import { batchColumns, conditionedColumns, telemetryColumns } from './columns.js';
 import type { ConditionedBuffer } from './conditioned.js';
+import { PartEncoding } from './encoding.js';
 import { RECORDED_TABLES, type RecordedTable, type RecorderEvents, tableOf } from './events.js';
 import type { RecordPlan } from './options.js';
 import type { Backlog, PendingBatch, SourceRun } from './scheduler.js';
@@ -27,6 +28,10 @@ interface PartJob {
   written?: () => void;
   /** Sampled bytes this part takes out of the backlog once it is written or has failed. */
   backlogBytes?: number;
+  /** Written without zstd or dictionaries (encoding.ts). */
+  plain?: boolean;
+  /** Called with the file's path once it is written (a probe of encoding.ts reads its footer). */
+  landed?: (path: string) => void;
 }
 
 /** What a flush takes from: the sources' pending batches, the conditioned bytes, the telemetry series. */
@@ -71,10 +76,15 @@ export class PartWriter {
   private nextConditionedPart = 0;
   /** Parquet files being written right now (flush parts and merge outputs), reported as events.files. */
   private filesOpen = 0;
+  /** Per source, how its next sample parts are encoded (with partEncoding 'adaptive'). */
+  private readonly encodings = new Map<string, PartEncoding>();
 
   constructor(
     private readonly dir: string,
-    private readonly plan: Pick<RecordPlan, 'writeConcurrency' | 'compressionLevel' | 'writeParts' | 'mergeIntervalMs'>,
+    private readonly plan: Pick<
+      RecordPlan,
+      'writeConcurrency' | 'compressionLevel' | 'writeParts' | 'mergeIntervalMs' | 'partEncoding'
+    >,
     /** Where parts are written (null with writeParts: false). */
     readonly sink: PartSink | null,
     /** Sampled bytes buffered or in flight, shared with the scheduler (which waits while it is full). */
@@ -210,9 +220,13 @@ export class PartWriter {
       const pending = run.pending;
       run.pending = [];
       this.mkdir(sourceDir(run.spec.name), touched);
+      const encoding = this.encodingOf(run.spec.name);
+      const { plain, probe } = encoding?.next() ?? { plain: false, probe: false };
       jobs.push({
         rel: `${sourceDir(run.spec.name)}/${partName(run.nextPart)}`,
         build: () => ({ kind: 'samples', batches: pending }),
+        plain,
+        landed: probe ? (path) => this.probe(encoding, path) : undefined,
         backlogBytes: pending.reduce((a, p) => a + p.values.byteLength + p.bytes.byteLength, 0),
         written: () => {
           run.nextPart++;
@@ -227,6 +241,26 @@ export class PartWriter {
       });
     }
     return jobs;
+  }
+
+  /** The source's PartEncoding, or undefined when every part is compressed (partEncoding 'compressed'). */
+  private encodingOf(source: string): PartEncoding | undefined {
+    if (this.plan.partEncoding !== 'adaptive') return undefined;
+    let e = this.encodings.get(source);
+    if (!e) {
+      e = new PartEncoding();
+      this.encodings.set(source, e);
+    }
+    return e;
+  }
+
+  /** Reads a probe part's footer (a few small reads); unreadable, the source keeps its encoding. */
+  private probe(encoding: PartEncoding | undefined, path: string): void {
+    try {
+      encoding?.learn(readParquetColumnSizes(path));
+    } catch {
+      // the part is listed and counted; a later read of it reports what is wrong
+    }
   }
 
   /** The conditioned and telemetry parts of this flush, if there is anything to write. */
@@ -277,8 +311,10 @@ export class PartWriter {
             fsyncDir: false,
             compressionLevel: this.plan.compressionLevel,
             checksum: this.plan.mergeIntervalMs === 0,
+            plain: job.plain,
           });
           entries[i] = { path: job.rel, rows: part.rows, bytes: part.bytes, sha256: part.sha256 };
+          job.landed?.(part.path);
         } catch (e) {
           error ??= e;
         } finally {

@@ -21,7 +21,10 @@ export interface SampleBatchData {
 /** A part to write: the columns themselves, or the batches of one source (columns built by the writer). */
 export type PartData = { kind: 'columns'; columns: ColumnInput[] } | { kind: 'samples'; batches: SampleBatchData[] };
 
-export type PartWriteOptions = Pick<WriteParquetOptions, 'fsyncDir' | 'compressionLevel' | 'checksum' | 'nice'>;
+export type PartWriteOptions = Pick<
+  WriteParquetOptions,
+  'fsyncDir' | 'compressionLevel' | 'checksum' | 'nice' | 'plain'
+>;
 export type PartMergeOptions = Pick<MergeOptions, 'fsync' | 'compressionLevel'>;
 
 export interface PartSink {
