@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getSource } from '../src/collect/catalog.js';
-import { incompressible, MIN_GAIN_RATIO, PartEncoding, PROBE_EVERY } from '../src/collect/recorder/encoding.js';
+import {
+  incompressible,
+  MIN_GAIN_RATIO,
+  MIN_PROBE_VALUES,
+  PartEncoding,
+  PROBE_EVERY,
+} from '../src/collect/recorder/encoding.js';
 import { recordSession } from '../src/collect/recorder/index.js';
 import { readSourceSamples } from '../src/collect/session/index.js';
 import { closeDb, type ParquetColumnSizes, queryColumns, sqlString } from '../src/db/index.js';
@@ -23,21 +29,22 @@ const col = (compressed: number, uncompressed: number, dictionary = false) => ({
 });
 
 describe('incompressible', () => {
-  it('holds when zstd saved under 5 % and the value column is DELTA or a dictionary of values that hardly repeat', () => {
+  it('holds when the value column takes at least MIN_GAIN_RATIO of what it would take plain', () => {
     const sizes = (value: ReturnType<typeof col>): ParquetColumnSizes => ({
-      columns: { value, byte: col(1000, 1000, true), seq: col(50, 60), batch: col(20, 15, true) },
+      columns: { value, byte: col(500, 1000, true), seq: col(50, 60), batch: col(20, 15, true) },
     });
+    // DELTA_BINARY_PACKED (no dictionary): plain is the same encoding uncompressed.
     expect(incompressible(sizes(col(8000, 8000)))).toBe(true);
-    // Just at the line: stored = MIN_GAIN_RATIO × raw.
-    const raw = 8000 + 1000 + 60 + 15;
-    const atLine = Math.ceil(MIN_GAIN_RATIO * raw) - (1000 + 50 + 20);
+    const atLine = Math.ceil(MIN_GAIN_RATIO * 8000);
     expect(incompressible(sizes(col(atLine, 8000)))).toBe(true);
     expect(incompressible(sizes(col(atLine - 1, 8000)))).toBe(false);
-    // A dictionary that brought the values under 8 bytes each (few distinct values): plain could be larger.
-    expect(incompressible(sizes(col(1200, 1200, true)))).toBe(false);
-    expect(incompressible(sizes(col(7999, 7999, true)))).toBe(false);
-    // A dictionary of distinct values (a small part of a random source): 8 bytes each and the indices.
-    expect(incompressible(sizes(col(9300, 9300, true)))).toBe(true);
+    expect(incompressible(sizes(col(2000, 2500)))).toBe(false);
+    // A dictionary: plain takes about 8 bytes per value. Few distinct values (a timing source) stay compressed.
+    expect(incompressible(sizes(col(1200, 1500, true)))).toBe(false);
+    // A dictionary of distinct values (a small part of a random source): the values whole, the counter-like
+    // indices shrunk by zstd.
+    expect(incompressible(sizes(col(8050, 9300, true)))).toBe(true);
+    expect(incompressible(sizes(col(atLine - 1, 9300, true)))).toBe(false);
     expect(incompressible({ columns: { byte: col(10, 10) } })).toBe(false);
     expect(
       incompressible({ columns: { value: { values: 0, compressed: 0, uncompressed: 0, dictionary: false } } }),
@@ -46,10 +53,14 @@ describe('incompressible', () => {
 });
 
 describe('PartEncoding', () => {
+  const sized = (values: number, compressed: number, dictionary: boolean): ParquetColumnSizes => ({
+    columns: { value: { values, compressed, uncompressed: 8 * values, dictionary } },
+  });
+  const random = sized(MIN_PROBE_VALUES, 8 * MIN_PROBE_VALUES, false);
+  const timing = sized(MIN_PROBE_VALUES, MIN_PROBE_VALUES / 10, true);
+
   it('probes the first part and every PROBE_EVERY-th after it, and follows what the last probe showed', () => {
     const e = new PartEncoding();
-    const random: ParquetColumnSizes = { columns: { value: col(8000, 8000) } };
-    const timing: ParquetColumnSizes = { columns: { value: col(100, 800, true) } };
     const seen: string[] = [];
     for (let i = 0; i < 2 * PROBE_EVERY + 2; i++) {
       const n = e.next();
@@ -61,6 +72,19 @@ describe('PartEncoding', () => {
     expect(seen[PROBE_EVERY]).toBe('probe');
     expect(seen.slice(PROBE_EVERY + 1, 2 * PROBE_EVERY)).toEqual(new Array(PROBE_EVERY - 1).fill('zstd'));
     expect(seen[2 * PROBE_EVERY]).toBe('probe');
+  });
+
+  it('probes again at the next part while a probe holds fewer than MIN_PROBE_VALUES values', () => {
+    const e = new PartEncoding();
+    const small = sized(MIN_PROBE_VALUES - 1, 8 * (MIN_PROBE_VALUES - 1), false);
+    for (let i = 0; i < 3; i++) {
+      expect(e.next()).toEqual({ plain: false, probe: true });
+      e.learn(small);
+    }
+    expect(e.next()).toEqual({ plain: false, probe: true });
+    e.learn(random);
+    for (let i = 1; i < PROBE_EVERY; i++) expect(e.next()).toEqual({ plain: true, probe: false });
+    expect(e.next().probe).toBe(true);
   });
 });
 
@@ -88,12 +112,16 @@ describe('the recorder writes a random source plain and a timing source with zst
       telemetryIntervalMs: 0,
     });
     expect(manifest.status).toBe('complete');
-    const random = await codecs(dir, 'getrandom');
-    expect(random.size).toBeGreaterThan(PROBE_EVERY + 1);
-    for (const [part, z] of random) {
-      const n = Number(part.slice(5));
-      expect(`${part} ${z}`).toBe(`${part} ${n % PROBE_EVERY === 0 ? 'ZSTD' : 'UNCOMPRESSED'}`);
-    }
+    // Probes (zstd) until one holds MIN_PROBE_VALUES values, then plain parts, and every PROBE_EVERY-th a probe.
+    const random = [...(await codecs(dir, 'getrandom')).entries()];
+    const firstPlain = random.findIndex(([, z]) => z === 'UNCOMPRESSED');
+    expect(firstPlain).toBeGreaterThan(0);
+    expect(firstPlain).toBeLessThan(5);
+    expect(random.length).toBeGreaterThan(firstPlain + PROBE_EVERY);
+    random.forEach(([part, z], n) => {
+      const probe = n < firstPlain || (n - (firstPlain - 1)) % PROBE_EVERY === 0;
+      expect(`${part} ${z}`).toBe(`${part} ${probe ? 'ZSTD' : 'UNCOMPRESSED'}`);
+    });
     expect(new Set((await codecs(dir, 'clock_jitter')).values())).toEqual(new Set(['ZSTD']));
     for (const source of ['getrandom', 'clock_jitter']) {
       const s = await readSourceSamples(dir, source);

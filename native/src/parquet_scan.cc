@@ -15,6 +15,9 @@
 #include <cerrno>
 
 #include <algorithm>
+#include <condition_variable>
+#include <functional>
+#include <map>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -331,9 +334,64 @@ std::string runStatement(const std::string& sql, const std::string& fsyncPath, u
   return err;
 }
 
-// Runs a statement on the scan's database on a libuv thread, or with `nice` on a thread of its own that
-// many levels lower (Linux's nice is per thread, and a lowered thread cannot be raised again, so libuv's
-// shared threads are left alone): the recorder's samplers then take the CPU first. The libuv thread only
+// A thread lowered to one nice level for good, that runs one task at a time for a caller who waits. Kept
+// for the next statement at that level: a new thread per write (dozens a second in a recording) cost
+// ~0.15 ms of CPU each (creation, and DuckDB's and the allocator's per-thread state built anew).
+class NiceThread {
+ public:
+  explicit NiceThread(int level) {
+    std::thread([this, level] {
+      setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), level);
+      std::unique_lock<std::mutex> lock(m_);
+      for (;;) {
+        cv_.wait(lock, [this] { return task_ != nullptr; });
+        const std::function<void()>* task = task_;
+        lock.unlock();
+        (*task)();
+        lock.lock();
+        task_ = nullptr;
+        cv_.notify_all();
+      }
+    }).detach();  // never joined: an idle one waits on its condition until the process exits
+  }
+
+  // Runs `task` on this thread and returns when it has.
+  void run(const std::function<void()>& task) {
+    std::unique_lock<std::mutex> lock(m_);
+    task_ = &task;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return task_ == nullptr; });
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  const std::function<void()>* task_ = nullptr;
+};
+
+std::mutex niceMu;
+std::map<int, std::vector<NiceThread*>> idleNice;  // by nice level; grows to the most statements run at once
+
+// Runs `task` on an idle thread at nice `level` (a new one if none is idle) and waits for it.
+void runAtNice(int level, const std::function<void()>& task) {
+  NiceThread* t = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(niceMu);
+    auto& v = idleNice[level];
+    if (!v.empty()) {
+      t = v.back();
+      v.pop_back();
+    }
+  }
+  if (!t) t = new NiceThread(level);
+  t->run(task);
+  std::lock_guard<std::mutex> lock(niceMu);
+  idleNice[level].push_back(t);
+}
+
+// Runs a statement on the scan's database on a libuv thread, or with `nice` on a NiceThread that many
+// levels lower (Linux's nice is per thread, and a lowered thread cannot be raised again, so libuv's shared
+// threads are left alone): the recorder's samplers then take the CPU first. The libuv thread only
 // waits for it. With a job (copyColumns), the columns' typed arrays stay alive and in place until it ends.
 class CopyWorker : public Napi::AsyncWorker {
  public:
@@ -355,17 +413,12 @@ class CopyWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     std::string err;
-    if (nice_ <= 0) {
+    errno = 0;
+    int cur = nice_ > 0 ? getpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid))) : 0;
+    if (nice_ <= 0 || errno != 0) {
       err = runStatement(sql_, fsyncPath_, rows_);
     } else {
-      std::thread t([&] {
-        pid_t tid = pid_t(syscall(SYS_gettid));
-        errno = 0;
-        int cur = getpriority(PRIO_PROCESS, id_t(tid));
-        if (errno == 0) setpriority(PRIO_PROCESS, id_t(tid), std::min(19, cur + nice_));
-        err = runStatement(sql_, fsyncPath_, rows_);
-      });
-      t.join();
+      runAtNice(std::min(19, cur + nice_), [&] { err = runStatement(sql_, fsyncPath_, rows_); });
     }
     if (!err.empty()) SetError(err);
   }
