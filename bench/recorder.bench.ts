@@ -61,6 +61,31 @@
  *   loop at SCHED_IDLE on the second vCPU alone costs the samplers 8-12 % here. Any work beside them
  *   costs them, in proportion to its CPU: the lever is the writing's CPU per sample.
  *
+ * Per-source encoding and kept writer threads (2026-12-05, lead, quiet machine, normal priority):
+ * - Where a recorder part's encoding CPU goes (real uncapped parts of 34 sources, /work/scratch/codec.ts
+ *   and colcost.ts on the VM): 43 ns/row with every column, 27 with value and byte only (seq and batch,
+ *   derivable but part of the contract, cost the rest); zstd level 3 against uncompressed 43.8 / 36.3,
+ *   level 1 42.2, lz4 38.5, DICTIONARY_SIZE_LIMIT 0 36 (bytes 4.20 / 4.73 / 4.20 / 4.37 / 4.33 per row).
+ *   Per source the picture splits: the random number generators (rdrand, rdseed, getrandom; 43 % of the
+ *   rows uncapped and 93 % of the bytes) take 9.15 bytes/row whatever is done, and uncompressed with no
+ *   dictionaries costs 24-34 ns/row against 40-52 with zstd; a timing source's parts shrink fivefold with
+ *   them. Hence src/collect/recorder/encoding.ts: a source whose probe part does not compress is written
+ *   plain until the next probe. Arm `local-zstd` (every part with zstd) against the default `local`,
+ *   3 × 60 s uncapped, same run: 0.864 against 0.890 and 0.895 against 0.922 (ratio of sums; samples per
+ *   CPU-second 0.718 against 0.768 and 0.766 against 0.806 of not writing); bytes per sample equal
+ *   (4.31 / 4.32, 4.32 / 4.29).
+ * - A write at a nice level ran on a new thread each time (dozens a second); a kept thread per level
+ *   (native/src/parquet_scan.cc, NiceThread) saved ~0.15 ms of CPU per part (/work/scratch/partcost2.ts,
+ *   1,500 parts of 100 and of 20,000 rows at nice 10, the two builds alternated three times: 1.32 / 1.28 /
+ *   1.12 against 1.24 / 1.04 / 0.98 ms per 100-row part, 2.07 / 1.85 / 1.73 against 1.80 / 1.61 / 1.60
+ *   per 20,000-row part).
+ * - Measured and dropped: SCHED_IDLE for the in-process writer threads (0.917 / 0.919 against nice 10's
+ *   0.895 / 0.913 over 30-s runs: within the noise, and a writer at SCHED_IDLE would starve on a machine
+ *   busy at normal priority); two batches in flight per sampler thread (0.904 against 0.906); parts on
+ *   tmpfs instead of the disk (0.908: the disk's I/O is not what the samplers lose). The samplers lose CPU
+ *   time (0.52 → 0.47 cores each, schedstat), not speed, and every source about alike (rdrand 0.885,
+ *   clock_jitter 0.886 of its not-writing samples).
+ *
  * Earlier measurements (in-process writer):
  * Measured on the shared 2-vCPU VM (load average 2-6 from other work), 2026-11-27: writer 11-19 M rows/s
  * (target met); zstd level 1 next to 3: CPU 0.64-1.02× (noisy; 0.88× over 15 alternated reps of a real
