@@ -69,6 +69,19 @@ async function writeParts(sub: string, sizes: number[]): Promise<string[]> {
 
 const all = async (sql: string) => (await queryColumns(sql)).columns;
 
+/** Rows of `out` that differ from the rows of `inputs` read in order, row for row (0 when it holds them all). */
+async function rowsDiffering(inputs: readonly string[], out: string): Promise<bigint> {
+  const list = inputs.map(sqlString).join(', ');
+  const diff = await all(
+    `SELECT count(*)::BIGINT AS n FROM (
+       SELECT row_number() OVER () AS r, * FROM read_parquet([${list}], hive_partitioning = false)) a
+     FULL JOIN (SELECT row_number() OVER () AS r, * FROM read_parquet(${sqlString(out)})) b USING (r)
+     WHERE a.value IS DISTINCT FROM b.value OR a.byte IS DISTINCT FROM b.byte
+        OR a.seq IS DISTINCT FROM b.seq OR a.batch IS DISTINCT FROM b.batch`,
+  );
+  return (diff.n as BigInt64Array)[0];
+}
+
 describe('Thrift compact codec', () => {
   it('decodes a real DuckDB footer and encodes it back byte for byte', async () => {
     const [p] = await writeParts('codec', [5000]);
@@ -94,15 +107,8 @@ describe('concatParquet', () => {
     expect(readdirSync(join(dir, 'samples')).some((f) => f.endsWith('.tmp'))).toBe(false);
     expect(readParquetShape(out)).toEqual({ rows: 173_018, rowGroups: 6 });
     // Every value equal, row for row, to the inputs read in order.
+    expect(await rowsDiffering(parts, out)).toBe(0n);
     const list = parts.map(sqlString).join(', ');
-    const diff = await all(
-      `SELECT count(*)::BIGINT AS n FROM (
-         SELECT row_number() OVER () AS r, * FROM read_parquet([${list}], hive_partitioning = false)) a
-       FULL JOIN (SELECT row_number() OVER () AS r, * FROM read_parquet(${sqlString(out)})) b USING (r)
-       WHERE a.value IS DISTINCT FROM b.value OR a.byte IS DISTINCT FROM b.byte
-          OR a.seq IS DISTINCT FROM b.seq OR a.batch IS DISTINCT FROM b.batch`,
-    );
-    expect(diff.n).toEqual(BigInt64Array.from([0n]));
     // Row order inside the file is seq order.
     const order = await all(
       `SELECT count(*)::BIGINT AS bad FROM (SELECT seq, row_number() OVER () - 1 AS r FROM read_parquet(${sqlString(out)})) WHERE seq <> r`,
@@ -269,15 +275,7 @@ describe('writeParquet plain, readParquetColumnSizes', () => {
     const out = join(dir, 'plain', 'part-00000-00002.parquet');
     await concatParquet([a, b, c], out);
     expect((await meta(out)).z).toEqual(['UNCOMPRESSED,ZSTD']);
-    const list = [a, b, c].map(sqlString).join(', ');
-    const diff = await all(
-      `SELECT count(*)::BIGINT AS n FROM (
-         SELECT row_number() OVER () AS r, * FROM read_parquet([${list}], hive_partitioning = false)) x
-       FULL JOIN (SELECT row_number() OVER () AS r, * FROM read_parquet(${sqlString(out)})) y USING (r)
-       WHERE x.value IS DISTINCT FROM y.value OR x.byte IS DISTINCT FROM y.byte
-          OR x.seq IS DISTINCT FROM y.seq OR x.batch IS DISTINCT FROM y.batch`,
-    );
-    expect(diff.n).toEqual(BigInt64Array.from([0n]));
+    expect(await rowsDiffering([a, b, c], out)).toBe(0n);
     expect(readParquetShape(out).rows).toBe(301_000);
   });
 });

@@ -195,8 +195,8 @@ function readFooterOf(fd: number, path: string): ParquetFooter {
   return { ...readParquetFooter(frame, path), start: size - 8 - len };
 }
 
-/** Rows and row groups of a Parquet file, from its footer alone (a few small reads). */
-export function readParquetShape(path: string): { rows: number; rowGroups: number } {
+/** `fn` of the footer of the Parquet file at `path` (a few small reads); a file that cannot be read is BAD_INPUT. */
+function withFooter<T>(path: string, fn: (footer: ParquetFooter) => T): T {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -204,11 +204,18 @@ export function readParquetShape(path: string): { rows: number; rowGroups: numbe
     throw new OeError('BAD_INPUT', `${path}: cannot read (${errorMessage(e)})`);
   }
   try {
-    const footer = readFooterOf(fd, path);
-    return { rows: footer.rows, rowGroups: structs(field(footer.meta, FMD.rowGroups)?.value).length };
+    return fn(readFooterOf(fd, path));
   } finally {
     closeSync(fd);
   }
+}
+
+/** Rows and row groups of a Parquet file, from its footer alone (a few small reads). */
+export function readParquetShape(path: string): { rows: number; rowGroups: number } {
+  return withFooter(path, (footer) => ({
+    rows: footer.rows,
+    rowGroups: structs(field(footer.meta, FMD.rowGroups)?.value).length,
+  }));
 }
 
 /** What a file's encodings made of its columns, summed over its row groups (ParquetColumnSizes). */
@@ -226,16 +233,10 @@ export interface ParquetColumnSizes {
  * total_uncompressed_size and encodings; Apache Parquet format, "Metadata").
  */
 export function readParquetColumnSizes(path: string): ParquetColumnSizes {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new OeError('BAD_INPUT', `${path}: cannot read (${errorMessage(e)})`);
-  }
-  try {
+  return withFooter(path, (footer) => {
     const columns: ParquetColumnSizes['columns'] = {};
     const decoder = new TextDecoder();
-    for (const rg of structs(field(readFooterOf(fd, path).meta, FMD.rowGroups)?.value)) {
+    for (const rg of structs(field(footer.meta, FMD.rowGroups)?.value)) {
       for (const cc of structs(field(rg, RG.columns)?.value)) {
         const cmd = field(cc, CC.meta)?.value as TStruct | undefined;
         if (!cmd) continue;
@@ -251,9 +252,7 @@ export function readParquetColumnSizes(path: string): ParquetColumnSizes {
       }
     }
     return { columns };
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 type Handle = Awaited<ReturnType<typeof open>>;
