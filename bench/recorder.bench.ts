@@ -71,9 +71,9 @@
  *   dictionaries costs 24-34 ns/row against 40-52 with zstd; a timing source's parts shrink fivefold with
  *   them. Hence src/collect/recorder/encoding.ts: a source whose probe part does not compress is written
  *   plain until the next probe. Arm `local-zstd` (every part with zstd) against the default `local`,
- *   3 × 60 s uncapped, same run: 0.864 against 0.890 and 0.895 against 0.922 (ratio of sums; samples per
- *   CPU-second 0.718 against 0.768 and 0.766 against 0.806 of not writing); bytes per sample equal
- *   (4.31 / 4.32, 4.32 / 4.29).
+ *   3 × 60 s uncapped, same run: 0.864 against 0.890, 0.895 against 0.922 and 0.902 against 0.906
+ *   (ratio of sums; samples per CPU-second 0.718 against 0.768, 0.766 against 0.806 and 0.773 against
+ *   0.791 of not writing); bytes per sample equal (4.31 / 4.32, 4.32 / 4.29, 4.33 / 4.32).
  * - A write at a nice level ran on a new thread each time (dozens a second); a kept thread per level
  *   (native/src/parquet_scan.cc, NiceThread) saved ~0.15 ms of CPU per part (/work/scratch/partcost2.ts,
  *   1,500 parts of 100 and of 20,000 rows at nice 10, the two builds alternated three times: 1.32 / 1.28 /
@@ -81,7 +81,8 @@
  *   per 20,000-row part).
  * - Measured and dropped: SCHED_IDLE for the in-process writer threads (0.917 / 0.919 against nice 10's
  *   0.895 / 0.913 over 30-s runs: within the noise, and a writer at SCHED_IDLE would starve on a machine
- *   busy at normal priority); two batches in flight per sampler thread (0.904 against 0.906); parts on
+ *   busy at normal priority); two batches in flight per sampler thread (`concurrency: 4`, both arms:
+ *   0.904, no better than the default's 0.895-0.913 in the 30-s runs around it; not a same-run pair); parts on
  *   tmpfs instead of the disk (0.908: the disk's I/O is not what the samplers lose). The samplers lose CPU
  *   time (0.52 → 0.47 cores each, schedstat), not speed, and every source about alike (rdrand 0.885,
  *   clock_jitter 0.886 of its not-writing samples).

@@ -399,9 +399,10 @@ export async function writeParquet(
 function copyFormat(options: Pick<WriteParquetOptions, 'compressionLevel' | 'rowGroupSize' | 'plain'>): string[] {
   const opts = ['FORMAT parquet', 'PARQUET_VERSION v2'];
   if (options.plain) opts.push('COMPRESSION uncompressed', 'DICTIONARY_SIZE_LIMIT 0');
-  else opts.push('COMPRESSION zstd');
-  if (options.compressionLevel !== undefined && !options.plain)
-    opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
+  else {
+    opts.push('COMPRESSION zstd');
+    if (options.compressionLevel !== undefined) opts.push(`COMPRESSION_LEVEL ${Math.trunc(options.compressionLevel)}`);
+  }
   if (options.rowGroupSize !== undefined) opts.push(`ROW_GROUP_SIZE ${Math.trunc(options.rowGroupSize)}`);
   return opts;
 }

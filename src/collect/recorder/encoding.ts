@@ -5,8 +5,9 @@
  * these sources are four rows in ten. So a source whose part showed no gain is written plain
  * (writeParquet's `plain`: no zstd, no dictionaries) until the next probe: every PROBE_EVERY-th part
  * is written compressed again and its footer read (and the next one too while the parts are too small
- * to tell, MIN_PROBE_VALUES), so a source whose data changes is caught within that many flushes. A plain part takes at most 5 % more bytes than its zstd version would have
- * (MIN_GAIN_RATIO; rdrand's 1-s parts: 0.1 %), and the merges copy or re-encode it like any other part.
+ * to tell, MIN_PROBE_VALUES), so a source whose data changes is caught within that many flushes. A
+ * plain part's value column takes at most about 5 % more bytes than with zstd (MIN_GAIN_RATIO; rdrand's
+ * 1-s parts: 0.1 %), and the merges copy or re-encode it like any other part.
  */
 import type { ParquetColumnSizes } from '../../db/index.js';
 
@@ -14,6 +15,8 @@ import type { ParquetColumnSizes } from '../../db/index.js';
 export const PROBE_EVERY = 60;
 /** Below this ratio of a value column's stored to uncompressed bytes, zstd is worth its CPU (random sources: 0.97-1.0). */
 export const MIN_GAIN_RATIO = 0.95;
+/** A probe with fewer values tells too little (its fixed overheads weigh too much): the next part probes again. */
+export const MIN_PROBE_VALUES = 1000;
 
 /**
  * Whether a part with these column sizes would have taken about the same bytes written plain, judged on
@@ -30,9 +33,6 @@ export function incompressible(sizes: ParquetColumnSizes): boolean {
   const plain = value.dictionary ? 8 * value.values : value.uncompressed;
   return value.compressed >= MIN_GAIN_RATIO * plain;
 }
-
-/** A probe with fewer values tells too little (its fixed overheads weigh too much): the next part probes again. */
-export const MIN_PROBE_VALUES = 1000;
 
 /** The encoding of one source's next parts: compressed and probed, or plain. */
 export class PartEncoding {
